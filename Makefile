@@ -1,0 +1,33 @@
+# Thin front for the CMake build: run a demo node, test everything, benchmark.
+.PHONY: all deps build run test format-check bench clean
+
+JOBS ?= $(shell nproc)
+DATA ?= var
+
+all: build
+
+deps:
+	@tools/bootstrap
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build -j $(JOBS)
+
+run: build
+	build/bin/hcap-node --data $(DATA) --demo
+
+format-check:
+	@tools/format-check
+
+test: deps format-check
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHCAP_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	build/bin/hcap-bench
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,60 @@
+/* hc_broker: the gateway's side of the worker protocol (Majordomo-style over
+   a ROUTER). Service instances connect a DEALER and send READY; any message
+   is a heartbeat (1 s), an instance is dead after 3 missed. Requests go to
+   the least-recently-used live instance of their service, with a deadline.
+   A request whose instance dies is retried on another only when it is
+   retryable (a read, or carries an idempotency key); otherwise the caller
+   gets HC_UNAVAILABLE. The callback is called exactly once per request. */
+#ifndef HC_BROKER_H
+#define HC_BROKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <czmq.h>
+#include "hc_error.h"
+#include "hcap.pb-c.h"
+
+typedef struct _hc_broker hc_broker;
+
+/* What came back: code HC_OK with the method's packed output in body, or
+   an error code with field and message (body NULL). Valid only during the
+   callback. */
+typedef struct {
+    int code;
+    const char *field;
+    const char *message;
+    const uint8_t *body;
+    size_t size;
+    const char *instance; /* which instance answered, or NULL */
+} hc_broker_reply;
+
+typedef void(hc_broker_reply_fn)(void *arg, const hc_broker_reply *reply);
+
+/* Binds the backend ROUTER at endpoint. NULL + err (HC_UNAVAILABLE) when it
+   cannot bind. */
+hc_broker *hc_broker_new(const char *endpoint, hc_error *err);
+
+/* Fails every pending request with HC_UNAVAILABLE, sends DISCONNECT to the
+   instances, closes; accepts NULL, nulls *self_p. */
+void hc_broker_destroy(hc_broker **self_p);
+
+/* Registers the ROUTER and the heartbeat/deadline timer with loop. */
+int hc_broker_start(hc_broker *self, zloop_t *loop);
+
+/* Sends a request. The callback runs later from the loop, exactly once:
+   with the reply, HC_UNAVAILABLE (no live instance, or it died and the
+   request was not retryable), or HC_DEADLINE_EXCEEDED. body is copied.
+   principal and idempotency_key may be NULL. Returns HC_OK, or an error
+   code after having already called cb (so callers need one path). */
+int hc_broker_request(hc_broker *self, const char *service, const char *method, const uint8_t *body,
+                      size_t size, const Hcap__Principal *principal, const char *idempotency_key,
+                      uint32_t deadline_ms, bool retryable, hc_broker_reply_fn *cb, void *arg);
+
+/* Live instances of service (0 when unknown). */
+size_t hc_broker_instances(hc_broker *self, const char *service);
+
+/* Calls fn for every service ever registered, with its live instance count. */
+void hc_broker_foreach(hc_broker *self, void (*fn)(void *arg, const char *service, size_t live),
+                       void *arg);
+
+#endif

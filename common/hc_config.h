@@ -1,0 +1,30 @@
+/* hc_config: one ZPL file (CZMQ zconfig), every key with a default given at
+   the call site; environment variables override the file and explicit sets
+   override both. Key "gateway/http" maps to HCAP_GATEWAY_HTTP. */
+#ifndef HC_CONFIG_H
+#define HC_CONFIG_H
+
+#include <stdint.h>
+#include "hc_error.h"
+
+typedef struct _hc_config hc_config;
+
+/* Loads path (NULL: no file, defaults and environment only). Returns NULL and
+   fills err when the file cannot be read or parsed. */
+hc_config *hc_config_load(const char *path, hc_error *err);
+
+/* Destroys *self_p and sets it to NULL; accepts NULL. */
+void hc_config_destroy(hc_config **self_p);
+
+/* Sets path to value, above file and environment (command-line flags). */
+void hc_config_set(hc_config *self, const char *path, const char *value);
+
+/* The value of path: set > environment > file > default_value. The string
+   is owned by the config and valid until the next set of the same key. */
+const char *hc_config_get(hc_config *self, const char *path, const char *default_value);
+
+/* The value of path as an integer; default_value when absent. Returns
+   default_value and logs a warning when the text is not a number. */
+int64_t hc_config_int(hc_config *self, const char *path, int64_t default_value);
+
+#endif

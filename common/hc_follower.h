@@ -1,0 +1,51 @@
+/* hc_follower: follows a remote event log into the local store. Fetches
+   after the stored cursor, applies a batch and stores (source, epoch, seq)
+   in ONE transaction: at-least-once delivery, exactly once in effect. Wakes
+   on the producer's doorbell and also polls every second, so dropped
+   doorbells only delay. An event that cannot be applied goes to the
+   dead-letter table with the reason; nothing is dropped silently. */
+#ifndef HC_FOLLOWER_H
+#define HC_FOLLOWER_H
+
+#include <stdint.h>
+#include <czmq.h>
+#include "hc_store.h"
+#include "hcap.pb-c.h"
+
+typedef struct _hc_follower hc_follower;
+
+/* Applies one event inside the batch transaction, within its own savepoint.
+   Returns HC_OK, or an error (err filled) to dead-letter the event. */
+typedef int(hc_follower_apply_fn)(void *arg, hc_store *store, const Hcap__Event *event,
+                                  hc_error *err);
+
+/* Called inside a transaction when the producer's epoch differs from the
+   stored one (a rebuilt or restored producer): clear what was derived from
+   the old epoch. The follower then starts again from seq 0. May be NULL. */
+typedef int(hc_follower_reset_fn)(void *arg, hc_store *store, const char *source, hc_error *err);
+
+/* A follower of the log at fetch_endpoint (ROUTER) / bell_endpoint (PUB).
+   name is the local key of its cursor (e.g. "enrollment"). Creates the
+   tables hc_cursors and hc_dead_letters in store when missing. */
+hc_follower *hc_follower_new(hc_store *store, const char *name, const char *fetch_endpoint,
+                             const char *bell_endpoint, hc_follower_apply_fn *apply,
+                             hc_follower_reset_fn *reset, void *arg);
+
+/* Destroys *self_p and sets it to NULL; accepts NULL. */
+void hc_follower_destroy(hc_follower **self_p);
+
+/* Registers the follower's sockets and its 1 s poll timer with loop and
+   sends the first FETCH. HC_OK or HC_INTERNAL. */
+int hc_follower_start(hc_follower *self, zloop_t *loop);
+
+/* The last seq applied (or dead-lettered) from the source. */
+uint64_t hc_follower_seq(hc_follower *self);
+
+/* The producer's head as last seen (FETCH reply or doorbell). */
+uint64_t hc_follower_head(hc_follower *self);
+
+/* Re-applies dead-lettered events of this follower, oldest first; those
+   that now apply leave the table. Returns how many applied, -1 on error. */
+int hc_follower_retry_dead(hc_follower *self, hc_error *err);
+
+#endif

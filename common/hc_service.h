@@ -1,0 +1,84 @@
+/* hc_service: the runtime every service binary shares. main.c hands it a
+   definition (name, protobuf service descriptor, handlers, migrations) and
+   it does the rest: config and flags, the store, the event log and its
+   FETCH/doorbell endpoints, the worker connection to the gateway's broker
+   (READY, heartbeats, reconnect), signals, and group commit: it drains up
+   to batch_max waiting requests, runs them in ONE BEGIN IMMEDIATE..COMMIT,
+   each in its own savepoint so a failing one rolls back alone, and replies
+   only after COMMIT, then rings the doorbell. A write that carries an
+   idempotency key is recorded with its reply in the same transaction, so a
+   retry never runs twice. */
+#ifndef HC_SERVICE_H
+#define HC_SERVICE_H
+
+#include <czmq.h>
+#include <protobuf-c/protobuf-c.h>
+#include "hc_arena.h"
+#include "hc_config.h"
+#include "hc_error.h"
+#include "hc_eventlog.h"
+#include "hc_store.h"
+#include "hcap.pb-c.h"
+
+typedef struct _hc_service hc_service;
+typedef struct _hc_call hc_call;
+
+/* A method handler: in is the decoded input of the method's type; set *out
+   to a message of the method's output type (allocate it in the call's
+   arena) and return HC_OK, or return hc_call_fail(...). Runs inside the
+   request's savepoint: on error everything it wrote is rolled back. */
+typedef int(hc_handler_fn)(void *state, hc_call *call, const ProtobufCMessage *in,
+                           ProtobufCMessage **out);
+
+typedef struct {
+    const char *method; /* rpc name in the descriptor */
+    hc_handler_fn *fn;
+} hc_handler;
+
+typedef struct {
+    const char *name; /* "enrollment": broker service name, store file, log source */
+    const ProtobufCServiceDescriptor *descriptor;
+    const hc_handler *handlers;     /* one per rpc of descriptor, {NULL, NULL} ends */
+    const hc_migration *migrations; /* the service's sql/NNN_*.sql */
+    /* Builds the handlers' state once the store and log are open; NULL +
+       err to refuse to start. May be NULL (state NULL). */
+    void *(*state_new)(hc_service *service, hc_error *err);
+    void (*state_destroy)(void **state_p);
+} hc_service_def;
+
+/* The whole of a service's main: parses
+     --config FILE --data DIR --node-id ID --broker ENDPOINT
+     --events ENDPOINT --bell ENDPOINT --instance ID --batch N
+   (defaults from the config file, then HCAP_* environment: data ./var,
+   node-id local, broker ipc://DIR/broker.ipc, events ipc://DIR/<name>-events.ipc,
+   bell ipc://DIR/<name>-bell.ipc, batch 256), opens DIR/<name>.db, serves
+   until SIGTERM/SIGINT and returns the process exit code. */
+int hc_service_main(const hc_service_def *def, int argc, char **argv);
+
+/* For handlers and state_new: the service's parts. */
+hc_store *hc_service_store(hc_service *self);
+hc_eventlog *hc_service_log(hc_service *self);
+hc_config *hc_service_config(hc_service *self);
+zloop_t *hc_service_loop(hc_service *self);
+const char *hc_service_node_id(hc_service *self);
+
+/* --- inside a handler --- */
+
+/* The request's arena: everything allocated here lives until the reply is sent. */
+hc_arena *hc_call_arena(hc_call *call);
+
+/* The principal the gateway authenticated (never NULL; role UNSPECIFIED for
+   internal callers). */
+const Hcap__Principal *hc_call_principal(hc_call *call);
+
+/* Fills the call's error and returns code, for `return hc_call_fail (...)`. */
+int hc_call_fail(hc_call *call, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Copies err into the call's error and returns err->code. */
+int hc_call_fail_with(hc_call *call, const hc_error *err);
+
+/* A new output message of desc in the call's arena. */
+#define hc_call_new(call, desc) hc_arena_message(hc_call_arena(call), (desc))
+
+#endif

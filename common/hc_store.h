@@ -1,0 +1,79 @@
+/* hc_store: a service's SQLite database: WAL, synchronous=FULL, busy
+   timeout, foreign keys, numbered migrations tracked by user_version,
+   cached prepared statements, BEGIN IMMEDIATE and savepoints. Only this
+   file and <svc>_store.c include sqlite3.h. */
+#ifndef HC_STORE_H
+#define HC_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hc_error.h"
+
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+typedef struct _hc_store hc_store;
+
+/* A numbered migration: name "001_init.sql", sql one or more statements.
+   Tables end with {NULL, NULL}. */
+typedef struct {
+    const char *name;
+    const char *sql;
+} hc_migration;
+
+/* Opens (creating) path, sets the pragmas, applies every migration past
+   PRAGMA user_version in one transaction each. migrations may be NULL.
+   Returns NULL and fills err (HC_INTERNAL, or HC_FAILED_PRECONDITION when
+   the file's user_version is newer than this binary knows). */
+hc_store *hc_store_open(const char *path, const hc_migration *migrations, hc_error *err);
+
+/* Finalizes cached statements, closes; accepts NULL, nulls *self_p. */
+void hc_store_destroy(hc_store **self_p);
+
+/* The connection, for <svc>_store.c and common modules only. */
+sqlite3 *hc_store_db(hc_store *self);
+
+/* The file path the store was opened with. */
+const char *hc_store_path(hc_store *self);
+
+/* A cached prepared statement for sql, reset with bindings cleared. The
+   cache is keyed by the text, so pass string literals. Returns NULL (logged)
+   when sql does not compile. */
+sqlite3_stmt *hc_store_stmt(hc_store *self, const char *sql);
+
+/* Runs sql (no parameters, may hold several statements). HC_OK or HC_INTERNAL. */
+int hc_store_exec(hc_store *self, const char *sql, hc_error *err);
+
+/* BEGIN IMMEDIATE (waits busy_timeout for other writers). HC_OK, or
+   HC_UNAVAILABLE when the database stayed locked, HC_INTERNAL otherwise. */
+int hc_store_begin(hc_store *self, hc_error *err);
+
+/* COMMIT. HC_OK, or an error after which the transaction was rolled back. */
+int hc_store_commit(hc_store *self, hc_error *err);
+
+/* ROLLBACK; safe when no transaction is open. */
+void hc_store_rollback(hc_store *self);
+
+/* SAVEPOINT / RELEASE / ROLLBACK TO + RELEASE of a fixed savepoint used for
+   one request or event inside a batch. HC_OK or HC_INTERNAL. */
+int hc_store_savepoint(hc_store *self, hc_error *err);
+int hc_store_release(hc_store *self, hc_error *err);
+void hc_store_rollback_savepoint(hc_store *self);
+
+/* True while a transaction is open. */
+bool hc_store_in_transaction(hc_store *self);
+
+/* Maps a failed sqlite3 result of the last step to an hc code and fills
+   err: SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY -> HC_ALREADY_EXISTS, FOREIGNKEY
+   -> HC_NOT_FOUND, BUSY/LOCKED -> HC_UNAVAILABLE, else HC_INTERNAL. field
+   is copied into err. */
+int hc_store_error(hc_store *self, int rc, const char *field, hc_error *err);
+
+/* Reads / writes a value of the store's hc_meta key-value table (created by
+   hc_store_open). get returns a malloc'd copy or NULL when absent. */
+char *hc_store_meta_get(hc_store *self, const char *key);
+int hc_store_meta_set(hc_store *self, const char *key, const char *value, hc_error *err);
+
+/* Online copy of the database to path with SQLite's backup API. */
+int hc_store_backup(hc_store *self, const char *path, hc_error *err);
+
+#endif

@@ -55,10 +55,27 @@ typedef struct {
    until SIGTERM/SIGINT and returns the process exit code. */
 int hc_service_main(const hc_service_def *def, int argc, char **argv);
 
+/* In-process service without sockets, for unit tests and tools: opens
+   DIR/<name>.db with the migrations, the log and the state. NULL + err. */
+hc_service *hc_service_new_local(const hc_service_def *def, const char *data_dir,
+                                 const char *node_id, hc_error *err);
+
+/* Destroys a service made by hc_service_new_local; accepts NULL. */
+void hc_service_destroy(hc_service **self_p);
+
+/* Runs one method exactly as a batch of one would (BEGIN IMMEDIATE,
+   savepoint, handler, COMMIT or rollback), as principal (NULL: internal).
+   On HC_OK *out is the output message in arena; else err is filled and
+   nothing was written. */
+int hc_service_invoke(hc_service *self, const char *method, const ProtobufCMessage *in,
+                      const Hcap__Principal *principal, hc_arena *arena, ProtobufCMessage **out,
+                      hc_error *err);
+
 /* For handlers and state_new: the service's parts. */
 hc_store *hc_service_store(hc_service *self);
 hc_eventlog *hc_service_log(hc_service *self);
 hc_config *hc_service_config(hc_service *self);
+void *hc_service_state(hc_service *self);
 zloop_t *hc_service_loop(hc_service *self);
 const char *hc_service_node_id(hc_service *self);
 

@@ -1,0 +1,99 @@
+/* hc_msg: house socket options, protobuf framing into and out of ZeroMQ
+   frames, and SIGTERM/SIGINT routed to a self-pipe for the main loop. */
+#include "hc_msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#define HC_SERVER_LINGER_MS 1000
+
+static int s_signal_pipe[2] = {-1, -1};
+static volatile sig_atomic_t s_signalled = 0;
+
+void hc_sock_setup(zsock_t *sock)
+{
+    assert(sock);
+    int type = zsock_type(sock);
+    bool server = type == ZMQ_ROUTER || type == ZMQ_PUB || type == ZMQ_XPUB || type == ZMQ_REP;
+    zsock_set_linger(sock, server ? HC_SERVER_LINGER_MS : 0);
+    zsock_set_maxmsgsize(sock, HC_MAX_MSG_SIZE);
+    if (type == ZMQ_ROUTER)
+        zsock_set_router_mandatory(sock, 1);
+}
+
+zframe_t *hc_msg_frame(const ProtobufCMessage *msg)
+{
+    assert(msg);
+    size_t size = protobuf_c_message_get_packed_size(msg);
+    zframe_t *frame = zframe_new(NULL, size);
+    if (frame && size > 0)
+        protobuf_c_message_pack(msg, zframe_data(frame));
+    return frame;
+}
+
+ProtobufCMessage *hc_msg_unpack(const ProtobufCMessageDescriptor *desc, const void *data,
+                                size_t size, hc_arena *arena)
+{
+    assert(desc);
+    assert(arena);
+    if (!data && size > 0)
+        return NULL;
+    static const uint8_t empty[1] = {0};
+    return protobuf_c_message_unpack(desc, hc_arena_allocator(arena), size,
+                                     data ? (const uint8_t *)data : empty);
+}
+
+uint8_t *hc_msg_pack(const ProtobufCMessage *msg, hc_arena *arena, size_t *size)
+{
+    assert(msg);
+    assert(arena);
+    assert(size);
+    *size = protobuf_c_message_get_packed_size(msg);
+    /* One spare byte so an empty message still gets a valid pointer. */
+    uint8_t *data = hc_arena_alloc(arena, *size + 1);
+    if (*size > 0)
+        protobuf_c_message_pack(msg, data);
+    return data;
+}
+
+/* Async-signal-safe: only a flag and a non-blocking write; a full pipe
+   already holds a wake-up, so a failed write loses nothing. */
+static void s_on_signal(int signum)
+{
+    (void)signum;
+    int saved = errno;
+    s_signalled = 1;
+    if (s_signal_pipe[1] >= 0) {
+        ssize_t rc = write(s_signal_pipe[1], "s", 1);
+        (void)rc;
+    }
+    errno = saved;
+}
+
+int hc_signal_fd(void)
+{
+    if (s_signal_pipe[0] >= 0)
+        return s_signal_pipe[0];
+    /* CZMQ would otherwise install its own handler on first socket and
+       swallow the signal into zsys_interrupted. */
+    zsys_handler_set(NULL);
+    if (pipe2(s_signal_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+        s_signal_pipe[0] = s_signal_pipe[1] = -1;
+        return -1;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = s_on_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    return s_signal_pipe[0];
+}
+
+bool hc_signal_received(void)
+{
+    return s_signalled != 0;
+}

@@ -1,0 +1,442 @@
+/* Tests for hc_broker: fake service instances made of plain DEALER sockets
+   register, answer, go silent or vanish; the broker runs on a zloop pumped
+   by the test until a condition holds or a bounded wait ends. */
+#include <criterion/criterion.h>
+#include <unistd.h>
+#include "hc_broker.h"
+#include "hc_msg.h"
+
+#define MAX_WORKERS 4
+
+typedef struct {
+    zsock_t *dealer;
+    bool beating; /* the pump sends its heartbeats */
+} fake_worker;
+
+typedef struct {
+    int calls;
+    int code;
+    char message[256];
+    char instance[64];
+    char body[64];
+} result;
+
+static char s_dir[64];
+static char s_endpoint[128];
+static hc_broker *s_broker;
+static zloop_t *s_loop;
+static fake_worker s_workers[MAX_WORKERS];
+static hc_arena *s_arena;
+
+static void s_setup(void)
+{
+    strcpy(s_dir, "/tmp/hc_broker_XXXXXX");
+    cr_assert_not_null(mkdtemp(s_dir));
+    snprintf(s_endpoint, sizeof s_endpoint, "ipc://%s/b.ipc", s_dir);
+    hc_error err;
+    s_broker = hc_broker_new(s_endpoint, &err);
+    cr_assert_not_null(s_broker, "%s", err.message);
+    s_loop = zloop_new();
+    cr_assert_eq(hc_broker_start(s_broker, s_loop), HC_OK);
+    s_arena = hc_arena_new();
+}
+
+static void s_teardown(void)
+{
+    for (int i = 0; i < MAX_WORKERS; i++)
+        zsock_destroy(&s_workers[i].dealer);
+    hc_broker_destroy(&s_broker);
+    zloop_destroy(&s_loop);
+    hc_arena_destroy(&s_arena);
+    char path[128];
+    snprintf(path, sizeof path, "%s/b.ipc", s_dir);
+    unlink(path);
+    rmdir(s_dir);
+}
+
+TestSuite(broker, .init = s_setup, .fini = s_teardown, .timeout = 30);
+
+/* --- fake workers --- */
+
+static void s_worker_send(fake_worker *w, Hcap__WorkerMessage *msg)
+{
+    zframe_t *frame = hc_msg_frame(&msg->base);
+    cr_assert_eq(zframe_send(&frame, w->dealer, 0), 0);
+}
+
+static void s_worker_command(fake_worker *w, Hcap__WorkerMessage__Command cmd)
+{
+    Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
+    msg.command = cmd;
+    s_worker_send(w, &msg);
+}
+
+static fake_worker *s_worker_new(int index, const char *service, const char *instance)
+{
+    fake_worker *w = &s_workers[index];
+    w->dealer = zsock_new(ZMQ_DEALER);
+    hc_sock_setup(w->dealer);
+    cr_assert_eq(zsock_connect(w->dealer, "%s", s_endpoint), 0);
+    w->beating = true;
+    Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
+    msg.command = HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY;
+    msg.service = (char *)service;
+    msg.instance = (char *)instance;
+    msg.role = "primary";
+    s_worker_send(w, &msg);
+    return w;
+}
+
+/* The next message other than a heartbeat, or NULL after timeout_ms. */
+static Hcap__WorkerMessage *s_worker_recv(fake_worker *w, int timeout_ms)
+{
+    int64_t until = zclock_mono() + timeout_ms;
+    while (zclock_mono() < until) {
+        zsock_set_rcvtimeo(w->dealer, (int)(until - zclock_mono()) + 1);
+        zframe_t *frame = zframe_recv(w->dealer);
+        if (!frame)
+            return NULL;
+        Hcap__WorkerMessage *msg = (Hcap__WorkerMessage *)hc_msg_unpack(
+            &hcap__worker_message__descriptor, zframe_data(frame), zframe_size(frame), s_arena);
+        zframe_destroy(&frame);
+        cr_assert_not_null(msg, "the broker sent something that does not decode");
+        if (msg->command != HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT)
+            return msg;
+    }
+    return NULL;
+}
+
+static void s_worker_reply(fake_worker *w, uint64_t id, int code, const char *body)
+{
+    Hcap__Status status = HCAP__STATUS__INIT;
+    status.code = (Hcap__Code)code;
+    if (code != HC_OK)
+        status.message = "handler said no";
+    Hcap__ServiceReply reply = HCAP__SERVICE_REPLY__INIT;
+    reply.id = id;
+    reply.status = &status;
+    if (body) {
+        reply.has_body = true;
+        reply.body.data = (uint8_t *)body;
+        reply.body.len = strlen(body);
+    }
+    Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
+    msg.command = HCAP__WORKER_MESSAGE__COMMAND__COMMAND_REPLY;
+    msg.reply = &reply;
+    s_worker_send(w, &msg);
+}
+
+/* --- pumping the broker's loop --- */
+
+typedef bool(pump_fn)(void *arg);
+
+typedef struct {
+    pump_fn *done;
+    void *arg;
+    int64_t until;
+    int64_t next_beat;
+} pump;
+
+static int s_pump_tick(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    pump *p = arg;
+    int64_t now = zclock_mono();
+    if (now >= p->next_beat) {
+        p->next_beat = now + 300;
+        for (int i = 0; i < MAX_WORKERS; i++)
+            if (s_workers[i].dealer && s_workers[i].beating)
+                s_worker_command(&s_workers[i], HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT);
+    }
+    return (p->done && p->done(p->arg)) || now >= p->until ? -1 : 0;
+}
+
+/* Runs the loop until done(arg) or timeout_ms; returns whether done. */
+static bool s_pump(pump_fn *done, void *arg, int timeout_ms)
+{
+    pump p = {done, arg, zclock_mono() + timeout_ms, 0};
+    int id = zloop_timer(s_loop, 5, 0, s_pump_tick, &p);
+    zloop_start(s_loop);
+    zloop_timer_end(s_loop, id);
+    return done ? done(arg) : true;
+}
+
+static bool s_called(void *arg)
+{
+    return ((result *)arg)->calls > 0;
+}
+
+static size_t s_want_live;
+static bool s_live_is(void *arg)
+{
+    return hc_broker_instances(s_broker, arg) == s_want_live;
+}
+
+static void s_wait_live(const char *service, size_t live, int timeout_ms)
+{
+    s_want_live = live;
+    cr_assert(s_pump(s_live_is, (void *)service, timeout_ms), "%s: %zu live, want %zu", service,
+              hc_broker_instances(s_broker, service), live);
+}
+
+static void s_on_reply(void *arg, const hc_broker_reply *reply)
+{
+    result *r = arg;
+    r->calls++;
+    r->code = reply->code;
+    snprintf(r->message, sizeof r->message, "%s", reply->message ? reply->message : "");
+    snprintf(r->instance, sizeof r->instance, "%s", reply->instance ? reply->instance : "");
+    snprintf(r->body, sizeof r->body, "%.*s", (int)reply->size,
+             reply->body ? (const char *)reply->body : "");
+}
+
+static int s_request(result *r, const char *method, uint32_t deadline_ms, bool retryable)
+{
+    return hc_broker_request(s_broker, "enrollment", method, (const uint8_t *)"in", 2, NULL, NULL,
+                             deadline_ms, retryable, s_on_reply, r);
+}
+
+/* --- tests --- */
+
+Test(broker, request_reaches_instance_and_reply_comes_back)
+{
+    fake_worker *w = s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 1, 2000);
+    Hcap__Principal principal = HCAP__PRINCIPAL__INIT;
+    principal.name = "ana";
+    principal.role = HCAP__ROLE__ROLE_STAFF;
+    principal.token_id = "tok_1";
+    result r = {0};
+    int rc = hc_broker_request(s_broker, "enrollment", "CreateWorker", (const uint8_t *)"abc", 3,
+                               &principal, "tok_1:k1", 1500, false, s_on_reply, &r);
+    cr_assert_eq(rc, HC_OK);
+    Hcap__WorkerMessage *msg = s_worker_recv(w, 2000);
+    cr_assert_not_null(msg);
+    cr_assert_eq(msg->command, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_REQUEST);
+    cr_assert_str_eq(msg->request->method, "CreateWorker");
+    cr_assert_eq(msg->request->body.len, 3);
+    cr_assert_eq(memcmp(msg->request->body.data, "abc", 3), 0);
+    cr_assert_str_eq(msg->request->principal->name, "ana");
+    cr_assert_eq(msg->request->principal->role, HCAP__ROLE__ROLE_STAFF);
+    cr_assert_str_eq(msg->request->idempotency_key, "tok_1:k1");
+    cr_assert(msg->request->deadline_ms > 0 && msg->request->deadline_ms <= 1500);
+    cr_assert_eq(r.calls, 0, "no callback before the reply");
+    s_worker_reply(w, msg->request->id, HC_OK, "out");
+    cr_assert(s_pump(s_called, &r, 2000));
+    cr_assert_eq(r.calls, 1);
+    cr_assert_eq(r.code, HC_OK);
+    cr_assert_str_eq(r.body, "out");
+    cr_assert_str_eq(r.instance, "enr-1");
+}
+
+Test(broker, error_reply_carries_code_and_message)
+{
+    fake_worker *w = s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 1, 2000);
+    result r = {0};
+    cr_assert_eq(s_request(&r, "GetWorker", 0, true), HC_OK);
+    Hcap__WorkerMessage *msg = s_worker_recv(w, 2000);
+    cr_assert_not_null(msg);
+    s_worker_reply(w, msg->request->id, HC_NOT_FOUND, NULL);
+    cr_assert(s_pump(s_called, &r, 2000));
+    cr_assert_eq(r.code, HC_NOT_FOUND);
+    cr_assert_str_eq(r.message, "handler said no");
+}
+
+Test(broker, no_live_instance_fails_at_once)
+{
+    result r = {0};
+    cr_assert_eq(s_request(&r, "GetWorker", 0, true), HC_UNAVAILABLE);
+    cr_assert_eq(r.calls, 1, "callback already ran");
+    cr_assert_eq(r.code, HC_UNAVAILABLE);
+    cr_assert_str_eq(r.message, "no live instance of enrollment");
+    cr_assert_eq(hc_broker_instances(s_broker, "enrollment"), 0);
+}
+
+Test(broker, lru_rotates_across_instances)
+{
+    fake_worker *a = s_worker_new(0, "enrollment", "enr-a");
+    fake_worker *b = s_worker_new(1, "enrollment", "enr-b");
+    s_wait_live("enrollment", 2, 2000);
+    result r[6] = {{0}};
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(s_request(&r[i], "GetWorker", 5000, true), HC_OK);
+    uint64_t ids_a[6], ids_b[6];
+    int na = 0, nb = 0;
+    Hcap__WorkerMessage *msg;
+    while ((msg = s_worker_recv(a, 300)) != NULL)
+        ids_a[na++] = msg->request->id;
+    while ((msg = s_worker_recv(b, 300)) != NULL)
+        ids_b[nb++] = msg->request->id;
+    cr_assert_eq(na, 3);
+    cr_assert_eq(nb, 3);
+    /* Strict alternation: consecutive ids land on the same instance 2 apart. */
+    for (int i = 1; i < 3; i++) {
+        cr_assert_eq(ids_a[i], ids_a[i - 1] + 2);
+        cr_assert_eq(ids_b[i], ids_b[i - 1] + 2);
+    }
+    for (int i = 0; i < 3; i++) {
+        s_worker_reply(a, ids_a[i], HC_OK, "a");
+        s_worker_reply(b, ids_b[i], HC_OK, "b");
+    }
+    for (int i = 0; i < 6; i++) {
+        cr_assert(s_pump(s_called, &r[i], 2000));
+        cr_assert_eq(r[i].code, HC_OK);
+    }
+}
+
+static fake_worker *s_holder(fake_worker *a, fake_worker *b, uint64_t *id)
+{
+    Hcap__WorkerMessage *msg = s_worker_recv(a, 300);
+    fake_worker *got = a;
+    if (!msg) {
+        msg = s_worker_recv(b, 300);
+        got = b;
+    }
+    cr_assert_not_null(msg, "the request reached no instance");
+    *id = msg->request->id;
+    return got;
+}
+
+Test(broker, silent_instance_retryable_request_goes_to_the_other)
+{
+    fake_worker *a = s_worker_new(0, "enrollment", "enr-a");
+    fake_worker *b = s_worker_new(1, "enrollment", "enr-b");
+    s_wait_live("enrollment", 2, 2000);
+    result r = {0};
+    cr_assert_eq(s_request(&r, "GetWorker", 10000, true), HC_OK);
+    uint64_t id;
+    fake_worker *first = s_holder(a, b, &id);
+    fake_worker *other = first == a ? b : a;
+    first->beating = false; /* alive socket, silent peer */
+    int64_t start = zclock_mono();
+    s_wait_live("enrollment", 1, 5000);
+    int64_t silent_for = zclock_mono() - start;
+    cr_assert_geq(silent_for, 2500, "declared dead after %lld ms", (long long)silent_for);
+    Hcap__WorkerMessage *msg = s_worker_recv(other, 2000);
+    cr_assert_not_null(msg, "retry did not reach the live instance");
+    cr_assert_eq(msg->request->id, id, "same request id on retry");
+    s_worker_reply(other, id, HC_OK, "retried");
+    cr_assert(s_pump(s_called, &r, 2000));
+    cr_assert_eq(r.calls, 1);
+    cr_assert_eq(r.code, HC_OK);
+    cr_assert_str_eq(r.body, "retried");
+    cr_assert_str_eq(r.instance, first == a ? "enr-b" : "enr-a");
+}
+
+Test(broker, vanished_instance_fails_a_write)
+{
+    fake_worker *a = s_worker_new(0, "enrollment", "enr-a");
+    fake_worker *b = s_worker_new(1, "enrollment", "enr-b");
+    s_wait_live("enrollment", 2, 2000);
+    result r = {0};
+    cr_assert_eq(s_request(&r, "CreateWorker", 10000, false), HC_OK);
+    uint64_t id;
+    fake_worker *first = s_holder(a, b, &id);
+    fake_worker *other = first == a ? b : a;
+    zsock_destroy(&first->dealer); /* gone without a word */
+    cr_assert(s_pump(s_called, &r, 5000));
+    cr_assert_eq(r.code, HC_UNAVAILABLE);
+    cr_assert(strstr(r.message, "died"), "%s", r.message);
+    cr_assert_null(s_worker_recv(other, 300), "a write is never retried");
+    cr_assert_eq(hc_broker_instances(s_broker, "enrollment"), 1);
+}
+
+Test(broker, deadline_then_late_reply_dropped)
+{
+    fake_worker *w = s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 1, 2000);
+    result r = {0};
+    int64_t start = zclock_mono();
+    cr_assert_eq(s_request(&r, "GetWorker", 200, true), HC_OK);
+    Hcap__WorkerMessage *msg = s_worker_recv(w, 1000);
+    cr_assert_not_null(msg);
+    cr_assert(s_pump(s_called, &r, 2000));
+    int64_t took = zclock_mono() - start;
+    cr_assert_eq(r.code, HC_DEADLINE_EXCEEDED);
+    cr_assert(took >= 200 && took < 600, "deadline after %lld ms", (long long)took);
+    s_worker_reply(w, msg->request->id, HC_OK, "late");
+    s_pump(NULL, NULL, 200);
+    cr_assert_eq(r.calls, 1, "callback runs exactly once");
+    cr_assert_eq(hc_broker_instances(s_broker, "enrollment"), 1);
+}
+
+Test(broker, garbage_is_ignored)
+{
+    zsock_t *junk = zsock_new(ZMQ_DEALER);
+    cr_assert_eq(zsock_connect(junk, "%s", s_endpoint), 0);
+    zstr_send(junk, "this is not protobuf \xff\xff\xff");
+    zstr_sendx(junk, "two", "frames", NULL);
+    zframe_t *empty = zframe_new(NULL, 0);
+    zframe_send(&empty, junk, 0);
+    fake_worker *w = s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 1, 2000);
+    /* A registered instance sending junk stays registered and serving. */
+    zstr_send(w->dealer, "\x08\x63\x12");
+    zstr_send(w->dealer, "\xff");
+    s_pump(NULL, NULL, 100);
+    result r = {0};
+    cr_assert_eq(s_request(&r, "GetWorker", 2000, true), HC_OK);
+    Hcap__WorkerMessage *msg = s_worker_recv(w, 2000);
+    cr_assert_not_null(msg);
+    s_worker_reply(w, msg->request->id, HC_OK, "fine");
+    cr_assert(s_pump(s_called, &r, 2000));
+    cr_assert_eq(r.code, HC_OK);
+    cr_assert_eq(hc_broker_instances(s_broker, "enrollment"), 1);
+    zsock_destroy(&junk);
+}
+
+Test(broker, unknown_peer_is_told_to_register)
+{
+    fake_worker *w = &s_workers[0];
+    w->dealer = zsock_new(ZMQ_DEALER);
+    cr_assert_eq(zsock_connect(w->dealer, "%s", s_endpoint), 0);
+    s_worker_command(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT);
+    s_pump(NULL, NULL, 100);
+    Hcap__WorkerMessage *msg = s_worker_recv(w, 1000);
+    cr_assert_not_null(msg);
+    cr_assert_eq(msg->command, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
+    cr_assert_eq(hc_broker_instances(s_broker, "enrollment"), 0);
+}
+
+Test(broker, heartbeats_flow_and_disconnect_unregisters)
+{
+    fake_worker *w = s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 1, 2000);
+    s_pump(NULL, NULL, 1300);
+    zsock_set_rcvtimeo(w->dealer, 500);
+    zframe_t *frame = zframe_recv(w->dealer);
+    cr_assert_not_null(frame, "no heartbeat from the broker within 1.8 s");
+    Hcap__WorkerMessage *msg = (Hcap__WorkerMessage *)hc_msg_unpack(
+        &hcap__worker_message__descriptor, zframe_data(frame), zframe_size(frame), s_arena);
+    zframe_destroy(&frame);
+    cr_assert_not_null(msg);
+    cr_assert_eq(msg->command, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT);
+    s_worker_command(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
+    s_wait_live("enrollment", 0, 2000);
+}
+
+static void s_count_service(void *arg, const char *service, size_t live)
+{
+    cr_assert_str_eq(service, "enrollment");
+    *(size_t *)arg += 1 + live * 10;
+}
+
+Test(broker, foreach_and_destroy_fail_pending)
+{
+    fake_worker *w = s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 1, 2000);
+    size_t seen = 0;
+    hc_broker_foreach(s_broker, s_count_service, &seen);
+    cr_assert_eq(seen, 11, "one service with one live instance");
+    result r = {0};
+    cr_assert_eq(s_request(&r, "CreateWorker", 5000, false), HC_OK);
+    cr_assert_not_null(s_worker_recv(w, 1000));
+    hc_broker_destroy(&s_broker);
+    cr_assert_eq(r.calls, 1);
+    cr_assert_eq(r.code, HC_UNAVAILABLE);
+    Hcap__WorkerMessage *msg = s_worker_recv(w, 1000);
+    cr_assert_not_null(msg);
+    cr_assert_eq(msg->command, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
+}

@@ -1,0 +1,349 @@
+/* hc_store: one SQLite connection per thread with the house pragmas, numbered
+   migrations, a prepared-statement cache, transactions and savepoints. */
+#include "hc_store.h"
+
+#include <czmq.h>
+#include <sqlite3.h>
+#include "hc_log.h"
+
+#define S_BUSY_TIMEOUT_MS 5000
+#define S_SAVEPOINT       "hc_sp"
+
+struct _hc_store {
+    sqlite3 *db;
+    char *path;
+    zhashx_t *stmts; /* SQL text -> sqlite3_stmt */
+};
+
+static void s_stmt_finalize(void **item)
+{
+    if (item && *item) {
+        sqlite3_finalize((sqlite3_stmt *)*item);
+        *item = NULL;
+    }
+}
+
+/* Runs a cached, parameterless statement to completion; returns the
+   sqlite3 result (SQLITE_DONE on success). */
+static int s_run(hc_store *self, const char *sql)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(self, sql);
+    if (!stmt)
+        return sqlite3_errcode(self->db) != SQLITE_OK ? sqlite3_errcode(self->db) : SQLITE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        ;
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+static int s_user_version(hc_store *self, int *version)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(self, "PRAGMA user_version");
+    if (!stmt || sqlite3_step(stmt) != SQLITE_ROW)
+        return -1;
+    *version = sqlite3_column_int(stmt, 0);
+    sqlite3_reset(stmt);
+    return 0;
+}
+
+/* journal_mode answers with the mode it ended in; anything but "wal" means
+   the file cannot be used the way the house expects. */
+static int s_pragmas(hc_store *self, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(self, "PRAGMA journal_mode=WAL");
+    const char *mode = stmt && sqlite3_step(stmt) == SQLITE_ROW
+                           ? (const char *)sqlite3_column_text(stmt, 0)
+                           : NULL;
+    bool wal = mode && strcmp(mode, "wal") == 0;
+    if (stmt)
+        sqlite3_reset(stmt);
+    if (!wal)
+        return hc_error_set(err, HC_INTERNAL, NULL, "%s: cannot use WAL: %s", self->path,
+                            sqlite3_errmsg(self->db));
+    return hc_store_exec(self,
+                         "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
+                         " PRAGMA foreign_keys=ON;",
+                         err);
+}
+
+/* Applies migration number `version` (0-based) unless another process did
+   it first: the version is read again under the write lock. */
+static int s_migrate_one(hc_store *self, const hc_migration *migration, int version, hc_error *err)
+{
+    int rc = hc_store_begin(self, err);
+    if (rc != HC_OK)
+        return rc;
+    int current = 0;
+    if (s_user_version(self, &current) != 0) {
+        hc_store_rollback(self);
+        return hc_error_set(err, HC_INTERNAL, NULL, "cannot read user_version");
+    }
+    if (current > version)
+        return hc_store_commit(self, err);
+    char set[64];
+    snprintf(set, sizeof set, "PRAGMA user_version=%d", version + 1);
+    hc_error failed;
+    if (hc_store_exec(self, migration->sql, &failed) != HC_OK ||
+        hc_store_exec(self, set, &failed) != HC_OK) {
+        hc_store_rollback(self);
+        hc_log_error("store_migration_failed", "path=%s migration=%s", self->path, migration->name);
+        return hc_error_set(err, HC_INTERNAL, NULL, "migration %s: %s", migration->name,
+                            failed.message);
+    }
+    if ((rc = hc_store_commit(self, err)) == HC_OK)
+        hc_log_info("store_migrated", "path=%s migration=%s", self->path, migration->name);
+    return rc;
+}
+
+static int s_migrate(hc_store *self, const hc_migration *migrations, hc_error *err)
+{
+    int count = 0;
+    while (migrations && migrations[count].name)
+        count++;
+    int version = 0;
+    if (s_user_version(self, &version) != 0)
+        return hc_error_set(err, HC_INTERNAL, NULL, "%s: cannot read user_version: %s", self->path,
+                            sqlite3_errmsg(self->db));
+    if (version > count)
+        return hc_error_set(err, HC_FAILED_PRECONDITION, NULL,
+                            "%s has schema version %d, this binary knows %d", self->path, version,
+                            count);
+    int rc = hc_store_exec(self,
+                           "CREATE TABLE IF NOT EXISTS hc_meta"
+                           " (key TEXT PRIMARY KEY, value TEXT)",
+                           err);
+    for (int i = version; rc == HC_OK && i < count; i++)
+        rc = s_migrate_one(self, &migrations[i], i, err);
+    return rc;
+}
+
+hc_store *hc_store_open(const char *path, const hc_migration *migrations, hc_error *err)
+{
+    assert(path);
+    hc_store *self = (hc_store *)zmalloc(sizeof(hc_store));
+    assert(self);
+    self->path = strdup(path);
+    self->stmts = zhashx_new();
+    assert(self->path && self->stmts);
+    zhashx_set_destructor(self->stmts, s_stmt_finalize);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &self->db, flags, NULL) != SQLITE_OK) {
+        hc_error_set(err, HC_INTERNAL, NULL, "cannot open %s: %s", path,
+                     self->db ? sqlite3_errmsg(self->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(self->db, 1);
+    sqlite3_busy_timeout(self->db, S_BUSY_TIMEOUT_MS);
+    if (s_pragmas(self, err) != HC_OK || s_migrate(self, migrations, err) != HC_OK)
+        goto fail;
+    return self;
+fail:
+    hc_log_error("store_open_failed", "path=%s code=%s", path,
+                 hc_code_name(err ? err->code : HC_INTERNAL));
+    hc_store_destroy(&self);
+    return NULL;
+}
+
+void hc_store_destroy(hc_store **self_p)
+{
+    assert(self_p);
+    hc_store *self = *self_p;
+    if (!self)
+        return;
+    if (self->db && !sqlite3_get_autocommit(self->db))
+        sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+    zhashx_destroy(&self->stmts);
+    sqlite3_close_v2(self->db);
+    free(self->path);
+    free(self);
+    *self_p = NULL;
+}
+
+sqlite3 *hc_store_db(hc_store *self)
+{
+    assert(self);
+    return self->db;
+}
+
+const char *hc_store_path(hc_store *self)
+{
+    assert(self);
+    return self->path;
+}
+
+sqlite3_stmt *hc_store_stmt(hc_store *self, const char *sql)
+{
+    assert(self);
+    assert(sql);
+    sqlite3_stmt *stmt = (sqlite3_stmt *)zhashx_lookup(self->stmts, sql);
+    if (stmt) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        return stmt;
+    }
+    int rc = sqlite3_prepare_v3(self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    if (rc != SQLITE_OK || !stmt) {
+        char quoted[256];
+        hc_log_error("store_prepare_failed", "path=%s error=%s sql=%s", self->path,
+                     hc_log_quote(sqlite3_errmsg(self->db), quoted, sizeof quoted), sql);
+        sqlite3_finalize(stmt);
+        return NULL;
+    }
+    zhashx_insert(self->stmts, sql, stmt);
+    return stmt;
+}
+
+int hc_store_exec(hc_store *self, const char *sql, hc_error *err)
+{
+    assert(self);
+    assert(sql);
+    char *message = NULL;
+    int rc = sqlite3_exec(self->db, sql, NULL, NULL, &message);
+    if (rc == SQLITE_OK)
+        return HC_OK;
+    hc_error_set(err, HC_INTERNAL, NULL, "%s", message ? message : sqlite3_errstr(rc));
+    sqlite3_free(message);
+    return HC_INTERNAL;
+}
+
+int hc_store_begin(hc_store *self, hc_error *err)
+{
+    assert(self);
+    /* The busy handler waits up to busy_timeout for the write lock. */
+    int rc = s_run(self, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_DONE)
+        return HC_OK;
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return hc_error_set(err, HC_UNAVAILABLE, NULL, "%s is locked by another writer",
+                            self->path);
+    return hc_error_set(err, HC_INTERNAL, NULL, "BEGIN: %s", sqlite3_errmsg(self->db));
+}
+
+int hc_store_commit(hc_store *self, hc_error *err)
+{
+    assert(self);
+    int rc = s_run(self, "COMMIT");
+    if (rc == SQLITE_DONE)
+        return HC_OK;
+    int code = hc_store_error(self, rc, NULL, err);
+    hc_log_error("store_commit_failed", "path=%s rc=%d", self->path, rc);
+    hc_store_rollback(self);
+    return code;
+}
+
+void hc_store_rollback(hc_store *self)
+{
+    assert(self);
+    if (!sqlite3_get_autocommit(self->db))
+        s_run(self, "ROLLBACK");
+}
+
+int hc_store_savepoint(hc_store *self, hc_error *err)
+{
+    assert(self);
+    if (s_run(self, "SAVEPOINT " S_SAVEPOINT) == SQLITE_DONE)
+        return HC_OK;
+    return hc_error_set(err, HC_INTERNAL, NULL, "SAVEPOINT: %s", sqlite3_errmsg(self->db));
+}
+
+int hc_store_release(hc_store *self, hc_error *err)
+{
+    assert(self);
+    if (s_run(self, "RELEASE " S_SAVEPOINT) == SQLITE_DONE)
+        return HC_OK;
+    return hc_error_set(err, HC_INTERNAL, NULL, "RELEASE: %s", sqlite3_errmsg(self->db));
+}
+
+void hc_store_rollback_savepoint(hc_store *self)
+{
+    assert(self);
+    s_run(self, "ROLLBACK TO " S_SAVEPOINT);
+    s_run(self, "RELEASE " S_SAVEPOINT);
+}
+
+bool hc_store_in_transaction(hc_store *self)
+{
+    assert(self);
+    return !sqlite3_get_autocommit(self->db);
+}
+
+int hc_store_error(hc_store *self, int rc, const char *field, hc_error *err)
+{
+    assert(self);
+    /* rc may be a primary code; the connection knows the extended one. */
+    int extended = sqlite3_extended_errcode(self->db);
+    if ((extended & 0xff) == (rc & 0xff))
+        rc = extended;
+    const char *message = sqlite3_errmsg(self->db);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return hc_error_set(err, HC_ALREADY_EXISTS, field, "already exists: %s", message);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return hc_error_set(err, HC_NOT_FOUND, field, "not found: %s", message);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return hc_error_set(err, HC_UNAVAILABLE, field, "database busy: %s", message);
+    hc_log_error("store_error", "path=%s rc=%d", self->path, rc);
+    return hc_error_set(err, HC_INTERNAL, field, "database error: %s", message);
+}
+
+char *hc_store_meta_get(hc_store *self, const char *key)
+{
+    assert(self);
+    assert(key);
+    sqlite3_stmt *stmt = hc_store_stmt(self, "SELECT value FROM hc_meta WHERE key = ?1");
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    char *value = NULL;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+        value = strdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_reset(stmt);
+    return value;
+}
+
+int hc_store_meta_set(hc_store *self, const char *key, const char *value, hc_error *err)
+{
+    assert(self);
+    assert(key);
+    sqlite3_stmt *stmt = hc_store_stmt(self, "INSERT INTO hc_meta (key, value) VALUES (?1, ?2)"
+                                             " ON CONFLICT (key) DO UPDATE SET value = ?2");
+    if (!stmt)
+        return hc_error_set(err, HC_INTERNAL, NULL, "cannot prepare hc_meta write");
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE)
+        return hc_store_error(self, rc, key, err);
+    return HC_OK;
+}
+
+/* Copies in steps so other connections are not locked out for the whole
+   copy; a busy source just means try the step again shortly. */
+int hc_store_backup(hc_store *self, const char *path, hc_error *err)
+{
+    assert(self);
+    assert(path);
+    sqlite3 *dest = NULL;
+    int rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        hc_error_set(err, HC_INTERNAL, NULL, "cannot open %s: %s", path,
+                     dest ? sqlite3_errmsg(dest) : "out of memory");
+        sqlite3_close(dest);
+        return HC_INTERNAL;
+    }
+    sqlite3_backup *backup = sqlite3_backup_init(dest, "main", self->db, "main");
+    if (backup) {
+        do {
+            rc = sqlite3_backup_step(backup, 1024);
+            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                sqlite3_sleep(10);
+        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+        sqlite3_backup_finish(backup);
+    }
+    rc = sqlite3_errcode(dest);
+    if (rc != SQLITE_OK)
+        hc_error_set(err, HC_INTERNAL, NULL, "backup to %s: %s", path, sqlite3_errmsg(dest));
+    sqlite3_close(dest);
+    return rc == SQLITE_OK ? HC_OK : HC_INTERNAL;
+}

@@ -1,0 +1,77 @@
+/* ht_node: runs a real hcap-node for integration tests: in a temporary data
+   directory, on a free loopback port, waiting (bounded) for its ready line;
+   stops it with SIGTERM and reports its exit code; kills it or one of its
+   children; shares one node among all tests of a binary (HT_SHARED_NODE). */
+#ifndef HT_NODE_H
+#define HT_NODE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define HT_READY_TIMEOUT_MS 90000 /* sanitizer builds on a busy 2-core machine */
+#define HT_STOP_TIMEOUT_MS  30000
+
+typedef struct {
+    char dir[128];   /* the node's data directory (absolute) */
+    char http[64];   /* "127.0.0.1:PORT" */
+    int port;        /* HTTP port */
+    char token[160]; /* DIR/admin.token */
+    pid_t pid;       /* hcap-node */
+    pid_t keeper;    /* our helper process that drains the node's stdout and reaps it */
+    int ctl_fd;      /* closing it asks the keeper to stop the node */
+    int status_fd;   /* the keeper's reports: "pid N", "ready", "exit N" */
+    bool owns_dir;   /* remove dir on destroy */
+    bool shared;     /* the binary's shared node: tests may not stop it */
+} ht_node;
+
+/* Starts `hcap-node --data DIR --http 127.0.0.1:PORT [--demo]` with stdout
+   drained (copied to DIR/node.out) and stderr appended to DIR/node.log,
+   and waits for its `hcap-node ready:` line and DIR/admin.token. dir NULL:
+   a new temporary directory, removed by ht_node_destroy. NULL on failure
+   (the reason and the node's log on stderr; nothing left running). */
+ht_node *ht_node_start(const char *dir, bool demo);
+
+/* Starts hcap-node again in the same directory after ht_node_stop or
+   ht_node_kill (on a new port). 0, or -1 as ht_node_start. */
+int ht_node_restart(ht_node *self, bool demo);
+
+/* SIGTERM to hcap-node, waits (at most HT_STOP_TIMEOUT_MS, then SIGKILL).
+   Returns its exit code, 128+signal when a signal ended it, -1 when it
+   could not be stopped. */
+int ht_node_stop(ht_node *self);
+
+/* SIGKILL to hcap-node alone (its children are left to fend for themselves). */
+void ht_node_kill(ht_node *self);
+
+/* Kills whatever is still running (node, children, any process whose
+   command line names the directory), removes the directory when it was
+   ours, frees; accepts NULL, nulls *self_p. */
+void ht_node_destroy(ht_node **self_p);
+
+/* Pid of the live child `name` (e.g. "hcap-enrollment") running for this
+   node's directory, or 0. */
+pid_t ht_node_child(const ht_node *self, const char *name);
+
+/* Polls GET /healthz until it answers 200, at most timeout_ms; true if it did. */
+bool ht_node_wait_healthy(const ht_node *self, int timeout_ms);
+
+/* The node's stderr log (malloc'd, "" when none). */
+char *ht_node_log(const ht_node *self);
+
+/* Shared node: HT_SHARED_NODE(demo) at file scope starts one node before
+   all tests of the binary (in Criterion's runner); a POST_ALL hook in
+   ht_node.c stops it after them, failing the binary when it does not
+   exit 0. ht_shared() gives it to a
+   test (asserting it started). */
+void ht_shared_start(bool demo);
+void ht_shared_stop(void);
+ht_node *ht_shared(void);
+
+#define HT_SHARED_NODE(demo)                                                                       \
+    ReportHook(PRE_ALL)(struct criterion_test_set * ht_set_)                                       \
+    {                                                                                              \
+        (void)ht_set_;                                                                             \
+        ht_shared_start(demo);                                                                     \
+    }
+
+#endif

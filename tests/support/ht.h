@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
+#include "ht_data.h"
 #include "ht_events.h"
 #include "ht_http.h"
 #include "ht_node.h"

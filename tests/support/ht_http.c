@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,20 @@ const char *ht_resp_header(const ht_resp *resp, const char *name, char *buf, siz
     return NULL;
 }
 
+char *ht_urlencode(const char *text)
+{
+    char *out = malloc(strlen(text) * 3 + 1), *at = out;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-_.~", *c))
+            *at++ = (char)*c;
+        else
+            at += sprintf(at, "%%%02X", *c);
+    }
+    *at = 0;
+    return out;
+}
+
 int ht_json_call(const ht_node *node, const char *method, const char *path, const char *token,
                  const char *json_text, json_t **out)
 {
@@ -285,6 +300,40 @@ char *ht_create(const ht_node *node, const char *path, const char *fmt, ...)
     char *copy = strdup(id);
     json_decref(reply);
     return copy;
+}
+
+json_t *ht_expect(const ht_node *node, int want, const char *method, const char *path,
+                  const char *body)
+{
+    json_t *reply = NULL;
+    int status = ht_json_call(node, method, path, node->token, body, &reply);
+    cr_assert(status == want, "%s %s %s -> %d (want %d) %s", method, path, body ? body : "", status,
+              want, ht_jtext(reply));
+    return reply;
+}
+
+void ht_assert_error(const char *what, int status, json_t *reply, int want_status,
+                     const char *want_code, const char *want_field)
+{
+    cr_assert(status == want_status, "%s -> %d, want %d: %s", what, status, want_status,
+              ht_jtext(reply));
+    const char *code = ht_jstr(reply, "error.code");
+    const char *message = ht_jstr(reply, "error.message");
+    json_t *field = ht_jget(reply, "error.field");
+    cr_assert(code && message && *message && json_object_size(reply) == 1,
+              "%s: error body must be {\"error\":{code,message,field}}: %s", what, ht_jtext(reply));
+    cr_assert(json_is_string(field) || json_is_null(field), "%s: error.field missing: %s", what,
+              ht_jtext(reply));
+    if (want_code)
+        cr_assert_str_eq(code, want_code, "%s: code %s, want %s", what, code, want_code);
+    if (!want_field)
+        return;
+    const char *got = json_string_value(field);
+    size_t len = strlen(want_field);
+    bool prefix = len > 0 && want_field[len - 1] == '*';
+    cr_assert(got &&
+                  (prefix ? strncmp(got, want_field, len - 1) == 0 : strcmp(got, want_field) == 0),
+              "%s: field %s, want %s (%s)", what, got ? got : "null", want_field, ht_jtext(reply));
 }
 
 static json_t *s_jget(json_t *root, const char *fmt, va_list args)

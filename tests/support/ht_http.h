@@ -38,6 +38,9 @@ void ht_resp_free(ht_resp *resp);
 /* Value of header name (case-insensitive) copied into buf, or NULL. */
 const char *ht_resp_header(const ht_resp *resp, const char *name, char *buf, size_t size);
 
+/* text percent-encoded for a URL query (malloc'd). */
+char *ht_urlencode(const char *text);
+
 /* JSON calls with the node's admin token (or the token given). Return the
    HTTP status; *out (when out is not NULL) gets the parsed body (new
    reference, NULL when it was not JSON). json_text may be NULL. */
@@ -52,6 +55,20 @@ int ht_json_delete(const ht_node *node, const char *path, json_t **out);
    object's "id" (malloc'd). */
 char *ht_create(const ht_node *node, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Calls method path with the admin token and body (NULL for none), asserts
+   the status is want and returns the parsed reply (new reference; NULL
+   when it was not JSON). */
+json_t *ht_expect(const ht_node *node, int want, const char *method, const char *path,
+                  const char *body);
+
+/* Asserts an error reply of API.md: status want_status and a body
+   {"error": {"code": want_code, "message": non-empty, "field": ...}}
+   (want_code NULL: any code).
+   want_field NULL: any field; otherwise the field equals it, or starts with
+   it when it ends with '*'. what names the request in failure messages. */
+void ht_assert_error(const char *what, int status, json_t *reply, int want_status,
+                     const char *want_code, const char *want_field);
 
 /* Looks up a dotted path built from fmt ("items.0.id", "error.field");
    numeric parts index arrays. NULL when absent. Borrowed reference. */

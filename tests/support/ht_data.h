@@ -1,0 +1,32 @@
+/* ht_data: test data through the HTTP API: unique names, a fund's basic
+   objects (employers, workers, programs, cohorts) and whole lists. */
+#ifndef HT_DATA_H
+#define HT_DATA_H
+
+#include <jansson.h>
+#include "ht_node.h"
+
+/* prefix followed by letters unique to this process and call ("Zed" ->
+   "Zedqbhfa"): names that no other test on a shared node uses. Valid until
+   the process ends. */
+const char *ht_uniq(const char *prefix);
+
+/* printf into one of 64 rotating 8 KiB buffers (valid for a while). */
+const char *ht_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Creates through POST and returns the new id (malloc'd), asserting 201. */
+char *ht_new_employer(const ht_node *node, const char *name);
+char *ht_new_worker(const ht_node *node, const char *given, const char *family);
+char *ht_new_program(const ht_node *node, const char *code);
+char *ht_new_cohort(const ht_node *node, const char *program_id, unsigned capacity);
+
+/* GETs path (which may already hold a query) page by page with limit,
+   following "next" until it is null; asserts every page is a 200 list of at
+   most limit items and that it ends within max_pages. Returns all items (a
+   new array). */
+json_t *ht_list_all(const ht_node *node, const char *path, int limit, int max_pages);
+
+/* The item of array whose "id" is id, or NULL (borrowed). */
+json_t *ht_find_id(json_t *items, const char *id);
+
+#endif

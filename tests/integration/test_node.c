@@ -1,0 +1,372 @@
+/* hcap-node as an operator sees it: first start (token 0600, endpoint),
+   /healthz, the demo fund loaded once, SIGTERM, and durability: writes in
+   flight while the enrollment process is kill -9'd are, when acknowledged,
+   present exactly once afterwards, with a gapless event log. */
+#include "ht.h"
+
+#include <czmq.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "enrollment.pb-c.h"
+#include "gateway.pb-c.h"
+#include "hc_client.h"
+
+static void s_assert_healthz(const ht_node *node)
+{
+    json_t *health = NULL;
+    int status = ht_json_call(node, "GET", "/healthz", NULL, NULL, &health);
+    cr_assert_eq(status, 200, "/healthz -> %d %s", status, ht_jtext(health));
+    cr_assert(ht_jstr(health, "status"), "%s", ht_jtext(health));
+    bool enrollment = false;
+    for (long i = 0; i < ht_jlen(health, "services"); i++)
+        if (ht_jstr(health, "services.%ld.name", i) &&
+            strcmp(ht_jstr(health, "services.%ld.name", i), "enrollment") == 0)
+            enrollment = ht_jint(health, "services.%ld.instances", i) >= 1;
+    cr_assert(enrollment, "/healthz does not list enrollment with an instance: %s",
+              ht_jtext(health));
+    json_decref(health);
+}
+
+static void s_assert_nothing_left(const ht_node *node)
+{
+    pid_t pids[8];
+    int64_t deadline = ht_now_ms() + 5000;
+    int left = 0;
+    while ((left = ht_find_pids(NULL, node->dir, pids, 8)) > 0 && ht_now_ms() < deadline)
+        ht_sleep_ms(50);
+    cr_assert_eq(left, 0, "a process for %s outlived the node (pid %d)", node->dir,
+                 left ? (int)pids[0] : 0);
+}
+
+/* Calls the gateway's Health over ZeroMQ at the endpoint the node wrote. */
+static void s_assert_zmq_health(const ht_node *node)
+{
+    char *endpoint = ht_read_file(ht_fmt("%s/gateway.endpoint", node->dir), NULL);
+    cr_assert(endpoint &&
+                  (strncmp(endpoint, "ipc://", 6) == 0 || strncmp(endpoint, "tcp://", 6) == 0),
+              "gateway.endpoint: %s", endpoint ? endpoint : "(missing)");
+    endpoint[strcspn(endpoint, "\r\n")] = 0;
+    hc_error err;
+    hc_client *client = hc_client_new(endpoint, node->token, &err);
+    cr_assert(client, "hc_client_new %s: %s", endpoint, err.message);
+    hc_arena *arena = hc_arena_new();
+    ProtobufCMessage *out = NULL;
+    int rc = hc_client_call(client, "gateway", "Health", NULL, NULL,
+                            &hcap__health_reply__descriptor, arena, &out, 10000, &err);
+    cr_assert_eq(rc, HC_OK, "Health over %s: %s", endpoint, err.message);
+    Hcap__HealthReply *health = (Hcap__HealthReply *)out;
+    cr_assert(health->n_services >= 1);
+    hc_arena_destroy(&arena);
+    hc_client_destroy(&client);
+    free(endpoint);
+}
+
+Test(node, first_start_token_endpoint_health_and_sigterm)
+{
+    ht_node *node = ht_node_start(NULL, false);
+    cr_assert(node, "hcap-node did not start");
+    struct stat st;
+    cr_assert_eq(stat(ht_fmt("%s/admin.token", node->dir), &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "admin.token mode %o", st.st_mode & 0777);
+    cr_assert(strlen(node->token) >= 20, "admin token too short: %s", node->token);
+    char *out = ht_read_file(ht_fmt("%s/node.out", node->dir), NULL);
+    cr_assert(out && strstr(out, ht_fmt("hcap-node ready: http://%s", node->http)),
+              "ready line: %s", out ? out : "");
+    free(out);
+    s_assert_healthz(node);
+    s_assert_zmq_health(node);
+    json_t *reply = NULL;
+    cr_assert_eq(ht_json_get(node, "/v1/employers", &reply), 200, "the admin token works: %s",
+                 ht_jtext(reply));
+    json_decref(reply);
+
+    char token[160];
+    snprintf(token, sizeof token, "%s", node->token);
+    cr_assert_eq(ht_node_stop(node), 0, "SIGTERM must end hcap-node with exit 0\n%s",
+                 ht_node_log(node));
+    s_assert_nothing_left(node);
+
+    /* a second start keeps the token and the data */
+    cr_assert_eq(ht_node_restart(node, false), 0);
+    cr_assert_str_eq(node->token, token, "a restart replaced the admin token");
+    cr_assert_eq(ht_json_get(node, "/v1/employers", &reply), 200, "%s", ht_jtext(reply));
+    json_decref(reply);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&node);
+}
+
+/* Waits until the enrollment log's head holds still for 2 s; returns it. */
+static int64_t s_settled_head(const ht_node *node, int timeout_ms)
+{
+    int64_t deadline = ht_now_ms() + timeout_ms, head = -1, since = ht_now_ms();
+    while (ht_now_ms() < deadline) {
+        int64_t now_head = ht_events_head(node->dir, "enrollment", 5000);
+        if (now_head != head) {
+            head = now_head;
+            since = ht_now_ms();
+        } else if (head > 0 && ht_now_ms() - since >= 2000)
+            return head;
+        ht_sleep_ms(250);
+    }
+    cr_assert_fail("the enrollment log did not settle within %d ms (head %ld)", timeout_ms,
+                   (long)head);
+    return -1;
+}
+
+static size_t s_total(const ht_node *node, const char *path)
+{
+    json_t *all = ht_list_all(node, path, 500, 2000);
+    size_t n = json_array_size(all);
+    json_decref(all);
+    return n;
+}
+
+Test(node, demo_fund_loads_once)
+{
+    ht_node *node = ht_node_start(NULL, true);
+    cr_assert(node);
+    int64_t head = s_settled_head(node, 120000);
+    size_t employers = s_total(node, "/v1/employers");
+    size_t workers = s_total(node, "/v1/workers");
+    size_t programs = s_total(node, "/v1/programs");
+    size_t cohorts = s_total(node, "/v1/cohorts");
+    size_t enrollments = s_total(node, "/v1/enrollments");
+    cr_assert(employers > 0 && workers > 0 && programs > 0 && cohorts > 0 && enrollments > 0,
+              "demo fund: %zu employers %zu workers %zu programs %zu cohorts %zu enrollments",
+              employers, workers, programs, cohorts, enrollments);
+    cr_assert_eq(ht_node_stop(node), 0);
+
+    cr_assert_eq(ht_node_restart(node, true), 0);
+    ht_sleep_ms(3000); /* room for a second load to (wrongly) begin */
+    cr_assert_eq(s_settled_head(node, 60000), head, "a second --demo start wrote events");
+    cr_assert_eq(s_total(node, "/v1/employers"), employers);
+    cr_assert_eq(s_total(node, "/v1/workers"), workers);
+    cr_assert_eq(s_total(node, "/v1/programs"), programs);
+    cr_assert_eq(s_total(node, "/v1/cohorts"), cohorts);
+    cr_assert_eq(s_total(node, "/v1/enrollments"), enrollments);
+    ht_events log;
+    cr_assert_eq(ht_events_fetch(node->dir, "enrollment", &log, 10000), 0);
+    cr_assert(ht_events_gapless(&log));
+    ht_events_free(&log);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&node);
+}
+
+/* --- durability under kill -9 --- */
+
+#define S_WRITERS   4
+#define S_MAX_WRITE 2000
+
+typedef struct {
+    char family[48];
+    char id[64];  /* when acknowledged */
+    int status;   /* the final HTTP status (0: no response) */
+    int attempts; /* > 1 only for keyed writes retried after a failure */
+} s_write;
+
+typedef struct {
+    const ht_node *node;
+    int index;
+    bool keyed; /* keyed writers retry with the same Idempotency-Key until 2xx */
+    atomic_bool *stop;
+    s_write writes[S_MAX_WRITE];
+    int count;
+    atomic_int acked;
+    int odd_status; /* the first status that is neither 201 nor 503/504/0 */
+} s_writer;
+
+static int s_post_worker(const ht_node *node, const char *family, const char *key, char *id)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"given_name\":\"Durable\",\"family_name\":\"%s\","
+             "\"employment_status\":\"incumbent\"}",
+             family);
+    ht_req req = {.method = "POST",
+                  .path = "/v1/workers",
+                  .token = node->token,
+                  .idempotency_key = key,
+                  .body = body,
+                  .timeout_ms = 15000};
+    ht_resp resp;
+    int status = ht_http(node, &req, &resp);
+    const char *got = status == 201 ? ht_jstr(resp.json, "id") : NULL;
+    snprintf(id, 64, "%s", got ? got : "");
+    ht_resp_free(&resp);
+    return status;
+}
+
+static void *s_writer_main(void *arg)
+{
+    s_writer *w = arg;
+    while (!atomic_load(w->stop) && w->count < S_MAX_WRITE) {
+        s_write *write = &w->writes[w->count++];
+        snprintf(write->family, sizeof write->family, "Dur%c%c%c%c", 'a' + w->index,
+                 'a' + (w->count / 676) % 26, 'a' + (w->count / 26) % 26, 'a' + w->count % 26);
+        char key[64];
+        snprintf(key, sizeof key, "durable-%s", write->family);
+        int64_t give_up = ht_now_ms() + 60000;
+        do {
+            write->attempts++;
+            write->status = s_post_worker(w->node, write->family, w->keyed ? key : NULL, write->id);
+            if (write->status != 201 && write->status != 503 && write->status != 504 &&
+                write->status != 0 && !w->odd_status)
+                w->odd_status = write->status;
+            if (write->status != 201 && w->keyed)
+                ht_sleep_ms(100);
+        } while (w->keyed && write->status != 201 && ht_now_ms() < give_up);
+        if (write->status == 201)
+            atomic_fetch_add(&w->acked, 1);
+    }
+    return NULL;
+}
+
+static int s_acked(s_writer *writers)
+{
+    int total = 0;
+    for (int i = 0; i < S_WRITERS; i++)
+        total += atomic_load(&writers[i].acked);
+    return total;
+}
+
+static void s_wait_acked(s_writer *writers, int count, int timeout_ms)
+{
+    int64_t deadline = ht_now_ms() + timeout_ms;
+    while (s_acked(writers) < count && ht_now_ms() < deadline)
+        ht_sleep_ms(20);
+    cr_assert(s_acked(writers) >= count, "only %d writes acknowledged, want %d", s_acked(writers),
+              count);
+}
+
+/* Registered workers in the log: asserts every id and family name appears
+   once, and returns how many there are. */
+static size_t s_check_registered(const ht_events *log, zhashx_t *by_family)
+{
+    size_t registered = 0;
+    for (size_t i = 0; i < log->count; i++) {
+        if (!strstr(log->items[i].type, "worker_registered"))
+            continue;
+        Hcap__Worker *worker = hcap__worker__unpack(NULL, log->items[i].size, log->items[i].body);
+        cr_assert(worker, "event %lu does not decode as a Worker",
+                  (unsigned long)log->items[i].seq);
+        cr_assert(worker->family_name, "registered without a family name");
+        cr_assert(zhashx_insert(by_family, worker->family_name, strdup(worker->id)) == 0,
+                  "worker %s registered twice (seq %lu)", worker->family_name,
+                  (unsigned long)log->items[i].seq);
+        hcap__worker__free_unpacked(worker, NULL);
+        registered++;
+    }
+    return registered;
+}
+
+static void s_free_string(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+static void s_verify_writes(const ht_node *node, s_writer *writers, zhashx_t *by_family)
+{
+    for (int t = 0; t < S_WRITERS; t++) {
+        for (int i = 0; i < writers[t].count; i++) {
+            s_write *write = &writers[t].writes[i];
+            const char *logged = zhashx_lookup(by_family, write->family);
+            if (write->status != 201) {
+                cr_assert(!writers[t].keyed, "keyed write %s never succeeded (%d after %d tries)",
+                          write->family, write->status, write->attempts);
+                continue; /* failed: may or may not exist, never twice (checked above) */
+            }
+            cr_assert(logged, "acknowledged %s (%s) has no registered event", write->family,
+                      write->id);
+            cr_assert_str_eq(logged, write->id, "acknowledged id differs from the logged one");
+            json_t *got = NULL;
+            int status = ht_json_get(node, ht_fmt("/v1/workers/%s", write->id), &got);
+            cr_assert_eq(status, 200, "acknowledged worker %s is gone: %d", write->id, status);
+            cr_assert_str_eq(ht_jstr(got, "family_name"), write->family);
+            json_decref(got);
+        }
+    }
+}
+
+Test(node, acknowledged_writes_survive_kill_9_of_enrollment)
+{
+    ht_node *node = ht_node_start(NULL, false);
+    cr_assert(node);
+    atomic_bool stop = false;
+    s_writer *writers = calloc(S_WRITERS, sizeof *writers);
+    pthread_t threads[S_WRITERS];
+    for (int i = 0; i < S_WRITERS; i++) {
+        writers[i] = (s_writer){.node = node, .index = i, .keyed = i % 2 == 1, .stop = &stop};
+        pthread_create(&threads[i], NULL, s_writer_main, &writers[i]);
+    }
+    s_wait_acked(writers, 40, 60000);
+
+    pid_t victim = ht_node_child(node, "hcap-enrollment");
+    cr_assert(victim > 0, "no hcap-enrollment process for %s", node->dir);
+    int before = s_acked(writers);
+    cr_assert_eq(kill(victim, SIGKILL), 0);
+    int64_t killed_at = ht_now_ms();
+    pid_t successor = 0;
+    while (ht_now_ms() - killed_at < 20000) {
+        successor = ht_node_child(node, "hcap-enrollment");
+        if (successor > 0 && successor != victim && ht_node_wait_healthy(node, 200))
+            break;
+        ht_sleep_ms(50);
+    }
+    int64_t back_ms = ht_now_ms() - killed_at;
+    cr_assert(successor > 0 && successor != victim, "enrollment was not restarted");
+    cr_assert(back_ms <= 15000, "enrollment back after %ld ms", (long)back_ms);
+    s_wait_acked(writers, before + 40, 60000);
+    int64_t first_ack_after = ht_now_ms() - killed_at;
+    atomic_store(&stop, true);
+    for (int i = 0; i < S_WRITERS; i++)
+        pthread_join(threads[i], NULL);
+    cr_log_info("kill -9: healthy again after %ld ms, 40 more acks after %ld ms, %d acked in all",
+                (long)back_ms, (long)first_ack_after, s_acked(writers));
+    for (int i = 0; i < S_WRITERS; i++)
+        cr_assert_eq(writers[i].odd_status, 0, "writer %d got HTTP %d", i, writers[i].odd_status);
+
+    ht_events log;
+    cr_assert_eq(ht_events_fetch(node->dir, "enrollment", &log, 10000), 0);
+    cr_assert(ht_events_gapless(&log), "seqs are not 1..%lu gapless (%zu events)",
+              (unsigned long)log.head, log.count);
+    zhashx_t *by_family = zhashx_new();
+    zhashx_set_destructor(by_family, s_free_string);
+    size_t registered = s_check_registered(&log, by_family);
+    cr_assert(registered >= (size_t)s_acked(writers), "%zu registered < %d acknowledged",
+              registered, s_acked(writers));
+    s_verify_writes(node, writers, by_family);
+    zhashx_destroy(&by_family);
+    ht_events_free(&log);
+    free(writers);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&node);
+}
+
+Test(node, gateway_kill_9_comes_back_with_its_tokens)
+{
+    ht_node *node = ht_node_start(NULL, false);
+    cr_assert(node);
+    json_t *staff =
+        ht_expect(node, 201, "POST", "/v1/tokens", "{\"role\":\"staff\",\"name\":\"s\"}");
+    char token[160];
+    snprintf(token, sizeof token, "%s", ht_jstr(staff, "token"));
+    json_decref(staff);
+    pid_t victim = ht_node_child(node, "hcap-gateway");
+    cr_assert(victim > 0);
+    cr_assert_eq(kill(victim, SIGKILL), 0);
+    int64_t killed_at = ht_now_ms();
+    ht_sleep_ms(100);
+    cr_assert(ht_node_wait_healthy(node, 15000), "the gateway did not come back");
+    cr_log_info("gateway back after %ld ms", (long)(ht_now_ms() - killed_at));
+    json_t *reply = NULL;
+    int status = ht_json_call(node, "GET", "/v1/workers", token, NULL, &reply);
+    cr_assert_eq(status, 200, "a token minted before the crash: %d %s", status, ht_jtext(reply));
+    json_decref(reply);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&node);
+}

@@ -1,0 +1,1008 @@
+/* enrollment_store: the enrollment service's only SQL. Statements are string
+   literals cached by hc_store_stmt; every value is a bound parameter. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "enrollment_store.h"
+
+/* Status numbers appear literally in the SQL below (seat-holding statuses
+   1,3,4,6; waitlisted 2; open 1,2,3; approved/paid claims 2,4). */
+_Static_assert(HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_ENROLLED == 1, "enrolled");
+_Static_assert(HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_WAITLISTED == 2, "waitlisted");
+_Static_assert(HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_ACTIVE == 3, "active");
+_Static_assert(HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_COMPLETED == 4, "completed");
+_Static_assert(HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_FAILED == 6, "failed");
+_Static_assert(HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED == 2, "approved");
+_Static_assert(HCAP__CLAIM_STATUS__CLAIM_STATUS_PAID == 4, "paid");
+
+typedef void *(s_row_fn)(sqlite3_stmt *stmt, hc_arena *arena);
+
+/* --- statement helpers --- */
+
+static sqlite3_stmt *s_stmt(hc_store *store, const char *sql, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(store, sql);
+    if (!stmt)
+        hc_error_set(err, HC_INTERNAL, NULL, "enrollment store: statement does not compile");
+    return stmt;
+}
+
+/* Binds text, or NULL for a NULL pointer. The text must outlive the step.
+   A statement may leave a parameter index unused (a list without one of
+   its filters): SQLite then refuses that bind with SQLITE_RANGE, which is
+   harmless, so bind results are not checked. */
+static void s_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+static void s_bind_opt_int(sqlite3_stmt *stmt, int index, bool has, int64_t value)
+{
+    if (has)
+        sqlite3_bind_int64(stmt, index, value);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+static void s_bind_opt_double(sqlite3_stmt *stmt, int index, bool has, double value)
+{
+    if (has)
+        sqlite3_bind_double(stmt, index, value);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+/* Steps a write to completion. HC_OK, HC_NOT_FOUND naming not_found when
+   not_found is given and no row changed, or the mapped SQLite error. */
+static int s_write(hc_store *store, sqlite3_stmt *stmt, const char *field, const char *not_found,
+                   hc_error *err)
+{
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, field, err);
+    else if (not_found && sqlite3_changes(hc_store_db(store)) == 0)
+        code = hc_error_set(err, HC_NOT_FOUND, not_found, "not found");
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+/* Reads one row with row(). HC_OK and *out; HC_NOT_FOUND (err filled only
+   when field is given); or the mapped SQLite error. */
+static int s_one(hc_store *store, sqlite3_stmt *stmt, s_row_fn *row, hc_arena *arena, void **out,
+                 const char *field, const char *id, hc_error *err)
+{
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    if (rc == SQLITE_ROW)
+        *out = row(stmt, arena);
+    else if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    else if (field)
+        code = hc_error_set(err, HC_NOT_FOUND, field, "%s %s not found", field, id ? id : "");
+    else
+        code = HC_NOT_FOUND;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+/* Reads up to page->limit rows (the statement asks for one more): sets
+   *items, *count, and *next to the last id returned when more exist.
+   Column 0 of every row is the id. */
+static int s_many(hc_store *store, sqlite3_stmt *stmt, s_row_fn *row, uint32_t limit,
+                  hc_arena *arena, void ***items, size_t *count, char **next, hc_error *err)
+{
+    void **list = hc_arena_alloc(arena, sizeof(void *) * (limit + 1));
+    const char *last = NULL;
+    size_t n = 0;
+    int rc, code = HC_OK;
+    *next = NULL;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == limit) {
+            *next = hc_arena_strdup(arena, last);
+            break;
+        }
+        list[n] = row(stmt, arena);
+        last = (const char *)sqlite3_column_text(stmt, 0);
+        last = hc_arena_strdup(arena, last);
+        n++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    *items = list;
+    *count = n;
+    return code;
+}
+
+static void s_bind_page(sqlite3_stmt *stmt, int after_index, const enr_page *page)
+{
+    s_bind_text(stmt, after_index, page->after ? page->after : "");
+    sqlite3_bind_int64(stmt, after_index + 1, (int64_t)page->limit + 1);
+}
+
+/* --- column readers --- */
+
+static char *s_col_text(sqlite3_stmt *stmt, int col, hc_arena *arena)
+{
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return NULL;
+    return hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, col));
+}
+
+static protobuf_c_boolean s_col_int(sqlite3_stmt *stmt, int col, int64_t *value)
+{
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return 0;
+    *value = sqlite3_column_int64(stmt, col);
+    return 1;
+}
+
+static protobuf_c_boolean s_col_enum(sqlite3_stmt *stmt, int col, int *value)
+{
+    int64_t v = 0;
+    protobuf_c_boolean has = s_col_int(stmt, col, &v);
+    *value = (int)v;
+    return has;
+}
+
+static protobuf_c_boolean s_col_double(sqlite3_stmt *stmt, int col, double *value)
+{
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return 0;
+    *value = sqlite3_column_double(stmt, col);
+    return 1;
+}
+
+/* --- generic --- */
+
+int enr_store_init(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store, "PRAGMA secure_delete = ON", err);
+}
+
+int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char *field,
+                     hc_error *err)
+{
+    static const char *const sql[] = {
+        [ENR_EMPLOYER] = "SELECT 1 FROM employers WHERE id = ?1",
+        [ENR_WORKER] = "SELECT 1 FROM workers WHERE id = ?1 AND erased_at IS NULL",
+        [ENR_PROGRAM] = "SELECT 1 FROM programs WHERE id = ?1",
+        [ENR_COHORT] = "SELECT 1 FROM cohorts WHERE id = ?1",
+    };
+    sqlite3_stmt *stmt = s_stmt(store, sql[kind], err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    if (rc == SQLITE_DONE)
+        code = hc_error_set(err, HC_NOT_FOUND, field, "%s %s not found", field, id);
+    else if (rc != SQLITE_ROW)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+/* --- employers --- */
+
+#define S_EMPLOYER_COLS "id, name, sector, union_local, county, state, created_at"
+
+static void *s_employer_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    Hcap__Employer *e = (Hcap__Employer *)hc_arena_message(arena, &hcap__employer__descriptor);
+    int sector = 0;
+    e->id = s_col_text(stmt, 0, arena);
+    e->name = s_col_text(stmt, 1, arena);
+    s_col_enum(stmt, 2, &sector);
+    e->sector = (Hcap__Sector)sector;
+    e->union_local = s_col_text(stmt, 3, arena);
+    e->county = s_col_text(stmt, 4, arena);
+    e->state = s_col_text(stmt, 5, arena);
+    e->created_at = s_col_text(stmt, 6, arena);
+    return e;
+}
+
+int enr_store_employer_insert(hc_store *store, const Hcap__Employer *e, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "INSERT INTO employers (" S_EMPLOYER_COLS ") "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, e->id);
+    s_bind_text(stmt, 2, e->name);
+    sqlite3_bind_int(stmt, 3, e->sector);
+    s_bind_text(stmt, 4, e->union_local);
+    s_bind_text(stmt, 5, e->county);
+    s_bind_text(stmt, 6, e->state);
+    s_bind_text(stmt, 7, e->created_at);
+    return s_write(store, stmt, "id", NULL, err);
+}
+
+int enr_store_employer_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
+                           Hcap__Employer **out, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        s_stmt(store, "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id = ?1", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_employer_row, arena, &msg, field, id, err);
+    *out = msg;
+    return code;
+}
+
+int enr_store_employer_list(hc_store *store, const enr_page *page, hc_arena *arena,
+                            Hcap__EmployerList *out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id > ?1 "
+                                "ORDER BY id LIMIT ?2",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_page(stmt, 1, page);
+    void **items = NULL;
+    int code = s_many(store, stmt, s_employer_row, page->limit, arena, &items, &out->n_items,
+                      &out->next, err);
+    out->items = (Hcap__Employer **)items;
+    return code;
+}
+
+/* --- workers --- */
+
+#define S_WORKER_COLS                                                                              \
+    "id, given_name, family_name, external_id, birth_date, email, phone, preferred_language, "     \
+    "race_ethnicity, gender, employer_id, job_title, employment_status, hourly_wage_cents, "       \
+    "hire_date, created_at, updated_at"
+
+/* race_ethnicity is stored as its enum numbers joined by ','. */
+static int s_race_encode(const Hcap__Worker *w, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < w->n_race_ethnicity; i++) {
+        int n = snprintf(buf + used, size - used, "%s%d", i ? "," : "", (int)w->race_ethnicity[i]);
+        if (n < 0 || (size_t)n >= size - used)
+            return -1;
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+static void s_race_decode(Hcap__Worker *w, const char *text, hc_arena *arena)
+{
+    if (!text || !*text)
+        return;
+    size_t n = 1;
+    for (const char *p = text; *p; p++)
+        n += *p == ',';
+    w->race_ethnicity = hc_arena_alloc(arena, n * sizeof(Hcap__RaceEthnicity));
+    char *p = (char *)text;
+    for (size_t i = 0; i < n; i++) {
+        w->race_ethnicity[i] = (Hcap__RaceEthnicity)strtol(p, &p, 10);
+        if (*p == ',')
+            p++;
+    }
+    w->n_race_ethnicity = n;
+}
+
+static void *s_worker_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    Hcap__Worker *w = (Hcap__Worker *)hc_arena_message(arena, &hcap__worker__descriptor);
+    int value = 0;
+    w->id = s_col_text(stmt, 0, arena);
+    w->given_name = s_col_text(stmt, 1, arena);
+    w->family_name = s_col_text(stmt, 2, arena);
+    w->external_id = s_col_text(stmt, 3, arena);
+    w->birth_date = s_col_text(stmt, 4, arena);
+    w->email = s_col_text(stmt, 5, arena);
+    w->phone = s_col_text(stmt, 6, arena);
+    w->preferred_language = s_col_text(stmt, 7, arena);
+    s_race_decode(w, (const char *)sqlite3_column_text(stmt, 8), arena);
+    w->has_gender = s_col_enum(stmt, 9, &value);
+    w->gender = (Hcap__Gender)value;
+    w->employer_id = s_col_text(stmt, 10, arena);
+    w->job_title = s_col_text(stmt, 11, arena);
+    w->has_employment_status = s_col_enum(stmt, 12, &value);
+    w->employment_status = (Hcap__EmploymentStatus)value;
+    w->has_hourly_wage_cents = s_col_int(stmt, 13, &w->hourly_wage_cents);
+    w->hire_date = s_col_text(stmt, 14, arena);
+    w->created_at = s_col_text(stmt, 15, arena);
+    w->updated_at = s_col_text(stmt, 16, arena);
+    return w;
+}
+
+/* Binds ?1..?17 in S_WORKER_COLS order; race is the encoded buffer. */
+static void s_worker_bind(sqlite3_stmt *stmt, const Hcap__Worker *w, const char *race)
+{
+    s_bind_text(stmt, 1, w->id);
+    s_bind_text(stmt, 2, w->given_name);
+    s_bind_text(stmt, 3, w->family_name);
+    s_bind_text(stmt, 4, w->external_id);
+    s_bind_text(stmt, 5, w->birth_date);
+    s_bind_text(stmt, 6, w->email);
+    s_bind_text(stmt, 7, w->phone);
+    s_bind_text(stmt, 8, w->preferred_language);
+    s_bind_text(stmt, 9, *race ? race : NULL);
+    s_bind_opt_int(stmt, 10, w->has_gender, w->gender);
+    s_bind_text(stmt, 11, w->employer_id);
+    s_bind_text(stmt, 12, w->job_title);
+    s_bind_opt_int(stmt, 13, w->has_employment_status, w->employment_status);
+    s_bind_opt_int(stmt, 14, w->has_hourly_wage_cents, w->hourly_wage_cents);
+    s_bind_text(stmt, 15, w->hire_date);
+    s_bind_text(stmt, 16, w->created_at);
+    s_bind_text(stmt, 17, w->updated_at);
+}
+
+static int s_worker_write(hc_store *store, const char *sql, const Hcap__Worker *w,
+                          const char *not_found, hc_error *err)
+{
+    char race[128];
+    if (s_race_encode(w, race, sizeof race) != 0)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "race_ethnicity", "too many values");
+    sqlite3_stmt *stmt = s_stmt(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_worker_bind(stmt, w, race);
+    return s_write(store, stmt, "external_id", not_found, err);
+}
+
+int enr_store_worker_insert(hc_store *store, const Hcap__Worker *w, hc_error *err)
+{
+    return s_worker_write(store,
+                          "INSERT INTO workers (" S_WORKER_COLS ", given_lc, family_lc) VALUES "
+                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                          "?16, ?17, lower(?2), lower(?3))",
+                          w, NULL, err);
+}
+
+int enr_store_worker_update(hc_store *store, const Hcap__Worker *w, hc_error *err)
+{
+    return s_worker_write(
+        store,
+        "UPDATE workers SET given_name = ?2, family_name = ?3, external_id = ?4, "
+        "birth_date = ?5, email = ?6, phone = ?7, preferred_language = ?8, race_ethnicity = ?9, "
+        "gender = ?10, employer_id = ?11, job_title = ?12, employment_status = ?13, "
+        "hourly_wage_cents = ?14, hire_date = ?15, updated_at = ?17, given_lc = lower(?2), "
+        "family_lc = lower(?3) WHERE id = ?1 AND erased_at IS NULL",
+        w, "id", err);
+}
+
+int enr_store_worker_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
+                         Hcap__Worker **out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(
+        store, "SELECT " S_WORKER_COLS " FROM workers WHERE id = ?1 AND erased_at IS NULL", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_worker_row, arena, &msg, field, id, err);
+    *out = msg;
+    return code;
+}
+
+int enr_store_worker_by_external(hc_store *store, const char *external_id, hc_arena *arena,
+                                 Hcap__Worker **out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT " S_WORKER_COLS " FROM workers WHERE external_id = ?1 "
+                                "AND erased_at IS NULL",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, external_id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_worker_row, arena, &msg, NULL, NULL, err);
+    *out = msg;
+    return code;
+}
+
+/* The statement for a worker list: q goes through the IN list so SQLite
+   walks the two name indexes and the external_id index, never the table. */
+static sqlite3_stmt *s_worker_list_stmt(hc_store *store, bool by_q, bool by_employer, hc_error *err)
+{
+    if (by_q)
+        return s_stmt(store,
+                      "SELECT " S_WORKER_COLS " FROM workers WHERE id IN ("
+                      "SELECT id FROM workers WHERE given_lc >= ?3 AND given_lc < ?4 "
+                      "UNION ALL SELECT id FROM workers WHERE family_lc >= ?3 AND family_lc < ?4 "
+                      "UNION ALL SELECT id FROM workers WHERE external_id = ?5) "
+                      "AND id > ?1 AND erased_at IS NULL AND (?6 IS NULL OR employer_id = ?6) "
+                      "ORDER BY id LIMIT ?2",
+                      err);
+    if (by_employer)
+        return s_stmt(store,
+                      "SELECT " S_WORKER_COLS " FROM workers WHERE employer_id = ?6 "
+                      "AND id > ?1 AND erased_at IS NULL "
+                      "ORDER BY id LIMIT ?2",
+                      err);
+    return s_stmt(store,
+                  "SELECT " S_WORKER_COLS " FROM workers WHERE id > ?1 AND erased_at IS NULL "
+                  "ORDER BY id LIMIT ?2",
+                  err);
+}
+
+int enr_store_worker_list(hc_store *store, const char *q, const char *employer_id,
+                          const enr_page *page, hc_arena *arena, Hcap__WorkerList *out,
+                          hc_error *err)
+{
+    sqlite3_stmt *stmt = s_worker_list_stmt(store, q != NULL, employer_id != NULL, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    char *lo = NULL, *hi = NULL;
+    if (q) {
+        lo = hc_arena_strdup(arena, q);
+        for (char *p = lo; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        /* 0xFF never occurs in UTF-8, so every text with prefix lo sorts below hi. */
+        hi = hc_arena_printf(arena, "%s\xff", lo);
+    }
+    s_bind_page(stmt, 1, page);
+    s_bind_text(stmt, 3, lo);
+    s_bind_text(stmt, 4, hi);
+    s_bind_text(stmt, 5, q);
+    s_bind_text(stmt, 6, employer_id);
+    void **items = NULL;
+    int code = s_many(store, stmt, s_worker_row, page->limit, arena, &items, &out->n_items,
+                      &out->next, err);
+    out->items = (Hcap__Worker **)items;
+    return code;
+}
+
+int enr_store_worker_erase(hc_store *store, const char *id, const char *erased_at, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        s_stmt(store,
+               "UPDATE workers SET given_name = NULL, family_name = NULL, given_lc = NULL, "
+               "family_lc = NULL, external_id = NULL, birth_date = NULL, email = NULL, "
+               "phone = NULL, job_title = NULL, erased_at = ?2, updated_at = ?2 "
+               "WHERE id = ?1 AND erased_at IS NULL",
+               err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    s_bind_text(stmt, 2, erased_at);
+    int code = s_write(store, stmt, NULL, "id", err);
+    if (code != HC_OK)
+        return code;
+    stmt =
+        s_stmt(store, "UPDATE employment_records SET job_title = NULL WHERE worker_id = ?1", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    return s_write(store, stmt, NULL, NULL, err);
+}
+
+/* --- programs --- */
+
+#define S_PROGRAM_COLS                                                                             \
+    "id, code, name, kind, occupation, credential_code, hours, delivery, provider, created_at"
+
+static void *s_program_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    Hcap__Program *p = (Hcap__Program *)hc_arena_message(arena, &hcap__program__descriptor);
+    int value = 0;
+    p->id = s_col_text(stmt, 0, arena);
+    p->code = s_col_text(stmt, 1, arena);
+    p->name = s_col_text(stmt, 2, arena);
+    s_col_enum(stmt, 3, &value);
+    p->kind = (Hcap__ProgramKind)value;
+    p->occupation = s_col_text(stmt, 4, arena);
+    p->credential_code = s_col_text(stmt, 5, arena);
+    p->has_hours = s_col_double(stmt, 6, &p->hours);
+    p->has_delivery = s_col_enum(stmt, 7, &value);
+    p->delivery = (Hcap__Delivery)value;
+    p->provider = s_col_text(stmt, 8, arena);
+    p->created_at = s_col_text(stmt, 9, arena);
+    return p;
+}
+
+int enr_store_program_insert(hc_store *store, const Hcap__Program *p, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "INSERT INTO programs (" S_PROGRAM_COLS ") "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, p->id);
+    s_bind_text(stmt, 2, p->code);
+    s_bind_text(stmt, 3, p->name);
+    sqlite3_bind_int(stmt, 4, p->kind);
+    s_bind_text(stmt, 5, p->occupation);
+    s_bind_text(stmt, 6, p->credential_code);
+    s_bind_opt_double(stmt, 7, p->has_hours, p->hours);
+    s_bind_opt_int(stmt, 8, p->has_delivery, p->delivery);
+    s_bind_text(stmt, 9, p->provider);
+    s_bind_text(stmt, 10, p->created_at);
+    return s_write(store, stmt, "code", NULL, err);
+}
+
+int enr_store_program_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
+                          Hcap__Program **out, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        s_stmt(store, "SELECT " S_PROGRAM_COLS " FROM programs WHERE id = ?1", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_program_row, arena, &msg, field, id, err);
+    *out = msg;
+    return code;
+}
+
+int enr_store_program_list(hc_store *store, const enr_page *page, hc_arena *arena,
+                           Hcap__ProgramList *out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT " S_PROGRAM_COLS " FROM programs WHERE id > ?1 "
+                                "ORDER BY id LIMIT ?2",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_page(stmt, 1, page);
+    void **items = NULL;
+    int code = s_many(store, stmt, s_program_row, page->limit, arena, &items, &out->n_items,
+                      &out->next, err);
+    out->items = (Hcap__Program **)items;
+    return code;
+}
+
+/* --- cohorts --- */
+
+#define S_COHORT_COLS                                                                              \
+    "c.id, c.program_id, c.name, c.start_date, c.end_date, c.capacity, c.language, "               \
+    "c.created_at, (SELECT count(*) FROM enrollments e WHERE e.cohort_id = c.id "                  \
+    "AND e.status IN (1, 3, 4, 6)), (SELECT count(*) FROM enrollments e "                          \
+    "WHERE e.cohort_id = c.id AND e.status = 2)"
+
+static void *s_cohort_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    Hcap__Cohort *c = (Hcap__Cohort *)hc_arena_message(arena, &hcap__cohort__descriptor);
+    c->id = s_col_text(stmt, 0, arena);
+    c->program_id = s_col_text(stmt, 1, arena);
+    c->name = s_col_text(stmt, 2, arena);
+    c->start_date = s_col_text(stmt, 3, arena);
+    c->end_date = s_col_text(stmt, 4, arena);
+    c->capacity = (uint32_t)sqlite3_column_int64(stmt, 5);
+    c->language = s_col_text(stmt, 6, arena);
+    c->created_at = s_col_text(stmt, 7, arena);
+    c->has_enrolled_count = c->has_waitlist_count = 1;
+    c->enrolled_count = (uint32_t)sqlite3_column_int64(stmt, 8);
+    c->waitlist_count = (uint32_t)sqlite3_column_int64(stmt, 9);
+    return c;
+}
+
+int enr_store_cohort_insert(hc_store *store, const Hcap__Cohort *c, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "INSERT INTO cohorts (id, program_id, name, start_date, end_date, "
+                                "capacity, language, created_at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, c->id);
+    s_bind_text(stmt, 2, c->program_id);
+    s_bind_text(stmt, 3, c->name);
+    s_bind_text(stmt, 4, c->start_date);
+    s_bind_text(stmt, 5, c->end_date);
+    sqlite3_bind_int64(stmt, 6, c->capacity);
+    s_bind_text(stmt, 7, c->language);
+    s_bind_text(stmt, 8, c->created_at);
+    return s_write(store, stmt, "program_id", NULL, err);
+}
+
+int enr_store_cohort_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
+                         Hcap__Cohort **out, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        s_stmt(store, "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id = ?1", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_cohort_row, arena, &msg, field, id, err);
+    *out = msg;
+    return code;
+}
+
+int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_page *page,
+                          hc_arena *arena, Hcap__CohortList *out, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        program_id ? s_stmt(store,
+                            "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.program_id = ?3 "
+                            "AND c.id > ?1 ORDER BY c.id LIMIT ?2",
+                            err)
+                   : s_stmt(store,
+                            "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id > ?1 "
+                            "ORDER BY c.id LIMIT ?2",
+                            err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_page(stmt, 1, page);
+    s_bind_text(stmt, 3, program_id);
+    void **items = NULL;
+    int code = s_many(store, stmt, s_cohort_row, page->limit, arena, &items, &out->n_items,
+                      &out->next, err);
+    out->items = (Hcap__Cohort **)items;
+    return code;
+}
+
+/* --- enrollments --- */
+
+#define S_ENROLLMENT_COLS                                                                          \
+    "e.id, e.worker_id, e.cohort_id, e.program_id, e.status, CASE WHEN e.status = 2 THEN "         \
+    "(SELECT count(*) FROM enrollments w WHERE w.cohort_id = e.cohort_id AND w.status = 2 "        \
+    "AND w.id <= e.id) END, e.status_date, e.reason, e.hours_attended, e.created_at, "             \
+    "e.updated_at"
+
+static void *s_enrollment_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    Hcap__Enrollment *e =
+        (Hcap__Enrollment *)hc_arena_message(arena, &hcap__enrollment__descriptor);
+    int value = 0;
+    int64_t position = 0;
+    e->id = s_col_text(stmt, 0, arena);
+    e->worker_id = s_col_text(stmt, 1, arena);
+    e->cohort_id = s_col_text(stmt, 2, arena);
+    e->program_id = s_col_text(stmt, 3, arena);
+    s_col_enum(stmt, 4, &value);
+    e->status = (Hcap__EnrollmentStatus)value;
+    e->has_waitlist_position = s_col_int(stmt, 5, &position);
+    e->waitlist_position = (uint32_t)position;
+    e->status_date = s_col_text(stmt, 6, arena);
+    e->reason = s_col_text(stmt, 7, arena);
+    e->has_hours_attended = s_col_double(stmt, 8, &e->hours_attended);
+    e->created_at = s_col_text(stmt, 9, arena);
+    e->updated_at = s_col_text(stmt, 10, arena);
+    return e;
+}
+
+int enr_store_enrollment_insert(hc_store *store, const Hcap__Enrollment *e, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "INSERT INTO enrollments (id, worker_id, cohort_id, program_id, "
+                                "status, status_date, reason, hours_attended, created_at, "
+                                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, e->id);
+    s_bind_text(stmt, 2, e->worker_id);
+    s_bind_text(stmt, 3, e->cohort_id);
+    s_bind_text(stmt, 4, e->program_id);
+    sqlite3_bind_int(stmt, 5, e->status);
+    s_bind_text(stmt, 6, e->status_date);
+    s_bind_text(stmt, 7, e->reason);
+    s_bind_opt_double(stmt, 8, e->has_hours_attended, e->hours_attended);
+    s_bind_text(stmt, 9, e->created_at);
+    s_bind_text(stmt, 10, e->updated_at);
+    return s_write(store, stmt, "id", NULL, err);
+}
+
+int enr_store_enrollment_update(hc_store *store, const Hcap__Enrollment *e, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "UPDATE enrollments SET status = ?2, status_date = ?3, "
+                                "reason = ?4, hours_attended = ?5, updated_at = ?6 WHERE id = ?1",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, e->id);
+    sqlite3_bind_int(stmt, 2, e->status);
+    s_bind_text(stmt, 3, e->status_date);
+    s_bind_text(stmt, 4, e->reason);
+    s_bind_opt_double(stmt, 5, e->has_hours_attended, e->hours_attended);
+    s_bind_text(stmt, 6, e->updated_at);
+    return s_write(store, stmt, NULL, "id", err);
+}
+
+int enr_store_enrollment_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
+                             Hcap__Enrollment **out, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        s_stmt(store, "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.id = ?1", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_enrollment_row, arena, &msg, field, id, err);
+    *out = msg;
+    return code;
+}
+
+/* Picks the statement whose index fits the filter: worker, cohort, or all. */
+static sqlite3_stmt *s_enrollment_list_stmt(hc_store *store, const enr_enrollment_filter *f,
+                                            hc_error *err)
+{
+    if (f->worker_id)
+        return s_stmt(store,
+                      "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.worker_id = ?3 "
+                      "AND (?4 IS NULL OR e.cohort_id = ?4) AND (?5 = 0 OR e.status = ?5) "
+                      "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
+                      err);
+    if (f->cohort_id)
+        return s_stmt(store,
+                      "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.cohort_id = ?4 "
+                      "AND (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
+                      "ORDER BY e.id LIMIT ?2",
+                      err);
+    return s_stmt(store,
+                  "SELECT " S_ENROLLMENT_COLS " FROM enrollments e "
+                  "WHERE (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
+                  "ORDER BY e.id LIMIT ?2",
+                  err);
+}
+
+int enr_store_enrollment_list(hc_store *store, const enr_enrollment_filter *filter,
+                              const enr_page *page, hc_arena *arena, Hcap__EnrollmentList *out,
+                              hc_error *err)
+{
+    sqlite3_stmt *stmt = s_enrollment_list_stmt(store, filter, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_page(stmt, 1, page);
+    s_bind_text(stmt, 3, filter->worker_id);
+    s_bind_text(stmt, 4, filter->cohort_id);
+    sqlite3_bind_int(stmt, 5, filter->status);
+    void **items = NULL;
+    int code = s_many(store, stmt, s_enrollment_row, page->limit, arena, &items, &out->n_items,
+                      &out->next, err);
+    out->items = (Hcap__Enrollment **)items;
+    return code;
+}
+
+int enr_store_enrollment_open(hc_store *store, const char *worker_id, const char *cohort_id,
+                              bool *found, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT 1 FROM enrollments WHERE worker_id = ?1 "
+                                "AND cohort_id = ?2 AND status IN (1, 2, 3) LIMIT 1",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, worker_id);
+    s_bind_text(stmt, 2, cohort_id);
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    *found = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+int enr_store_enrollment_first_waiting(hc_store *store, const char *cohort_id, hc_arena *arena,
+                                       Hcap__Enrollment **out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT " S_ENROLLMENT_COLS " FROM enrollments e "
+                                "WHERE e.cohort_id = ?1 AND e.status = 2 ORDER BY e.id LIMIT 1",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, cohort_id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_enrollment_row, arena, &msg, NULL, NULL, err);
+    *out = msg;
+    return code;
+}
+
+/* --- tuition claims --- */
+
+#define S_CLAIM_COLS                                                                               \
+    "id, worker_id, institution, course, term, amount_cents, status, approved_cents, "             \
+    "submitted_on, decided_on, created_at, updated_at"
+
+static void *s_claim_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    Hcap__TuitionClaim *c =
+        (Hcap__TuitionClaim *)hc_arena_message(arena, &hcap__tuition_claim__descriptor);
+    int value = 0;
+    c->id = s_col_text(stmt, 0, arena);
+    c->worker_id = s_col_text(stmt, 1, arena);
+    c->institution = s_col_text(stmt, 2, arena);
+    c->course = s_col_text(stmt, 3, arena);
+    c->term = s_col_text(stmt, 4, arena);
+    c->amount_cents = sqlite3_column_int64(stmt, 5);
+    s_col_enum(stmt, 6, &value);
+    c->status = (Hcap__ClaimStatus)value;
+    c->has_approved_cents = s_col_int(stmt, 7, &c->approved_cents);
+    c->submitted_on = s_col_text(stmt, 8, arena);
+    c->decided_on = s_col_text(stmt, 9, arena);
+    c->created_at = s_col_text(stmt, 10, arena);
+    c->updated_at = s_col_text(stmt, 11, arena);
+    return c;
+}
+
+int enr_store_claim_insert(hc_store *store, const Hcap__TuitionClaim *c, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "INSERT INTO tuition_claims (" S_CLAIM_COLS ") VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, c->id);
+    s_bind_text(stmt, 2, c->worker_id);
+    s_bind_text(stmt, 3, c->institution);
+    s_bind_text(stmt, 4, c->course);
+    s_bind_text(stmt, 5, c->term);
+    sqlite3_bind_int64(stmt, 6, c->amount_cents);
+    sqlite3_bind_int(stmt, 7, c->status);
+    s_bind_opt_int(stmt, 8, c->has_approved_cents, c->approved_cents);
+    s_bind_text(stmt, 9, c->submitted_on);
+    s_bind_text(stmt, 10, c->decided_on);
+    s_bind_text(stmt, 11, c->created_at);
+    s_bind_text(stmt, 12, c->updated_at);
+    return s_write(store, stmt, "id", NULL, err);
+}
+
+int enr_store_claim_update(hc_store *store, const Hcap__TuitionClaim *c, const char *cap_year,
+                           hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "UPDATE tuition_claims SET status = ?2, approved_cents = ?3, "
+                                "decided_on = ?4, updated_at = ?5, "
+                                "cap_year = coalesce(?6, cap_year) WHERE id = ?1",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, c->id);
+    sqlite3_bind_int(stmt, 2, c->status);
+    s_bind_opt_int(stmt, 3, c->has_approved_cents, c->approved_cents);
+    s_bind_text(stmt, 4, c->decided_on);
+    s_bind_text(stmt, 5, c->updated_at);
+    s_bind_text(stmt, 6, cap_year);
+    return s_write(store, stmt, NULL, "id", err);
+}
+
+int enr_store_claim_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
+                        Hcap__TuitionClaim **out, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        s_stmt(store, "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE id = ?1", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    void *msg = NULL;
+    int code = s_one(store, stmt, s_claim_row, arena, &msg, field, id, err);
+    *out = msg;
+    return code;
+}
+
+int enr_store_claim_list(hc_store *store, const char *worker_id, const enr_page *page,
+                         hc_arena *arena, Hcap__TuitionClaimList *out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE worker_id = ?3 "
+                                "AND id > ?1 ORDER BY id LIMIT ?2",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_page(stmt, 1, page);
+    s_bind_text(stmt, 3, worker_id);
+    void **items = NULL;
+    int code = s_many(store, stmt, s_claim_row, page->limit, arena, &items, &out->n_items,
+                      &out->next, err);
+    out->items = (Hcap__TuitionClaim **)items;
+    return code;
+}
+
+int enr_store_claim_year_total(hc_store *store, const char *worker_id, const char *year,
+                               int64_t *total, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT coalesce(sum(approved_cents), 0) FROM tuition_claims "
+                                "WHERE worker_id = ?1 AND cap_year = ?2 AND status IN (2, 4)",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, worker_id);
+    s_bind_text(stmt, 2, year);
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    if (rc == SQLITE_ROW)
+        *total = sqlite3_column_int64(stmt, 0);
+    else
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+/* --- employment records --- */
+
+#define S_EMPLOYMENT_COLS                                                                          \
+    "id, worker_id, kind, employer_id, job_title, hourly_wage_cents, effective_date, created_at"
+
+static void *s_employment_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    Hcap__EmploymentRecord *r =
+        (Hcap__EmploymentRecord *)hc_arena_message(arena, &hcap__employment_record__descriptor);
+    int value = 0;
+    r->id = s_col_text(stmt, 0, arena);
+    r->worker_id = s_col_text(stmt, 1, arena);
+    s_col_enum(stmt, 2, &value);
+    r->kind = (Hcap__EmploymentKind)value;
+    r->employer_id = s_col_text(stmt, 3, arena);
+    r->job_title = s_col_text(stmt, 4, arena);
+    r->has_hourly_wage_cents = s_col_int(stmt, 5, &r->hourly_wage_cents);
+    r->effective_date = s_col_text(stmt, 6, arena);
+    r->created_at = s_col_text(stmt, 7, arena);
+    return r;
+}
+
+int enr_store_employment_insert(hc_store *store, const Hcap__EmploymentRecord *r, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "INSERT INTO employment_records (" S_EMPLOYMENT_COLS ") "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, r->id);
+    s_bind_text(stmt, 2, r->worker_id);
+    sqlite3_bind_int(stmt, 3, r->kind);
+    s_bind_text(stmt, 4, r->employer_id);
+    s_bind_text(stmt, 5, r->job_title);
+    s_bind_opt_int(stmt, 6, r->has_hourly_wage_cents, r->hourly_wage_cents);
+    s_bind_text(stmt, 7, r->effective_date);
+    s_bind_text(stmt, 8, r->created_at);
+    return s_write(store, stmt, "employer_id", NULL, err);
+}
+
+int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_page *page,
+                              hc_arena *arena, Hcap__EmploymentList *out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store,
+                                "SELECT " S_EMPLOYMENT_COLS " FROM employment_records "
+                                "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
+                                err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_page(stmt, 1, page);
+    s_bind_text(stmt, 3, worker_id);
+    void **items = NULL;
+    int code = s_many(store, stmt, s_employment_row, page->limit, arena, &items, &out->n_items,
+                      &out->next, err);
+    out->items = (Hcap__EmploymentRecord **)items;
+    return code;
+}
+
+/* --- the event log, read back --- */
+
+int enr_store_events_each(hc_store *store, enr_event_fn *fn, void *arg, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        s_stmt(store, "SELECT seq, type, subject, body FROM events ORDER BY seq", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    int rc, code = HC_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        fn(arg, (uint64_t)sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
+           (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_blob(stmt, 3),
+           (size_t)sqlite3_column_bytes(stmt, 3));
+    if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    return code;
+}

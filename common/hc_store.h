@@ -6,6 +6,7 @@
 #define HC_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "hc_error.h"
 

@@ -1,0 +1,236 @@
+/* hcapctl against a real node, as an operator types it: status, workers
+   add/show/list in json, csv and table, import workers FILE (rejections
+   listed, nothing written), tokens create, and errors: non-zero exit with
+   the message on stderr. */
+#include "ht.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+HT_SHARED_NODE(false)
+
+#define NODE ht_shared()
+
+/* Runs hcapctl with args, asserts exit code want (0, or non-zero for
+   want < 0) and returns the result (free with ht_run_free). */
+static ht_run_result s_ctl(int want, int argc, const char *const *args)
+{
+    ht_run_result run;
+    int code = ht_hcapctl_argv(NODE, &run, argc, args);
+    char line[512] = "";
+    for (int i = 0; i < argc; i++)
+        snprintf(line + strlen(line), sizeof line - strlen(line), " %s", args[i]);
+    if (want < 0)
+        cr_assert(code > 0, "hcapctl%s exited %d (want failure)\nstdout: %s\nstderr: %s", line,
+                  code, run.out, run.err);
+    else
+        cr_assert_eq(code, want, "hcapctl%s exited %d\nstdout: %s\nstderr: %s", line, code, run.out,
+                     run.err);
+    return run;
+}
+
+#define S_CTL(want, ...)                                                                           \
+    s_ctl(want, sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *),                      \
+          (const char *[]){__VA_ARGS__})
+
+static json_t *s_json(const ht_run_result *run)
+{
+    json_error_t error;
+    json_t *json = json_loads(run->out, 0, &error);
+    cr_assert(json, "stdout is not JSON (%s): %s", error.text, run->out);
+    return json;
+}
+
+/* Adds a worker through hcapctl and returns its id (malloc'd). */
+static char *s_add_worker(const char *given, const char *family)
+{
+    ht_run_result run = S_CTL(0, "--format", "json", "workers", "add", "--given_name", given,
+                              "--family_name", family, "--employment_status", "incumbent");
+    json_t *worker = s_json(&run);
+    cr_assert_str_eq(ht_jstr(worker, "given_name"), given, "%s", run.out);
+    cr_assert_str_eq(ht_jstr(worker, "family_name"), family);
+    char *id = strdup(ht_jstr(worker, "id"));
+    json_decref(worker);
+    ht_run_free(&run);
+    return id;
+}
+
+static size_t s_lines(const char *text)
+{
+    size_t lines = 0;
+    for (const char *p = text; *p; p++)
+        lines += *p == '\n';
+    return lines;
+}
+
+Test(hcapctl, status_reports_the_services)
+{
+    ht_run_result run = S_CTL(0, "status");
+    cr_assert(strstr(run.out, "enrollment"), "status: %s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "json", "status");
+    json_t *health = s_json(&run);
+    bool found = false;
+    for (long i = 0; i < ht_jlen(health, "services"); i++)
+        found |= ht_jstr(health, "services.%ld.name", i) &&
+                 !strcmp(ht_jstr(health, "services.%ld.name", i), "enrollment") &&
+                 ht_jint(health, "services.%ld.instances", i) >= 1;
+    cr_assert(found, "%s", run.out);
+    json_decref(health);
+    ht_run_free(&run);
+}
+
+Test(hcapctl, workers_add_show_list_in_every_format)
+{
+    const char *tag = ht_uniq("Ctl");
+    char *a = s_add_worker("Amara", ht_fmt("%sone", tag));
+    char *b = s_add_worker("Bruno", ht_fmt("%stwo", tag));
+
+    /* the worker exists for HTTP users too */
+    json_t *got = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers/%s", a), NULL);
+    cr_assert_str_eq(ht_jstr(got, "given_name"), "Amara");
+    json_decref(got);
+
+    ht_run_result run = S_CTL(0, "--format", "json", "workers", "show", a);
+    json_t *shown = s_json(&run);
+    cr_assert_str_eq(ht_jstr(shown, "id"), a);
+    cr_assert_str_eq(ht_jstr(shown, "family_name"), ht_fmt("%sone", tag));
+    json_decref(shown);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "table", "workers", "show", a);
+    cr_assert(strstr(run.out, "Amara") && strstr(run.out, a), "table: %s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "csv", "workers", "show", a);
+    cr_assert_eq(s_lines(run.out), 2, "csv: header and one record: %s", run.out);
+    cr_assert(strstr(run.out, "given_name") && strstr(run.out, "Amara"), "csv: %s", run.out);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "--format", "json", "workers", "list", "--q", tag);
+    json_t *list = s_json(&run);
+    cr_assert_eq(ht_jlen(list, "items"), 2, "%s", run.out);
+    cr_assert(ht_find_id(ht_jget(list, "items"), a) && ht_find_id(ht_jget(list, "items"), b));
+    json_decref(list);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "csv", "workers", "list", "--q", tag);
+    cr_assert_eq(s_lines(run.out), 3, "csv: header and two records: %s", run.out);
+    cr_assert(strncmp(run.out, "id", 2) == 0 || strstr(run.out, "family_name"), "%s", run.out);
+    cr_assert(strstr(run.out, a) && strstr(run.out, b), "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "table", "workers", "list", "--q", tag);
+    cr_assert(strstr(run.out, "Amara") && strstr(run.out, "Bruno"), "table: %s", run.out);
+    cr_assert(s_lines(run.out) >= 3, "table: a header and two rows: %s", run.out);
+    ht_run_free(&run);
+    free(a);
+    free(b);
+}
+
+Test(hcapctl, import_workers_file)
+{
+    const char *tag = ht_uniq("Roster");
+    char *path = strdup(ht_fmt("%s/%s.csv", NODE->dir, tag));
+    const char *good = ht_fmt("external_id,given_name,family_name,employment_status\n"
+                              "%sa,Ana,%sa,incumbent\n"
+                              "%sb,Ben,%sb,new_entrant\n"
+                              "%sc,Cai,%sc,unemployed\n",
+                              tag, tag, tag, tag, tag, tag);
+    cr_assert_eq(ht_write_file(path, good, strlen(good)), 0);
+    ht_run_result run = S_CTL(0, "import", "workers", path, "--dry-run");
+    ht_run_free(&run);
+    json_t *none = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers?q=%s", tag), NULL);
+    cr_assert_eq(ht_jlen(none, "items"), 0, "--dry-run wrote workers: %s", ht_jtext(none));
+    json_decref(none);
+
+    run = S_CTL(0, "import", "workers", path);
+    cr_assert(strstr(run.out, "3"), "summary: %s", run.out);
+    ht_run_free(&run);
+    json_t *three = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers?q=%s", tag), NULL);
+    cr_assert_eq(ht_jlen(three, "items"), 3, "%s", ht_jtext(three));
+    json_decref(three);
+
+    const char *tag2 = ht_uniq("Broken");
+    const char *bad = ht_fmt("external_id,given_name,family_name,employment_status\n"
+                             "%sa,Ana,%sa,incumbent\n"
+                             "%sb,Ben,,incumbent\n"
+                             "%sc,Cai,%sc,incumbent\n"
+                             "%sd,Dee,%sd,pensioner\n",
+                             tag2, tag2, tag2, tag2, tag2, tag2, tag2);
+    cr_assert_eq(ht_write_file(path, bad, strlen(bad)), 0);
+    int64_t head = ht_events_head(NODE->dir, "enrollment", 5000);
+    run = S_CTL(-1, "import", "workers", path);
+    char *both = malloc(run.out_len + run.err_len + 2);
+    sprintf(both, "%s\n%s", run.out, run.err);
+    cr_assert(strstr(both, "line 3") && strstr(both, "family_name"), "line 3 not listed: %s", both);
+    cr_assert(strstr(both, "line 5") && strstr(both, "employment_status"), "line 5 not listed: %s",
+              both);
+    free(both);
+    ht_run_free(&run);
+    cr_assert_eq(ht_events_head(NODE->dir, "enrollment", 5000), head,
+                 "a rejected import wrote events");
+    json_t *zero = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers?q=%s", tag2), NULL);
+    cr_assert_eq(ht_jlen(zero, "items"), 0, "%s", ht_jtext(zero));
+    json_decref(zero);
+
+    run = S_CTL(-1, "import", "workers", ht_fmt("%s/no-such-file.csv", NODE->dir));
+    cr_assert(run.err_len > 0, "a missing file says so on stderr");
+    ht_run_free(&run);
+    free(path);
+}
+
+Test(hcapctl, tokens_create_gives_a_working_token)
+{
+    ht_run_result run = S_CTL(0, "--format", "json", "tokens", "create", "staff", "front desk");
+    json_t *made = s_json(&run);
+    const char *token = ht_jstr(made, "token");
+    cr_assert(token && strlen(token) >= 20, "%s", run.out);
+    json_t *reply = NULL;
+    cr_assert_eq(ht_json_call(NODE, "GET", "/v1/workers", token, NULL, &reply), 200, "%s",
+                 ht_jtext(reply));
+    json_decref(reply);
+    int status = ht_json_call(NODE, "POST", "/v1/tokens", token,
+                              "{\"role\":\"admin\",\"name\":\"x\"}", &reply);
+    ht_assert_error("staff token mints", status, reply, 403, "permission_denied", NULL);
+    json_decref(reply);
+
+    /* the new staff token works for hcapctl, and may not mint tokens */
+    ht_run_result as_staff = S_CTL(-1, "--token", token, "tokens", "create", "admin", "again");
+    cr_assert(as_staff.err_len > 0 && as_staff.out_len == 0, "stdout: %s", as_staff.out);
+    ht_run_free(&as_staff);
+    as_staff = S_CTL(0, "--token", token, "status");
+    ht_run_free(&as_staff);
+    json_decref(made);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "tokens", "create", "analyst", "table format");
+    cr_assert(strstr(run.out, "hct_"), "the token is shown: %s", run.out);
+    ht_run_free(&run);
+}
+
+Test(hcapctl, errors_exit_non_zero_with_the_message_on_stderr)
+{
+    ht_run_result run = S_CTL(-1, "workers", "show", "wkr_00000000000000000000000000");
+    cr_assert(strstr(run.err, "not_found") || strstr(run.err, "not found"), "stderr: %s", run.err);
+    cr_assert_eq(run.out_len, 0, "stdout: %s", run.out);
+    ht_run_free(&run);
+
+    run = S_CTL(-1, "workers", "add", "--given_name", "Half", "--employment_status", "incumbent");
+    cr_assert(strstr(run.err, "family_name"), "stderr names the field: %s", run.err);
+    ht_run_free(&run);
+
+    run = S_CTL(-1, "workers", "add", "--given_name", "A", "--family_name", "B",
+                "--employment_status", "retired");
+    cr_assert(strstr(run.err, "employment_status"), "stderr: %s", run.err);
+    ht_run_free(&run);
+
+    run = S_CTL(-1, "--token", "hct_bogus", "workers", "list");
+    cr_assert(strstr(run.err, "unauthenticated") || strstr(run.err, "token"), "stderr: %s",
+              run.err);
+    ht_run_free(&run);
+
+    run = S_CTL(-1, "frobnicate");
+    cr_assert(run.err_len > 0, "an unknown command is explained on stderr");
+    ht_run_free(&run);
+
+    run = S_CTL(-1, "--format", "yaml", "status");
+    cr_assert(run.err_len > 0);
+    ht_run_free(&run);
+}

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include "hc_arena.h"
+#include "hc_id.h"
 #include "hc_log.h"
 #include "hc_msg.h"
 
@@ -499,6 +500,11 @@ hc_broker *hc_broker_new(const char *endpoint, hc_error *err)
     zlistx_set_comparator(self->deadlines, s_deadline_compare);
     self->arena = hc_arena_new();
     self->timer_id = -1;
+    /* A random start: a reply meant for a previous gateway process never
+       matches one of this process's requests. */
+    uint32_t start;
+    hc_random_bytes(&start, sizeof start);
+    self->next_id = (uint64_t)start << 32;
     return self;
 err:
     if (self->router == NULL)

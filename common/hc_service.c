@@ -1,0 +1,796 @@
+/* hc_service: the runtime of every service binary: flags and config, the
+   store and event log, the worker connection to the gateway's broker, and
+   group commit of the requests waiting on it (one transaction, one
+   savepoint per request, replies after COMMIT). */
+#include "hc_service.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <unistd.h>
+#include "hc_log.h"
+#include "hc_msg.h"
+#include "hc_time.h"
+
+#define HC_SERVICE_HEARTBEAT_MS 1000
+#define HC_SERVICE_LIVENESS_MS  3000 /* broker silent this long: reconnect */
+#define HC_SERVICE_TICK_MS      100
+#define HC_SERVICE_BATCH        256
+#define HC_SERVICE_BATCH_LIMIT  4096
+#define HC_SERVICE_CLOSE_MS     500 /* linger for the last DISCONNECT */
+
+#define S_SQL_IDEMPOTENCY                                                                          \
+    "CREATE TABLE IF NOT EXISTS hc_idempotency (key TEXT PRIMARY KEY, method TEXT NOT NULL,"       \
+    " code INTEGER NOT NULL, field TEXT, message TEXT, body BLOB, created_at TEXT NOT NULL)"
+#define S_SQL_REPLAY "SELECT method, code, field, message, body FROM hc_idempotency WHERE key = ?1"
+#define S_SQL_RECORD                                                                               \
+    "INSERT INTO hc_idempotency (key, method, code, field, message, body, created_at)"             \
+    " VALUES (?1, ?2, ?3, NULL, NULL, ?4, ?5)"
+
+typedef struct {
+    const ProtobufCMethodDescriptor *desc;
+    hc_handler_fn *fn;
+} s_method;
+
+/* One request of a batch, from arrival to reply. */
+typedef struct {
+    hc_arena *arena; /* the request's only arena */
+    uint64_t id;
+    const char *method;
+    const uint8_t *body;
+    size_t size;
+    const ProtobufCMessage *in; /* already decoded (invoke), else NULL */
+    const Hcap__Principal *principal;
+    const char *key; /* idempotency key or NULL */
+    hc_error err;
+    ProtobufCMessage *out;
+    const uint8_t *reply_body; /* packed output, or a replayed one */
+    size_t reply_size;
+} s_req;
+
+struct _hc_call {
+    hc_service *service;
+    s_req *req;
+};
+
+struct _hc_service {
+    const hc_service_def *def;
+    char *node_id;
+    hc_config *config;
+    hc_store *store;
+    hc_eventlog *log;
+    void *state;
+    zhashx_t *methods; /* rpc name -> s_method */
+    zloop_t *loop;
+    /* the worker connection (hc_service_main only) */
+    zsock_t *dealer;
+    zsock_t *old_dealer; /* replaced in a loop handler, closed at the next tick */
+    char *broker;
+    char *instance;
+    int64_t broker_expires;
+    int64_t next_heartbeat;
+    size_t batch_max;
+    s_req *batch;
+    hc_arena **arenas;
+};
+
+static Hcap__Principal s_internal = {PROTOBUF_C_MESSAGE_INIT(&hcap__principal__descriptor),
+                                     (char *)"internal", HCAP__ROLE__ROLE_UNSPECIFIED, NULL};
+
+/* --- accessors and the handler's side --- */
+
+hc_store *hc_service_store(hc_service *self)
+{
+    assert(self);
+    return self->store;
+}
+
+hc_eventlog *hc_service_log(hc_service *self)
+{
+    assert(self);
+    return self->log;
+}
+
+hc_config *hc_service_config(hc_service *self)
+{
+    assert(self);
+    return self->config;
+}
+
+void *hc_service_state(hc_service *self)
+{
+    assert(self);
+    return self->state;
+}
+
+zloop_t *hc_service_loop(hc_service *self)
+{
+    assert(self);
+    return self->loop;
+}
+
+const char *hc_service_node_id(hc_service *self)
+{
+    assert(self);
+    return self->node_id;
+}
+
+hc_arena *hc_call_arena(hc_call *call)
+{
+    assert(call);
+    return call->req->arena;
+}
+
+const Hcap__Principal *hc_call_principal(hc_call *call)
+{
+    assert(call);
+    return call->req->principal;
+}
+
+int hc_call_fail(hc_call *call, int code, const char *field, const char *fmt, ...)
+{
+    assert(call);
+    char message[sizeof call->req->err.message];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof message, fmt, args);
+    va_end(args);
+    return hc_error_set(&call->req->err, code, field, "%s", message);
+}
+
+int hc_call_fail_with(hc_call *call, const hc_error *err)
+{
+    assert(call && err);
+    call->req->err = *err;
+    return err->code;
+}
+
+/* --- idempotency --- */
+
+/* Looks key up: 1 when a recorded reply was put in req, 0 when the key is
+   new, or an error code in req->err (negative return). */
+static int s_replay(hc_service *self, s_req *req)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(self->store, S_SQL_REPLAY);
+    if (!stmt) {
+        hc_error_set(&req->err, HC_INTERNAL, NULL, "cannot read idempotency keys");
+        return -1;
+    }
+    sqlite3_bind_text(stmt, 1, req->key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW) {
+        hc_store_error(self->store, rc, NULL, &req->err);
+        return -1;
+    }
+    const char *method = (const char *)sqlite3_column_text(stmt, 0);
+    if (!method || strcmp(method, req->method) != 0) {
+        hc_error_set(&req->err, HC_INVALID_ARGUMENT, "idempotency_key",
+                     "idempotency key already used for %s", method ? method : "another method");
+        sqlite3_reset(stmt);
+        return -1;
+    }
+    const char *field = (const char *)sqlite3_column_text(stmt, 2);
+    const char *message = (const char *)sqlite3_column_text(stmt, 3);
+    hc_error_set(&req->err, sqlite3_column_int(stmt, 1), field, "%s", message ? message : "");
+    req->reply_size = (size_t)sqlite3_column_bytes(stmt, 4);
+    uint8_t *body = hc_arena_alloc(req->arena, req->reply_size + 1);
+    if (req->reply_size)
+        memcpy(body, sqlite3_column_blob(stmt, 4), req->reply_size);
+    req->reply_body = body;
+    sqlite3_reset(stmt);
+    return 1;
+}
+
+/* Records a successful keyed reply, inside the request's savepoint. */
+static int s_record(hc_service *self, s_req *req)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(self->store, S_SQL_RECORD);
+    if (!stmt)
+        return hc_error_set(&req->err, HC_INTERNAL, NULL, "cannot record idempotency key");
+    char now[HC_TIMESTAMP_SIZE];
+    hc_now_rfc3339(now);
+    sqlite3_bind_text(stmt, 1, req->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, req->method, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 3, HC_OK);
+    sqlite3_bind_blob(stmt, 4, req->reply_body, (int)req->reply_size, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE)
+        return hc_store_error(self->store, rc, "idempotency_key", &req->err);
+    return HC_OK;
+}
+
+/* --- running requests --- */
+
+/* Calls the handler and checks what it returned. */
+static int s_call(hc_service *self, s_req *req, const s_method *m, const ProtobufCMessage *in)
+{
+    hc_call call = {self, req};
+    ProtobufCMessage *out = NULL;
+    int rc = m->fn(self->state, &call, in, &out);
+    if (rc != HC_OK) {
+        if (rc < 0 || rc > HC_UNAUTHENTICATED)
+            rc = HC_INTERNAL;
+        if (req->err.code == HC_OK)
+            hc_error_set(&req->err, rc, NULL, "%s", hc_code_name(rc));
+        req->err.code = rc;
+        return rc;
+    }
+    hc_error_clear(&req->err);
+    if (!out || out->descriptor != m->desc->output)
+        return hc_error_set(&req->err, HC_INTERNAL, NULL, "%s returned no %s", req->method,
+                            m->desc->output->name);
+    req->out = out;
+    req->reply_body = hc_msg_pack(out, req->arena, &req->reply_size);
+    return HC_OK;
+}
+
+/* One request inside the open transaction: replay, or decode, savepoint,
+   handler, record, release (rollback of the savepoint on any error).
+   Returns the request's code; req->err is filled. */
+static int s_execute(hc_service *self, s_req *req)
+{
+    const s_method *m = zhashx_lookup(self->methods, req->method);
+    if (!m)
+        return hc_error_set(&req->err, HC_UNIMPLEMENTED, "method", "%s has no method %s",
+                            self->def->name, req->method);
+    if (req->key) {
+        int found = s_replay(self, req);
+        if (found != 0)
+            return req->err.code;
+    }
+    const ProtobufCMessage *in = req->in;
+    if (!in)
+        in = hc_msg_unpack(m->desc->input, req->body, req->size, req->arena);
+    if (!in || in->descriptor != m->desc->input)
+        return hc_error_set(&req->err, HC_INVALID_ARGUMENT, NULL, "body is not a valid %s",
+                            m->desc->input->name);
+    if (hc_store_savepoint(self->store, &req->err) != HC_OK)
+        return req->err.code;
+    int rc = s_call(self, req, m, in);
+    if (rc == HC_OK && req->key)
+        rc = s_record(self, req);
+    if (rc == HC_OK)
+        rc = hc_store_release(self->store, &req->err);
+    if (rc != HC_OK) {
+        hc_store_rollback_savepoint(self->store);
+        req->out = NULL;
+        req->reply_body = NULL;
+    }
+    return rc;
+}
+
+static bool s_internal_code(int code)
+{
+    return code == HC_INTERNAL || code == HC_UNKNOWN || code == HC_DATA_LOSS;
+}
+
+static void s_log_failure(const s_req *req)
+{
+    int code = req->err.code;
+    if (code == HC_OK)
+        return;
+    char method[160], message[600];
+    hc_log(s_internal_code(code) ? HC_LOG_ERROR : HC_LOG_DEBUG, "request_failed",
+           "method=%s code=%s field=%s message=%s",
+           hc_log_quote(req->method, method, sizeof method), hc_code_name(code),
+           req->err.field[0] ? req->err.field : "-",
+           hc_log_quote(req->err.message, message, sizeof message));
+}
+
+/* Group commit: every request of the batch in ONE transaction, each in
+   its own savepoint. When BEGIN or COMMIT fails no request took effect,
+   so every reply says so. */
+static void s_batch(hc_service *self, s_req *reqs, size_t count)
+{
+    hc_error err;
+    if (hc_store_begin(self->store, &err) != HC_OK) {
+        for (size_t i = 0; i < count; i++)
+            reqs[i].err = err;
+    } else {
+        for (size_t i = 0; i < count; i++)
+            s_execute(self, &reqs[i]);
+        if (hc_store_commit(self->store, &err) != HC_OK)
+            for (size_t i = 0; i < count; i++) {
+                hc_error_set(&reqs[i].err, HC_UNAVAILABLE, NULL, "commit failed: %s", err.message);
+                reqs[i].out = NULL;
+                reqs[i].reply_body = NULL;
+            }
+    }
+    for (size_t i = 0; i < count; i++)
+        s_log_failure(&reqs[i]);
+}
+
+int hc_service_invoke(hc_service *self, const char *method, const ProtobufCMessage *in,
+                      const Hcap__Principal *principal, hc_arena *arena, ProtobufCMessage **out,
+                      hc_error *err)
+{
+    assert(self && method && arena && out);
+    s_req req;
+    memset(&req, 0, sizeof req);
+    req.arena = arena;
+    req.method = method;
+    req.in = in;
+    req.principal = principal ? principal : &s_internal;
+    s_batch(self, &req, 1);
+    *out = req.err.code == HC_OK ? req.out : NULL;
+    if (err)
+        *err = req.err;
+    hc_eventlog_ring(self->log);
+    return req.err.code;
+}
+
+/* --- opening and closing --- */
+
+static void s_method_free(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+static int s_methods_load(hc_service *self, hc_error *err)
+{
+    const hc_service_def *def = self->def;
+    self->methods = zhashx_new();
+    zhashx_set_destructor(self->methods, s_method_free);
+    for (const hc_handler *h = def->handlers; h && h->method; h++) {
+        const ProtobufCMethodDescriptor *desc =
+            protobuf_c_service_descriptor_get_method_by_name(def->descriptor, h->method);
+        if (!desc || !h->fn)
+            return hc_error_set(err, HC_INTERNAL, "handlers", "%s has no rpc %s", def->name,
+                                h->method);
+        s_method *m = zmalloc(sizeof *m);
+        m->desc = desc;
+        m->fn = h->fn;
+        zhashx_update(self->methods, h->method, m);
+    }
+    return HC_OK;
+}
+
+/* Store (with the idempotency table), log, then the handlers' state. */
+static int s_open_parts(hc_service *self, const char *data_dir, hc_error *err)
+{
+    char *path = zsys_sprintf("%s/%s.db", data_dir, self->def->name);
+    self->store = hc_store_open(path, self->def->migrations, err);
+    zstr_free(&path);
+    if (!self->store)
+        return err ? err->code : HC_INTERNAL;
+    if (hc_store_exec(self->store, S_SQL_IDEMPOTENCY, err) != HC_OK)
+        return HC_INTERNAL;
+    char *source = zsys_sprintf("%s/%s", self->node_id, self->def->name);
+    self->log = hc_eventlog_new(self->store, source, err);
+    zstr_free(&source);
+    if (!self->log)
+        return err ? err->code : HC_INTERNAL;
+    if (self->def->state_new) {
+        hc_error state_err;
+        hc_error_clear(&state_err);
+        self->state = self->def->state_new(self, &state_err);
+        if (!self->state) {
+            if (state_err.code == HC_OK)
+                hc_error_set(&state_err, HC_INTERNAL, NULL, "%s refused to start", self->def->name);
+            if (err)
+                *err = state_err;
+            return state_err.code;
+        }
+    }
+    return HC_OK;
+}
+
+/* Takes ownership of config (NULL: defaults and environment only). */
+static hc_service *s_open(const hc_service_def *def, const char *data_dir, const char *node_id,
+                          hc_config *config, hc_error *err)
+{
+    assert(def && def->name && def->descriptor && data_dir && node_id);
+    hc_service *self = zmalloc(sizeof *self);
+    self->def = def;
+    self->node_id = strdup(node_id);
+    self->config = config ? config : hc_config_load(NULL, err);
+    self->loop = zloop_new();
+    if (!self->config || s_methods_load(self, err) != HC_OK ||
+        s_open_parts(self, data_dir, err) != HC_OK) {
+        hc_service_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+hc_service *hc_service_new_local(const hc_service_def *def, const char *data_dir,
+                                 const char *node_id, hc_error *err)
+{
+    hc_error_clear(err);
+    return s_open(def, data_dir, node_id ? node_id : "local", NULL, err);
+}
+
+void hc_service_destroy(hc_service **self_p)
+{
+    assert(self_p);
+    hc_service *self = *self_p;
+    if (!self)
+        return;
+    if (self->state && self->def->state_destroy)
+        self->def->state_destroy(&self->state);
+    hc_eventlog_destroy(&self->log);
+    hc_store_destroy(&self->store);
+    zsock_destroy(&self->old_dealer);
+    zsock_destroy(&self->dealer);
+    zloop_destroy(&self->loop);
+    hc_config_destroy(&self->config);
+    zhashx_destroy(&self->methods);
+    if (self->arenas)
+        for (size_t i = 0; i < self->batch_max; i++)
+            hc_arena_destroy(&self->arenas[i]);
+    free(self->arenas);
+    free(self->batch);
+    free(self->broker);
+    free(self->instance);
+    free(self->node_id);
+    free(self);
+    *self_p = NULL;
+}
+
+/* --- the worker connection --- */
+
+static void s_send_command(hc_service *self, Hcap__WorkerMessage__Command command)
+{
+    Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
+    msg.command = command;
+    if (command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY) {
+        msg.service = (char *)self->def->name;
+        msg.instance = self->instance;
+        msg.role = "primary";
+    }
+    zframe_t *frame = hc_msg_frame(&msg.base);
+    if (zframe_send(&frame, self->dealer, ZFRAME_DONTWAIT) != 0)
+        zframe_destroy(&frame);
+}
+
+static int s_on_dealer(zloop_t *loop, zsock_t *sock, void *arg);
+
+/* A fresh DEALER, registered with the broker by READY. A DEALER that
+   outlived its broker is closed at the next tick, never inside the loop
+   iteration that may still hold it in its poll set. */
+static int s_worker_connect(hc_service *self, hc_error *err)
+{
+    if (self->dealer) {
+        zloop_reader_end(self->loop, self->dealer);
+        zsock_destroy(&self->old_dealer);
+        self->old_dealer = self->dealer;
+        self->dealer = NULL;
+    }
+    self->dealer = zsock_new(ZMQ_DEALER);
+    if (!self->dealer)
+        return hc_error_set(err, HC_UNAVAILABLE, NULL, "cannot create the worker socket");
+    hc_sock_setup(self->dealer);
+    if (zsock_connect(self->dealer, "%s", self->broker) != 0)
+        return hc_error_set(err, HC_UNAVAILABLE, "broker", "cannot connect to %s", self->broker);
+    if (zloop_reader(self->loop, self->dealer, s_on_dealer, self) != 0)
+        return hc_error_set(err, HC_INTERNAL, NULL, "cannot watch the worker socket");
+    s_send_command(self, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY);
+    int64_t now = zclock_mono();
+    self->broker_expires = now + HC_SERVICE_LIVENESS_MS;
+    self->next_heartbeat = now + HC_SERVICE_HEARTBEAT_MS;
+    return HC_OK;
+}
+
+static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    hc_service *self = arg;
+    zsock_destroy(&self->old_dealer);
+    int64_t now = zclock_mono();
+    if (now >= self->broker_expires) {
+        hc_log_warn("broker_lost", "broker=%s instance=%s", self->broker, self->instance);
+        hc_error err;
+        if (s_worker_connect(self, &err) != HC_OK)
+            hc_log_error("broker_connect_failed", "broker=%s code=%s", self->broker,
+                         hc_code_name(err.code));
+        return 0;
+    }
+    if (now >= self->next_heartbeat) {
+        self->next_heartbeat = now + HC_SERVICE_HEARTBEAT_MS;
+        s_send_command(self, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT);
+    }
+    return 0;
+}
+
+static void s_send_reply(hc_service *self, s_req *req)
+{
+    Hcap__Status status = HCAP__STATUS__INIT;
+    status.code = (Hcap__Code)req->err.code;
+    Hcap__ServiceReply reply = HCAP__SERVICE_REPLY__INIT;
+    reply.id = req->id;
+    reply.status = &status;
+    if (req->err.code == HC_OK) {
+        reply.has_body = true;
+        reply.body.data = (uint8_t *)req->reply_body;
+        reply.body.len = req->reply_body ? req->reply_size : 0;
+    } else {
+        status.message = req->err.message;
+        status.field = req->err.field[0] ? req->err.field : NULL;
+    }
+    Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
+    msg.command = HCAP__WORKER_MESSAGE__COMMAND__COMMAND_REPLY;
+    msg.reply = &reply;
+    zframe_t *frame = hc_msg_frame(&msg.base);
+    if (zframe_send(&frame, self->dealer, ZFRAME_DONTWAIT) != 0) {
+        zframe_destroy(&frame);
+        hc_log_error("reply_lost", "id=%" PRIu64 " reason=\"send queue full\"", req->id);
+    }
+}
+
+/* Decodes one message from the broker into batch slot n; true when it is
+   a request to run. Any message proves the broker alive. */
+static bool s_take(hc_service *self, zframe_t *frame, size_t n)
+{
+    if (!self->arenas[n])
+        self->arenas[n] = hc_arena_new();
+    hc_arena *arena = self->arenas[n];
+    Hcap__WorkerMessage *msg = (Hcap__WorkerMessage *)hc_msg_unpack(
+        &hcap__worker_message__descriptor, zframe_data(frame), zframe_size(frame), arena);
+    if (!msg || (msg->command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_REQUEST && !msg->request)) {
+        hc_log_warn("broker_malformed", "size=%zu", zframe_size(frame));
+        hc_arena_reset(arena);
+        return false;
+    }
+    self->broker_expires = zclock_mono() + HC_SERVICE_LIVENESS_MS;
+    if (msg->command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_REQUEST) {
+        Hcap__ServiceRequest *sreq = msg->request;
+        s_req *req = &self->batch[n];
+        memset(req, 0, sizeof *req);
+        req->arena = arena;
+        req->id = sreq->id;
+        req->method = sreq->method;
+        req->body = sreq->has_body ? sreq->body.data : NULL;
+        req->size = sreq->has_body ? sreq->body.len : 0;
+        req->principal = sreq->principal ? sreq->principal : &s_internal;
+        req->key = sreq->idempotency_key && *sreq->idempotency_key ? sreq->idempotency_key : NULL;
+        return true;
+    }
+    if (msg->command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT) {
+        /* The broker does not know us (it restarted, or declared us dead). */
+        hc_log_info("broker_reregister", "broker=%s instance=%s", self->broker, self->instance);
+        s_send_command(self, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY);
+    } else if (msg->command != HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT)
+        hc_log_warn("broker_malformed", "command=%d", (int)msg->command);
+    hc_arena_reset(arena);
+    return false;
+}
+
+/* Drains up to batch_max waiting messages without blocking, runs the
+   requests among them as one batch, replies after COMMIT, rings. */
+static int s_on_dealer(zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void)loop;
+    hc_service *self = arg;
+    if (sock != self->dealer)
+        return 0;
+    size_t count = 0;
+    for (size_t seen = 0; seen < self->batch_max && (zsock_events(sock) & ZMQ_POLLIN); seen++) {
+        zframe_t *frame = zframe_recv(sock);
+        if (!frame)
+            break;
+        if (s_take(self, frame, count))
+            count++;
+        zframe_destroy(&frame);
+    }
+    if (count == 0)
+        return 0;
+    s_batch(self, self->batch, count);
+    for (size_t i = 0; i < count; i++)
+        s_send_reply(self, &self->batch[i]);
+    hc_eventlog_ring(self->log);
+    for (size_t i = 0; i < count; i++)
+        hc_arena_reset(self->arenas[i]);
+    return 0;
+}
+
+static int s_on_signal(zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void)loop;
+    (void)arg;
+    char buf[16];
+    while (read(item->fd, buf, sizeof buf) > 0)
+        ;
+    return -1;
+}
+
+/* --- hc_service_main --- */
+
+enum {
+    S_FLAG_CONFIG,
+    S_FLAG_DATA,
+    S_FLAG_NODE,
+    S_FLAG_BROKER,
+    S_FLAG_EVENTS,
+    S_FLAG_BELL,
+    S_FLAG_INSTANCE,
+    S_FLAG_BATCH,
+    S_FLAG_HELP,
+    S_FLAGS
+};
+
+static const struct option s_options[] = {{"config", required_argument, NULL, S_FLAG_CONFIG},
+                                          {"data", required_argument, NULL, S_FLAG_DATA},
+                                          {"node-id", required_argument, NULL, S_FLAG_NODE},
+                                          {"broker", required_argument, NULL, S_FLAG_BROKER},
+                                          {"events", required_argument, NULL, S_FLAG_EVENTS},
+                                          {"bell", required_argument, NULL, S_FLAG_BELL},
+                                          {"instance", required_argument, NULL, S_FLAG_INSTANCE},
+                                          {"batch", required_argument, NULL, S_FLAG_BATCH},
+                                          {"help", no_argument, NULL, S_FLAG_HELP},
+                                          {NULL, 0, NULL, 0}};
+
+static void s_usage(const hc_service_def *def, FILE *out)
+{
+    fprintf(out,
+            "usage: hcap-%s [--config FILE] [--data DIR] [--node-id ID] [--broker ENDPOINT]\n"
+            "       [--events ENDPOINT] [--bell ENDPOINT] [--instance ID] [--batch N]\n"
+            "defaults: data ./var, node-id local, broker ipc://DIR/broker.ipc,\n"
+            "  events ipc://DIR/%s-events.ipc, bell ipc://DIR/%s-bell.ipc,\n"
+            "  instance %s-<pid>, batch %d; HCAP_* environment variables and the\n"
+            "  config file (node/data, node/id, %s/broker, ...) set them too.\n",
+            def->name, def->name, def->name, def->name, HC_SERVICE_BATCH, def->name);
+}
+
+/* Fills flags[] from argv. 0 to run, 1 for --help, -1 on a bad flag. */
+static int s_parse(const hc_service_def *def, int argc, char **argv, const char *flags[S_FLAGS])
+{
+    optind = 0; /* glibc: full re-initialisation, main may be entered twice in tests */
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", s_options, NULL)) != -1) {
+        if (opt < 0 || opt >= S_FLAGS) {
+            s_usage(def, stderr);
+            return -1;
+        }
+        flags[opt] = opt == S_FLAG_HELP ? "" : optarg;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "hcap-%s: unexpected argument %s\n", def->name, argv[optind]);
+        s_usage(def, stderr);
+        return -1;
+    }
+    return flags[S_FLAG_HELP] ? 1 : 0;
+}
+
+/* Flags become explicit config sets, above file and environment. */
+static void s_apply_flags(const hc_service_def *def, hc_config *config, const char *flags[S_FLAGS])
+{
+    static const char *keys[S_FLAGS] = {NULL,   "node/data", "node/id", "broker", "events",
+                                        "bell", "instance",  "batch",   NULL};
+    for (int i = 0; i < S_FLAGS; i++) {
+        if (!flags[i] || !keys[i])
+            continue;
+        char key[128];
+        if (strchr(keys[i], '/'))
+            snprintf(key, sizeof key, "%s", keys[i]);
+        else
+            snprintf(key, sizeof key, "%s/%s", def->name, keys[i]);
+        hc_config_set(config, key, flags[i]);
+    }
+}
+
+/* The data directory, created and made absolute; malloc'd, or NULL. */
+static char *s_data_dir(hc_config *config)
+{
+    const char *dir = hc_config_get(config, "node/data", "./var");
+    if (zsys_dir_create("%s", dir) != 0) {
+        hc_log_error("service_start_failed", "reason=\"cannot create data directory\" data=%s",
+                     dir);
+        return NULL;
+    }
+    char *absolute = realpath(dir, NULL);
+    if (!absolute)
+        hc_log_error("service_start_failed", "reason=\"cannot resolve data directory\" data=%s",
+                     dir);
+    return absolute;
+}
+
+/* "<name>/<what>" from config, defaulting to ipc://DIR/<file>; malloc'd. */
+static char *s_endpoint(hc_service *self, const char *data_dir, const char *what,
+                        const char *fallback_key, const char *file)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s/%s", self->def->name, what);
+    char *dflt = zsys_sprintf("ipc://%s/%s", data_dir, file);
+    const char *base = fallback_key ? hc_config_get(self->config, fallback_key, dflt) : dflt;
+    char *value = strdup(hc_config_get(self->config, key, base));
+    zstr_free(&dflt);
+    return value;
+}
+
+/* Endpoints, the log's FETCH/doorbell, signals, the broker connection. */
+static int s_serve(hc_service *self, const char *data_dir, hc_error *err)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s/batch", self->def->name);
+    int64_t batch = hc_config_int(self->config, key, HC_SERVICE_BATCH);
+    self->batch_max = (size_t)(batch < 1                        ? 1
+                               : batch > HC_SERVICE_BATCH_LIMIT ? HC_SERVICE_BATCH_LIMIT
+                                                                : batch);
+    self->batch = calloc(self->batch_max, sizeof *self->batch);
+    self->arenas = calloc(self->batch_max, sizeof *self->arenas);
+    assert(self->batch && self->arenas);
+    snprintf(key, sizeof key, "%s/instance", self->def->name);
+    char *dflt = zsys_sprintf("%s-%d", self->def->name, (int)getpid());
+    self->instance = strdup(hc_config_get(self->config, key, dflt));
+    zstr_free(&dflt);
+    self->broker = s_endpoint(self, data_dir, "broker", "gateway/broker", "broker.ipc");
+    char *events_file = zsys_sprintf("%s-events.ipc", self->def->name);
+    char *bell_file = zsys_sprintf("%s-bell.ipc", self->def->name);
+    char *events = s_endpoint(self, data_dir, "events", NULL, events_file);
+    char *bell = s_endpoint(self, data_dir, "bell", NULL, bell_file);
+    int rc = hc_eventlog_serve(self->log, self->loop, events, bell, err);
+    hc_log_info("service_starting", "service=%s instance=%s broker=%s events=%s bell=%s batch=%zu",
+                self->def->name, self->instance, self->broker, events, bell, self->batch_max);
+    zstr_free(&events_file);
+    zstr_free(&bell_file);
+    free(events);
+    free(bell);
+    if (rc != HC_OK)
+        return rc;
+    zmq_pollitem_t item = {NULL, hc_signal_fd(), ZMQ_POLLIN, 0};
+    if (item.fd < 0 || zloop_poller(self->loop, &item, s_on_signal, self) != 0)
+        return hc_error_set(err, HC_INTERNAL, NULL, "cannot watch signals");
+    if (zloop_timer(self->loop, HC_SERVICE_TICK_MS, 0, s_on_tick, self) < 0)
+        return hc_error_set(err, HC_INTERNAL, NULL, "cannot start the heartbeat timer");
+    return s_worker_connect(self, err);
+}
+
+/* Runs until SIGTERM/SIGINT; a poll interrupted by another signal just
+   resumes. Then says goodbye to the broker, letting the DISCONNECT leave. */
+static void s_run(hc_service *self)
+{
+    while (zloop_start(self->loop) == 0 && !hc_signal_received())
+        ;
+    hc_log_info("service_stopping", "service=%s instance=%s", self->def->name, self->instance);
+    if (self->dealer) {
+        s_send_command(self, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
+        zsock_set_linger(self->dealer, HC_SERVICE_CLOSE_MS);
+    }
+}
+
+int hc_service_main(const hc_service_def *def, int argc, char **argv)
+{
+    assert(def && def->name);
+    hc_log_init(def->name);
+    const char *flags[S_FLAGS] = {NULL};
+    int parsed = s_parse(def, argc, argv, flags);
+    if (parsed != 0) {
+        if (parsed > 0)
+            s_usage(def, stdout);
+        return parsed > 0 ? 0 : 2;
+    }
+    hc_error err;
+    hc_error_clear(&err);
+    hc_config *config = hc_config_load(flags[S_FLAG_CONFIG], &err);
+    if (!config) {
+        hc_log_error("service_start_failed", "reason=config code=%s", hc_code_name(err.code));
+        return 1;
+    }
+    s_apply_flags(def, config, flags);
+    hc_signal_fd(); /* before any socket, so CZMQ never takes the signals */
+    char *data_dir = s_data_dir(config);
+    if (!data_dir) {
+        hc_config_destroy(&config);
+        return 1;
+    }
+    hc_service *self =
+        s_open(def, data_dir, hc_config_get(config, "node/id", "local"), config, &err);
+    int rc = self ? s_serve(self, data_dir, &err) : err.code;
+    if (rc == HC_OK)
+        s_run(self);
+    else {
+        char message[600];
+        hc_log_error("service_start_failed", "service=%s code=%s message=%s", def->name,
+                     hc_code_name(rc), hc_log_quote(err.message, message, sizeof message));
+    }
+    hc_service_destroy(&self);
+    free(data_dir);
+    return rc == HC_OK ? 0 : 1;
+}

@@ -64,14 +64,20 @@ void hc_arena_destroy(hc_arena **self_p)
     *self_p = NULL;
 }
 
-/* Keeps the newest chunk (usually the largest regular one) for reuse. */
+/* Keeps one regular chunk for reuse; a large one is given back so a single
+   big request does not pin its memory for the arena's lifetime. */
 void hc_arena_reset(hc_arena *self)
 {
-    if (self->chunks == NULL)
+    s_chunk *keep = self->chunks;
+    if (keep == NULL)
         return;
-    s_free_chunks(self->chunks->next);
-    self->chunks->next = NULL;
-    self->chunks->used = 0;
+    s_free_chunks(keep->next);
+    keep->next = NULL;
+    keep->used = 0;
+    if (keep->size != S_CHUNK_SIZE) {
+        free(keep);
+        self->chunks = NULL;
+    }
 }
 
 /* Adds a chunk holding at least size bytes; NULL when memory is exhausted. */

@@ -47,6 +47,11 @@ Test(arena, large_blocks)
     cr_assert_str_eq(small, "before");
     cr_assert_str_eq(after, "after");
     cr_assert_null(hc_arena_alloc(arena, SIZE_MAX));
+    hc_arena_reset(arena);
+    char *first = hc_arena_alloc(arena, 1 << 16); /* a big first block, then reset */
+    cr_assert_not_null(first);
+    hc_arena_reset(arena);
+    cr_assert_str_eq(hc_arena_strdup(arena, "again"), "again");
 }
 
 Test(arena, strdup_and_printf)

@@ -343,6 +343,31 @@ Test(broker, vanished_instance_fails_a_write)
     cr_assert_eq(hc_broker_instances(s_broker, "enrollment"), 1);
 }
 
+/* ROUTER_MANDATORY: sending to a peer that is gone fails at once; the
+   instance is dead and the request (which never left) goes to the other. */
+Test(broker, unreachable_instance_is_skipped_at_dispatch)
+{
+    fake_worker *a = s_worker_new(0, "enrollment", "enr-a");
+    fake_worker *b = s_worker_new(1, "enrollment", "enr-b");
+    s_wait_live("enrollment", 2, 2000);
+    zsock_destroy(&a->dealer);
+    zclock_sleep(100); /* the ROUTER notices the closed pipe */
+    result r[2] = {{0}};
+    cr_assert_eq(s_request(&r[0], "CreateWorker", 5000, false), HC_OK);
+    cr_assert_eq(s_request(&r[1], "CreateWorker", 5000, false), HC_OK);
+    cr_assert_eq(hc_broker_instances(s_broker, "enrollment"), 1, "no heartbeat needed");
+    for (int i = 0; i < 2; i++) {
+        Hcap__WorkerMessage *msg = s_worker_recv(b, 1000);
+        cr_assert_not_null(msg, "request %d did not reach the live instance", i);
+        s_worker_reply(b, msg->request->id, HC_OK, "b");
+    }
+    for (int i = 0; i < 2; i++) {
+        cr_assert(s_pump(s_called, &r[i], 2000));
+        cr_assert_eq(r[i].code, HC_OK);
+        cr_assert_str_eq(r[i].instance, "enr-b");
+    }
+}
+
 Test(broker, deadline_then_late_reply_dropped)
 {
     fake_worker *w = s_worker_new(0, "enrollment", "enr-1");

@@ -1,0 +1,42 @@
+/* ctl: the parts of hcapctl beyond its command table: printing replies as
+   tables, CSV or JSON, and the chunked worker import. */
+#ifndef CTL_H
+#define CTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+#include "hc_client.h"
+#include "hc_error.h"
+
+typedef enum { CTL_FORMAT_TABLE, CTL_FORMAT_JSON, CTL_FORMAT_CSV } ctl_format;
+
+/* Parses "table", "json" or "csv"; 0, or -1 when it is none of them. */
+int ctl_format_parse(const char *text, ctl_format *format);
+
+/* Prints a reply (a JSON object as hc_json_from_message writes it) to out.
+   A list ({"items": [...], "next": ...}) prints as rows: table = aligned
+   columns of the items' fields (columns empty in every row left out), csv
+   = header and one record per item, json = the object. Any other object:
+   table = `key: value` lines (nested objects and lists indented), csv =
+   header and one record, json = the object. empty_item (may be NULL) is
+   an item of the list's type whose keys head the CSV of an empty list. */
+void ctl_print(FILE *out, const json_t *reply, const json_t *empty_item, ctl_format format);
+
+/* Prints `hcapctl: <code>: <message> (field <f>)` on stderr. */
+void ctl_print_error(const hc_error *err);
+
+/* Imports the workers in the CSV file at path through client (enrollment
+   ImportWorkers). The file is sent in chunks of whole records under the
+   gateway's message limit, each with the header repeated; first every
+   chunk as a dry run, and only when no line is rejected (and dry_run is
+   false) every chunk for real, so a bad line means nothing is written.
+   Rejections carry line numbers of the whole file. Prints the summary
+   (`rows N created N updated N unchanged N`, rejected lines as
+   `line L: field: message`) to out in format, a progress bar on stderr when
+   it is a terminal. Returns HC_OK, HC_INVALID_ARGUMENT when a line was
+   rejected, or the error that stopped it (err filled). */
+int ctl_import_workers(hc_client *client, const char *path, bool dry_run, ctl_format format,
+                       FILE *out, hc_error *err);
+
+#endif

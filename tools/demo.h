@@ -1,0 +1,43 @@
+/* demo: the demonstration fund (six community clinic employers of the
+   SEIU-Community Clinics partnership, their programs, cohorts, ~300 workers
+   and what happened to them), loaded through the public API. */
+#ifndef DEMO_H
+#define DEMO_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include "hc_client.h"
+#include "hc_error.h"
+
+/* What a load sent and what exists afterwards. */
+typedef struct {
+    size_t requests;    /* writes acknowledged (replays included) */
+    size_t employers;   /* 6 */
+    size_t programs;    /* 9 */
+    size_t cohorts;     /* 14 */
+    size_t workers;     /* DEMO_WORKERS */
+    size_t enrollments; /* created, before status changes */
+    size_t waitlisted;  /* enrollments created as waitlisted */
+    size_t status_changes;
+    size_t claims;     /* tuition claims submitted */
+    size_t decisions;  /* tuition decisions (approve, deny, pay) */
+    size_t employment; /* employment records */
+} demo_stats;
+
+#define DEMO_WORKERS 300
+
+/* External ids of demo workers are DEMO_EXTERNAL_PREFIX + 4 digits. */
+#define DEMO_EXTERNAL_PREFIX "SCC-"
+
+/* Loads the demonstration fund through client, which must carry an admin
+   (or staff) token. Deterministic: the same requests on every run, each
+   write under the Idempotency-Key "demo-<n>" where n names that write (its
+   kind and its place in the fund, never how far an earlier run got), so a
+   load interrupted anywhere and run again resumes without duplicates.
+   Requests that fail with unavailable or deadline_exceeded are retried with
+   the same key. stop (may be NULL) is polled between replies; when it turns
+   true the load returns HC_CANCELLED. Returns HC_OK and fills stats (may be
+   NULL), or the first failing request's code with err naming the method. */
+int demo_load(hc_client *client, const atomic_bool *stop, demo_stats *stats, hc_error *err);
+
+#endif

@@ -1,0 +1,106 @@
+/* demo_plan: the demonstration fund as data (employers, programs, cohorts)
+   and the deterministic roster and enrollment picks built from it; private
+   to demo.c and demo_data.c. */
+#ifndef DEMO_PLAN_H
+#define DEMO_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "enrollment.pb-c.h"
+
+/* Fixed "as of" date: cohorts are past, running or upcoming relative to it,
+   so the fund is the same whatever day it is loaded. */
+#define DEMO_AS_OF "2026-11-01"
+
+/* splitmix64: small, fast, the same sequence on every machine. */
+typedef struct {
+    uint64_t state;
+} demo_rng;
+
+void demo_rng_seed(demo_rng *rng, uint64_t seed);
+uint64_t demo_rng_next(demo_rng *rng);
+/* Uniform in [lo, hi]. */
+int64_t demo_rng_range(demo_rng *rng, int64_t lo, int64_t hi);
+/* True with probability pct/100. */
+bool demo_rng_pct(demo_rng *rng, unsigned pct);
+
+typedef struct {
+    const char *name;
+    const char *county;
+    const char *union_local;
+    const char *area_code;
+} demo_employer;
+
+typedef struct {
+    const char *code;
+    const char *name;
+    Hcap__ProgramKind kind;
+    const char *occupation;
+    const char *credential_code;
+    double hours;
+    Hcap__Delivery delivery;
+    const char *provider;
+} demo_program;
+
+typedef struct {
+    size_t program;
+    const char *name;
+    const char *start_date;
+    const char *end_date;
+    unsigned capacity;
+    const char *language; /* taught in; also who is picked (NULL: anyone) */
+    unsigned demand;      /* workers who ask for a seat */
+} demo_cohort;
+
+typedef struct {
+    char given_name[48];
+    char family_name[48];
+    char external_id[16];
+    char birth_date[12];
+    char email[40];
+    char phone[24];
+    char hire_date[12];
+    const char *language;           /* the worker's first language */
+    const char *preferred_language; /* may be English for bilinguals */
+    Hcap__RaceEthnicity race[2];
+    size_t n_race;
+    Hcap__Gender gender; /* UNSPECIFIED: not answered */
+    Hcap__EmploymentStatus status;
+    int employer; /* index into the employers, -1 for none */
+    const char *job_title;
+    int64_t wage_cents; /* 0 when not employed */
+} demo_worker;
+
+typedef struct {
+    size_t worker;
+    size_t cohort;
+} demo_pick;
+
+extern const demo_employer demo_employers[];
+extern const size_t demo_employer_count;
+extern const demo_program demo_programs[];
+extern const size_t demo_program_count;
+extern const demo_cohort demo_cohorts[];
+extern const size_t demo_cohort_count;
+
+/* Reasons for withdrawal, picked by index modulo the count. */
+extern const char *const demo_withdraw_reasons[];
+extern const size_t demo_withdraw_reason_count;
+
+/* Colleges for tuition claims, courses, by index modulo their counts. */
+extern const char *const demo_institutions[];
+extern const size_t demo_institution_count;
+extern const char *const demo_courses[];
+extern const size_t demo_course_count;
+
+/* Fills workers[0..count) from seed: the same roster on every run. */
+void demo_workers_make(demo_worker *workers, size_t count, uint64_t seed);
+
+/* Picks who asks for a seat in which cohort, cohort by cohort in table
+   order (a worker at most once per cohort). Returns the number of picks
+   written (at most max); 0 when out of memory. */
+size_t demo_picks_make(const demo_worker *workers, size_t count, demo_pick *picks, size_t max,
+                       uint64_t seed);
+
+#endif

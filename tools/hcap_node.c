@@ -1,0 +1,616 @@
+/* hcap-node: the supervisor of one node. Starts the gateway and every
+   service as child processes on ipc endpoints under the data directory,
+   restarts a crashed one with backoff, loads the demo fund on request and
+   stops them all in order on SIGTERM/SIGINT. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "demo.h"
+#include "gateway.pb-c.h"
+#include "hc_client.h"
+#include "hc_config.h"
+#include "hc_log.h"
+#include "hc_msg.h"
+#include "hc_time.h"
+
+#define S_BACKOFF_MIN_MS 100
+#define S_BACKOFF_MAX_MS 5000
+#define S_STABLE_MS      30000 /* up this long: the next crash starts from the minimum again */
+#define S_STOP_GRACE_MS  10000
+#define S_TICK_MS        100
+#define S_HEALTH_MS      500
+#define S_EARLY_EXITS    5 /* exits before the node was ever ready: give up */
+#define S_MAX_ARGS       24
+
+typedef enum { S_GATEWAY, S_SERVICE } s_kind;
+
+/* The node's processes. A new service is one line here. */
+typedef struct {
+    const char *name;   /* broker service name ("gateway" for the gateway) */
+    const char *binary; /* found next to hcap-node */
+    s_kind kind;
+} s_child_def;
+
+static const s_child_def s_child_defs[] = {
+    {"gateway", "hcap-gateway", S_GATEWAY},
+    {"enrollment", "hcap-enrollment", S_SERVICE},
+};
+#define S_CHILDREN (sizeof s_child_defs / sizeof s_child_defs[0])
+
+typedef struct {
+    const s_child_def *def;
+    pid_t pid;            /* 0 while not running */
+    int64_t started_ms;   /* when the running process was started */
+    int64_t restart_at;   /* while not running: when to start it again */
+    int64_t backoff_ms;   /* the next restart's delay */
+    unsigned early_exits; /* exits while the node was not yet ready */
+} s_child;
+
+typedef struct {
+    const char *config_path; /* absolute, or NULL */
+    char dir[PATH_MAX];
+    const char *http;
+    const char *node_id;
+    bool demo;
+    char bin_dir[PATH_MAX];
+    int lock_fd;
+    s_child children[S_CHILDREN];
+    hc_client *health;
+    bool ready;
+    int64_t next_health_ms;
+    /* the demo loader runs in its own thread so supervision goes on */
+    pthread_t demo_thread;
+    bool demo_started;
+    atomic_bool demo_stop;
+    atomic_bool demo_finished;
+    int demo_rc;
+    hc_error demo_err;
+    demo_stats demo_stats;
+} s_node;
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: hcap-node [--config FILE] [--data DIR] [--http ADDR:PORT] "
+                 "[--node-id ID] [--demo]\n");
+}
+
+/* Parses the flags into config (flags win over file and environment).
+   Returns 0, 1 for --help, -1 on a bad flag. */
+static int s_args(int argc, char **argv, const char **config_path, hc_config *flags, bool *demo)
+{
+    static const struct {
+        const char *flag, *key;
+    } keys[] = {{"--data", "node/data"}, {"--http", "node/http"}, {"--node-id", "node/id"}};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return 1;
+        if (strcmp(arg, "--demo") == 0) {
+            *demo = true;
+            continue;
+        }
+        const char *eq = strchr(arg, '=');
+        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+        bool matched = false;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !matched; k++)
+            if (strlen(keys[k].flag) == len && strncmp(arg, keys[k].flag, len) == 0) {
+                if (value)
+                    hc_config_set(flags, keys[k].key, value);
+                matched = true;
+            }
+        if (!matched && len == 8 && strncmp(arg, "--config", 8) == 0) {
+            *config_path = value;
+            matched = true;
+        }
+        if (!matched || !value) {
+            fprintf(stderr, "hcap-node: %s: %s\n", arg, matched ? "needs a value" : "unknown flag");
+            return -1;
+        }
+        i += eq ? 0 : 1;
+    }
+    return 0;
+}
+
+/* mkdir -p with mode 0700 for what it creates; 0 or -1 with errno. */
+static int s_mkdirs(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+/* Writes text to path atomically (a temp file renamed over it). */
+static int s_write_file(const char *path, const char *text, mode_t mode)
+{
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text);
+    bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Takes DIR/node.lock (flock, held for the node's life, not inherited by
+   the children). Returns 0, or -1 after telling the user why. */
+static int s_lock(s_node *self)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/node.lock", self->dir);
+    self->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (self->lock_fd < 0) {
+        fprintf(stderr, "hcap-node: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (flock(self->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(self->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        fprintf(stderr, "hcap-node: %s is in use by another hcap-node%s%s%s (lock %s)\n", self->dir,
+                pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", path);
+        close(self->lock_fd);
+        self->lock_fd = -1;
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(self->lock_fd, 0) != 0 || pwrite(self->lock_fd, pid, (size_t)len, 0) != len)
+        hc_log_warn("lock_pid_unwritten", "path=%s", path);
+    return 0;
+}
+
+/* Directory of this executable, where the other binaries are. */
+static int s_find_bin_dir(s_node *self)
+{
+    ssize_t n = readlink("/proc/self/exe", self->bin_dir, sizeof self->bin_dir - 1);
+    if (n <= 0)
+        return -1;
+    self->bin_dir[n] = '\0';
+    char *slash = strrchr(self->bin_dir, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    for (size_t i = 0; i < S_CHILDREN; i++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/%s", self->bin_dir, s_child_defs[i].binary);
+        if (access(path, X_OK) != 0) {
+            fprintf(stderr, "hcap-node: cannot run %s: %s\n", path, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The ipc endpoints live in DIR: their paths must fit a unix socket. */
+static int s_check_ipc_paths(const s_node *self)
+{
+    size_t longest = strlen("gateway.ipc");
+    for (size_t i = 0; i < S_CHILDREN; i++)
+        if (strlen(s_child_defs[i].name) + strlen("-events.ipc") > longest)
+            longest = strlen(s_child_defs[i].name) + strlen("-events.ipc");
+    size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+    if (strlen(self->dir) + 1 + longest <= max)
+        return 0;
+    fprintf(stderr,
+            "hcap-node: data directory %s is too long for its ipc endpoints "
+            "(at most %zu characters)\n",
+            self->dir, max - 1 - longest);
+    return -1;
+}
+
+/* Creates DIR (0700), makes it absolute, locks it, finds the binaries and
+   writes DIR/gateway.endpoint. Returns 0 or -1 after telling the user. */
+static int s_prepare(s_node *self, const char *data)
+{
+    char resolved[PATH_MAX];
+    if (s_mkdirs(data) != 0 || !realpath(data, resolved)) {
+        fprintf(stderr, "hcap-node: cannot create data directory %s: %s\n", data, strerror(errno));
+        return -1;
+    }
+    snprintf(self->dir, sizeof self->dir, "%s", resolved);
+    if (s_check_ipc_paths(self) != 0 || s_lock(self) != 0 || s_find_bin_dir(self) != 0)
+        return -1;
+    char path[PATH_MAX + 32], endpoint[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/gateway.endpoint", self->dir);
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/gateway.ipc\n", self->dir);
+    if (s_write_file(path, endpoint, 0644) != 0) {
+        fprintf(stderr, "hcap-node: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* argv for a child, strings in buf (each a fixed slot). */
+static void s_child_argv(const s_node *self, const s_child_def *def, char buf[][PATH_MAX + 64],
+                         char **argv)
+{
+    size_t n = 0;
+#define S_ARG(...) (snprintf(buf[n], sizeof buf[n], __VA_ARGS__), argv[n] = buf[n], n++)
+    S_ARG("%s/%s", self->bin_dir, def->binary);
+    if (self->config_path) {
+        S_ARG("--config");
+        S_ARG("%s", self->config_path);
+    }
+    S_ARG("--data");
+    S_ARG("%s", self->dir);
+    S_ARG("--node-id");
+    S_ARG("%s", self->node_id);
+    S_ARG("--broker");
+    S_ARG("ipc://%s/broker.ipc", self->dir);
+    if (def->kind == S_GATEWAY) {
+        S_ARG("--http");
+        S_ARG("%s", self->http);
+        S_ARG("--frontend");
+        S_ARG("ipc://%s/gateway.ipc", self->dir);
+        S_ARG("--admin-token-file");
+        S_ARG("%s/admin.token", self->dir);
+    } else {
+        S_ARG("--events");
+        S_ARG("ipc://%s/%s-events.ipc", self->dir, def->name);
+        S_ARG("--bell");
+        S_ARG("ipc://%s/%s-bell.ipc", self->dir, def->name);
+    }
+#undef S_ARG
+    argv[n] = NULL;
+}
+
+/* In the forked child: its own process group (a terminal's Ctrl-C reaches
+   only the node, which stops the children in order), dies with the node,
+   stdout joins stderr so the node's stdout carries only its own lines. */
+static void s_exec_child(char **argv, pid_t parent)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    setpgid(0, 0);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+        _exit(126);
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    close_range(3, ~0U, 0);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+static void s_child_start(s_node *self, s_child *child)
+{
+    char buf[S_MAX_ARGS][PATH_MAX + 64];
+    char *argv[S_MAX_ARGS + 1];
+    s_child_argv(self, child->def, buf, argv);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0)
+        s_exec_child(argv, parent);
+    if (pid < 0) {
+        hc_log_error("child_fork_failed", "name=%s error=%d", child->def->name, errno);
+        child->restart_at = hc_clock_ms() + child->backoff_ms;
+        return;
+    }
+    child->pid = pid;
+    child->started_ms = hc_clock_ms();
+    hc_log_info("child_started", "name=%s pid=%ld", child->def->name, (long)pid);
+}
+
+static void s_status_text(int status, char *out, size_t size)
+{
+    if (WIFEXITED(status))
+        snprintf(out, size, "exit:%d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(out, size, "signal:%d", WTERMSIG(status));
+    else
+        snprintf(out, size, "unknown:%d", status);
+}
+
+/* A child ended: schedule its restart with backoff (100 ms doubling to
+   5 s; back to 100 ms once it had stayed up 30 s). */
+static void s_child_exited(s_node *self, s_child *child, int status)
+{
+    int64_t now = hc_clock_ms();
+    if (now - child->started_ms >= S_STABLE_MS)
+        child->backoff_ms = S_BACKOFF_MIN_MS;
+    child->pid = 0;
+    child->restart_at = now + child->backoff_ms;
+    char text[32];
+    s_status_text(status, text, sizeof text);
+    hc_log_warn("child_exited", "name=%s status=%s restart_in_ms=%lld", child->def->name, text,
+                (long long)child->backoff_ms);
+    child->backoff_ms =
+        child->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : child->backoff_ms * 2;
+    if (!self->ready)
+        child->early_exits++;
+}
+
+/* Reaps every ended child. Returns -1 when one keeps dying before the node
+   was ever ready (a port in use, a broken store): no use going on. */
+static int s_reap(s_node *self)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (size_t i = 0; i < S_CHILDREN; i++)
+            if (self->children[i].pid == pid)
+                s_child_exited(self, &self->children[i], status);
+    for (size_t i = 0; i < S_CHILDREN; i++)
+        if (self->children[i].early_exits >= S_EARLY_EXITS) {
+            fprintf(stderr,
+                    "hcap-node: %s exited %u times before the node was ready; "
+                    "see its log above\n",
+                    self->children[i].def->name, self->children[i].early_exits);
+            return -1;
+        }
+    return 0;
+}
+
+static void s_start_due(s_node *self)
+{
+    int64_t now = hc_clock_ms();
+    for (size_t i = 0; i < S_CHILDREN; i++) {
+        s_child *child = &self->children[i];
+        if (child->pid == 0 && now >= child->restart_at)
+            s_child_start(self, child);
+    }
+}
+
+/* True when the gateway's Health lists every service with an instance. */
+static bool s_healthy(s_node *self)
+{
+    hc_arena *arena = hc_arena_new();
+    Hcap__HealthReply *reply = NULL;
+    hc_error err;
+    int rc = hc_client_call(self->health, "gateway", "Health", NULL, NULL,
+                            &hcap__health_reply__descriptor, arena, (ProtobufCMessage **)&reply,
+                            S_HEALTH_MS, &err);
+    bool ok = rc == HC_OK;
+    for (size_t i = 0; ok && i < S_CHILDREN; i++) {
+        if (s_child_defs[i].kind == S_GATEWAY)
+            continue;
+        bool live = false;
+        for (size_t s = 0; s < reply->n_services; s++)
+            live |= strcmp(reply->services[s]->name, s_child_defs[i].name) == 0 &&
+                    reply->services[s]->instances > 0;
+        ok = live;
+    }
+    hc_arena_destroy(&arena);
+    return ok;
+}
+
+static void s_check_ready(s_node *self)
+{
+    int64_t now = hc_clock_ms();
+    if (self->ready || now < self->next_health_ms)
+        return;
+    self->next_health_ms = now + S_TICK_MS * 2;
+    if (!s_healthy(self))
+        return;
+    self->ready = true;
+    hc_client_destroy(&self->health);
+    printf("hcap-node ready: http://%s\n", self->http);
+    printf("admin token: %s/admin.token\n", self->dir);
+    fflush(stdout);
+    hc_log_info("node_ready", "data=%s http=%s", self->dir, self->http);
+}
+
+/* Reads the first line of path into out; 0 or -1. */
+static int s_read_line(const char *path, char *out, size_t size)
+{
+    FILE *file = fopen(path, "re");
+    if (!file)
+        return -1;
+    bool ok = fgets(out, (int)size, file) != NULL;
+    fclose(file);
+    out[strcspn(out, "\r\n")] = '\0';
+    return ok && out[0] ? 0 : -1;
+}
+
+static void *s_demo_main(void *arg)
+{
+    s_node *self = arg;
+    char path[PATH_MAX + 16], token[256];
+    snprintf(path, sizeof path, "%s/admin.token", self->dir);
+    self->demo_rc = HC_OK;
+    if (s_read_line(path, token, sizeof token) != 0)
+        self->demo_rc = hc_error_set(&self->demo_err, HC_FAILED_PRECONDITION, NULL,
+                                     "cannot read the admin token %s", path);
+    char endpoint[PATH_MAX + 32];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/gateway.ipc", self->dir);
+    hc_client *client =
+        self->demo_rc == HC_OK ? hc_client_new(endpoint, token, &self->demo_err) : NULL;
+    if (self->demo_rc == HC_OK && !client)
+        self->demo_rc = self->demo_err.code;
+    if (client)
+        self->demo_rc = demo_load(client, &self->demo_stop, &self->demo_stats, &self->demo_err);
+    hc_client_destroy(&client);
+    atomic_store(&self->demo_finished, true);
+    return NULL;
+}
+
+/* Starts the demo loader once the node is ready (and the fund not loaded
+   before), and records the result when it finished. */
+static void s_demo_step(s_node *self)
+{
+    char marker[PATH_MAX + 16];
+    snprintf(marker, sizeof marker, "%s/demo.loaded", self->dir);
+    if (self->demo && self->ready && !self->demo_started) {
+        self->demo = false;
+        if (access(marker, F_OK) == 0)
+            return;
+        hc_log_info("demo_loading", "data=%s", self->dir);
+        if (pthread_create(&self->demo_thread, NULL, s_demo_main, self) != 0) {
+            hc_log_error("demo_failed", "reason=thread");
+            return;
+        }
+        self->demo_started = true;
+    }
+    if (!self->demo_started || !atomic_load(&self->demo_finished))
+        return;
+    pthread_join(self->demo_thread, NULL);
+    self->demo_started = false;
+    const demo_stats *st = &self->demo_stats;
+    if (self->demo_rc != HC_OK) {
+        hc_log_error("demo_failed", "code=%s field=%s message=\"%s\"", hc_code_name(self->demo_rc),
+                     self->demo_err.field[0] ? self->demo_err.field : "-", self->demo_err.message);
+        return;
+    }
+    char text[256];
+    snprintf(text, sizeof text, "requests %zu workers %zu enrollments %zu\n", st->requests,
+             st->workers, st->enrollments);
+    if (s_write_file(marker, text, 0644) != 0)
+        hc_log_error("demo_marker_unwritten", "path=%s error=%d", marker, errno);
+    hc_log_info("demo_loaded",
+                "requests=%zu employers=%zu programs=%zu cohorts=%zu workers=%zu "
+                "enrollments=%zu waitlisted=%zu status_changes=%zu claims=%zu employment=%zu",
+                st->requests, st->employers, st->programs, st->cohorts, st->workers,
+                st->enrollments, st->waitlisted, st->status_changes, st->claims, st->employment);
+}
+
+static size_t s_running(const s_node *self)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < S_CHILDREN; i++)
+        n += self->children[i].pid != 0;
+    return n;
+}
+
+static void s_signal_all(s_node *self, int signum)
+{
+    for (size_t i = 0; i < S_CHILDREN; i++)
+        if (self->children[i].pid != 0)
+            kill(self->children[i].pid, signum);
+}
+
+/* Orderly stop: the demo loader first, then SIGTERM to every child, up to
+   S_STOP_GRACE_MS for them to exit, SIGKILL for the rest. */
+static void s_stop(s_node *self)
+{
+    hc_log_info("node_stopping", "running=%zu", s_running(self));
+    if (self->demo_started) {
+        atomic_store(&self->demo_stop, true);
+        pthread_join(self->demo_thread, NULL);
+        self->demo_started = false;
+    }
+    s_signal_all(self, SIGTERM);
+    int64_t until = hc_clock_ms() + S_STOP_GRACE_MS;
+    while (s_running(self) > 0) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        for (size_t i = 0; pid > 0 && i < S_CHILDREN; i++)
+            if (self->children[i].pid == pid)
+                self->children[i].pid = 0;
+        if (pid > 0)
+            continue;
+        if (hc_clock_ms() >= until) {
+            for (size_t i = 0; i < S_CHILDREN; i++)
+                if (self->children[i].pid != 0)
+                    hc_log_warn("child_killed", "name=%s pid=%ld", self->children[i].def->name,
+                                (long)self->children[i].pid);
+            s_signal_all(self, SIGKILL);
+            until = INT64_MAX;
+        }
+        zclock_sleep(20);
+    }
+}
+
+/* Supervises until SIGTERM/SIGINT. Returns the exit code. */
+static int s_supervise(s_node *self)
+{
+    int signal_fd = hc_signal_fd();
+    char endpoint[PATH_MAX + 32];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/gateway.ipc", self->dir);
+    hc_error err;
+    self->health = hc_client_new(endpoint, NULL, &err);
+    if (!self->health) {
+        fprintf(stderr, "hcap-node: %s\n", err.message);
+        return 1;
+    }
+    int rc = 0;
+    while (!hc_signal_received()) {
+        if (s_reap(self) != 0) {
+            rc = 1;
+            break;
+        }
+        s_start_due(self);
+        s_check_ready(self);
+        s_demo_step(self);
+        struct pollfd pfd = {signal_fd, POLLIN, 0};
+        poll(&pfd, signal_fd >= 0 ? 1 : 0, S_TICK_MS);
+    }
+    hc_client_destroy(&self->health);
+    s_stop(self);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    hc_log_init("hcap-node");
+    hc_config *flags = hc_config_load(NULL, NULL);
+    const char *config_path = NULL;
+    s_node *self = calloc(1, sizeof *self);
+    int rc = flags && self ? s_args(argc, argv, &config_path, flags, &self->demo) : -1;
+    if (rc != 0) {
+        s_usage(rc > 0 ? stdout : stderr);
+        hc_config_destroy(&flags);
+        free(self);
+        return rc > 0 ? 0 : 2;
+    }
+    hc_error err;
+    hc_config *config = hc_config_load(config_path, &err);
+    char config_abs[PATH_MAX];
+    if (!config || (config_path && !realpath(config_path, config_abs))) {
+        fprintf(stderr, "hcap-node: %s: %s\n", config_path, config ? strerror(errno) : err.message);
+        hc_config_destroy(&config);
+        hc_config_destroy(&flags);
+        free(self);
+        return 2;
+    }
+    self->config_path = config_path ? config_abs : NULL;
+    self->lock_fd = -1;
+    for (size_t i = 0; i < S_CHILDREN; i++)
+        self->children[i] = (s_child){&s_child_defs[i], 0, 0, 0, S_BACKOFF_MIN_MS, 0};
+    /* a flag wins over environment and file */
+    const char *data = hc_config_get(flags, "node/data", hc_config_get(config, "node/data", "var"));
+    self->http =
+        hc_config_get(flags, "node/http", hc_config_get(config, "node/http", "127.0.0.1:8080"));
+    self->node_id = hc_config_get(flags, "node/id", hc_config_get(config, "node/id", "local"));
+    rc = s_prepare(self, data) == 0 ? s_supervise(self) : 1;
+    if (self->lock_fd >= 0)
+        close(self->lock_fd);
+    hc_config_destroy(&config);
+    hc_config_destroy(&flags);
+    free(self);
+    return rc;
+}

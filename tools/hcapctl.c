@@ -1,0 +1,513 @@
+/* hcapctl: the command-line client of a node's gateway (ZeroMQ/protobuf).
+   Every command is one row of s_commands: the method's input is built from
+   positional arguments and `--field value` pairs through the JSON walker,
+   and the reply printed as a table, CSV or JSON, so a new method needs a
+   row, not code. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+#include "enrollment.pb-c.h"
+#include "gateway.pb-c.h"
+#include "hc_client.h"
+#include "hc_json.h"
+
+#define S_TIMEOUT_MS 10000
+#define S_MAX_WORDS  8
+#define S_MAX_FIELDS 64
+#define S_MAX_PAGES  100000
+
+typedef struct {
+    const char *words;      /* "workers add" */
+    const char *service;    /* broker service name */
+    const char *method;     /* rpc name */
+    const char *positional; /* input fields given by position ("id status"), or "" */
+} s_command;
+
+static const s_command s_commands[] = {
+    {"status", "gateway", "Health", ""},
+    {"tokens create", "gateway", "CreateToken", "role name"},
+    {"employers add", "enrollment", "CreateEmployer", ""},
+    {"employers list", "enrollment", "ListEmployers", ""},
+    {"employers show", "enrollment", "GetEmployer", "id"},
+    {"workers add", "enrollment", "CreateWorker", ""},
+    {"workers show", "enrollment", "GetWorker", "id"},
+    {"workers list", "enrollment", "ListWorkers", ""},
+    {"workers update", "enrollment", "UpdateWorker", "id"},
+    {"workers erase", "enrollment", "EraseWorker", "id"},
+    {"workers profile", "gateway", "GetProfile", "id"},
+    {"employment add", "enrollment", "RecordEmployment", "id"},
+    {"employment list", "enrollment", "ListEmployment", "worker_id"},
+    {"programs add", "enrollment", "CreateProgram", ""},
+    {"programs list", "enrollment", "ListPrograms", ""},
+    {"programs show", "enrollment", "GetProgram", "id"},
+    {"cohorts add", "enrollment", "CreateCohort", ""},
+    {"cohorts list", "enrollment", "ListCohorts", ""},
+    {"cohorts show", "enrollment", "GetCohort", "id"},
+    {"enroll", "enrollment", "CreateEnrollment", "worker_id cohort_id"},
+    {"enrollments list", "enrollment", "ListEnrollments", ""},
+    {"enrollments show", "enrollment", "GetEnrollment", "id"},
+    {"enrollments status", "enrollment", "ChangeEnrollmentStatus", "id status"},
+    {"tuition submit", "enrollment", "SubmitTuitionClaim", "worker_id"},
+    {"tuition decide", "enrollment", "DecideTuitionClaim", "id status"},
+    {"tuition list", "enrollment", "ListTuitionClaims", "worker_id"},
+};
+#define S_COMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+static const struct {
+    const char *name;
+    const ProtobufCServiceDescriptor *descriptor;
+} s_services[] = {
+    {"gateway", &hcap__gateway_service__descriptor},
+    {"enrollment", &hcap__enrollment_service__descriptor},
+};
+
+typedef struct {
+    const char *node;
+    bool node_given;
+    const char *gateway;
+    const char *token;
+    const char *token_file;
+    ctl_format format;
+    int timeout_ms;
+    const char *idempotency_key;
+    bool all;
+    bool dry_run;
+    bool help;
+    const char *words[S_MAX_WORDS];
+    size_t n_words;
+    const char *fields[S_MAX_FIELDS][2]; /* --name value */
+    size_t n_fields;
+} s_opts;
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: hcapctl [--node DIR] [--gateway ENDPOINT] [--token TOKEN|--token-file F]\n"
+                 "               [--format table|json|csv] [--timeout MS] [--idempotency-key K]\n"
+                 "               COMMAND [ARGS] [--FIELD VALUE ...]\n\ncommands:\n");
+    for (size_t i = 0; i < S_COMMANDS; i++) {
+        char args[128] = "";
+        const char *p = s_commands[i].positional;
+        for (size_t n = 0; *p && n + 2 < sizeof args; p++)
+            args[n++] = *p == ' ' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        fprintf(out, "  %-20s %-20s [--FIELD VALUE ...]\n", s_commands[i].words, args);
+    }
+    fprintf(out, "  %-20s %-20s [--dry-run]\n", "import workers", "FILE");
+    fprintf(out, "\nlists take --all (every page); `hcapctl COMMAND --help` lists its fields;\n"
+                 "repeated fields take comma-separated values.\n");
+}
+
+static int s_usage_error(const char *fmt, const char *what)
+{
+    fprintf(stderr, "hcapctl: ");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, " (hcapctl --help)\n");
+    return 2;
+}
+
+/* A global option: 1 when arg was one (consuming *i's value), 0 when not,
+   -1 on a bad value. */
+static int s_global(s_opts *o, const char *name, const char *value)
+{
+    if (strcmp(name, "format") == 0)
+        return value && ctl_format_parse(value, &o->format) == 0 ? 1 : -1;
+    if (strcmp(name, "timeout") == 0) {
+        char *end;
+        long ms = value ? strtol(value, &end, 10) : 0;
+        o->timeout_ms = (int)ms;
+        return value && *end == '\0' && ms > 0 && ms < INT_MAX ? 1 : -1;
+    }
+    const char **slot = strcmp(name, "node") == 0              ? &o->node
+                        : strcmp(name, "gateway") == 0         ? &o->gateway
+                        : strcmp(name, "token") == 0           ? &o->token
+                        : strcmp(name, "token-file") == 0      ? &o->token_file
+                        : strcmp(name, "idempotency-key") == 0 ? &o->idempotency_key
+                                                               : NULL;
+    if (!slot)
+        return 0;
+    o->node_given |= slot == &o->node;
+    *slot = value;
+    return value ? 1 : -1;
+}
+
+static bool s_switch(s_opts *o, const char *name)
+{
+    bool *flag = strcmp(name, "all") == 0       ? &o->all
+                 : strcmp(name, "dry-run") == 0 ? &o->dry_run
+                 : strcmp(name, "help") == 0    ? &o->help
+                                                : NULL;
+    if (flag)
+        *flag = true;
+    return flag != NULL;
+}
+
+/* Splits argv into options, words and --field value pairs. 0 or the exit
+   code of a usage error. */
+static int s_parse(int argc, char **argv, s_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-h") == 0) {
+            o->help = true;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (o->n_words == S_MAX_WORDS)
+                return s_usage_error("too many arguments at %s", arg);
+            o->words[o->n_words++] = arg;
+            continue;
+        }
+        char name[128];
+        const char *eq = strchr(arg, '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq ? eq - arg - 2 : (int)strlen(arg) - 2),
+                 arg + 2);
+        if (!eq && s_switch(o, name))
+            continue;
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+        i += eq || !value ? 0 : 1;
+        int global = s_global(o, name, value);
+        if (global < 0)
+            return s_usage_error(value ? "bad value for %s" : "%s needs a value", arg);
+        if (global > 0)
+            continue;
+        if (!value)
+            return s_usage_error("%s needs a value", arg);
+        if (o->n_fields == S_MAX_FIELDS)
+            return s_usage_error("too many fields at %s", arg);
+        o->fields[o->n_fields][0] = arg + 2;
+        o->fields[o->n_fields++][1] = value;
+    }
+    return 0;
+}
+
+/* The command whose words start o->words (the longest such); sets *used
+   to the number of words it took. NULL when none. */
+static const s_command *s_find(const s_opts *o, size_t *used)
+{
+    const s_command *best = NULL;
+    for (size_t i = 0; i < S_COMMANDS; i++) {
+        char words[64];
+        snprintf(words, sizeof words, "%s", s_commands[i].words);
+        size_t n = 0;
+        bool match = true;
+        for (char *w = strtok(words, " "); w && match; w = strtok(NULL, " "), n++)
+            match = n < o->n_words && strcmp(w, o->words[n]) == 0;
+        if (match && (!best || n > *used)) {
+            best = &s_commands[i];
+            *used = n;
+        }
+    }
+    return best;
+}
+
+static const ProtobufCMethodDescriptor *s_method(const s_command *cmd)
+{
+    for (size_t i = 0; i < sizeof s_services / sizeof s_services[0]; i++)
+        if (strcmp(s_services[i].name, cmd->service) == 0)
+            return protobuf_c_service_descriptor_get_method_by_name(s_services[i].descriptor,
+                                                                    cmd->method);
+    return NULL;
+}
+
+/* Reads the first line of path (malloc'd, without the line end). */
+static char *s_read_line(const char *path)
+{
+    FILE *file = fopen(path, "re");
+    if (!file)
+        return NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, file);
+    fclose(file);
+    if (n <= 0) {
+        free(line);
+        return NULL;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    return line;
+}
+
+/* Endpoint and token: flags, then an explicit --node, then HCAP_GATEWAY /
+   HCAP_TOKEN, then the node directory (default ./var). */
+static hc_client *s_connect(const s_opts *o, hc_error *err)
+{
+    char path[PATH_MAX];
+    char *endpoint = o->gateway ? strdup(o->gateway) : NULL;
+    if (!endpoint && !o->node_given && getenv("HCAP_GATEWAY"))
+        endpoint = strdup(getenv("HCAP_GATEWAY"));
+    snprintf(path, sizeof path, "%s/gateway.endpoint", o->node);
+    if (!endpoint && !(endpoint = s_read_line(path))) {
+        hc_error_set(err, HC_UNAVAILABLE, NULL,
+                     "no gateway endpoint: cannot read %s (is hcap-node running there? "
+                     "use --node DIR or --gateway ENDPOINT)",
+                     path);
+        return NULL;
+    }
+    char *token = o->token ? strdup(o->token) : NULL;
+    if (!token && o->token_file && !(token = s_read_line(o->token_file))) {
+        free(endpoint);
+        hc_error_set(err, HC_UNAUTHENTICATED, NULL, "cannot read token file %s", o->token_file);
+        return NULL;
+    }
+    if (!token && !o->node_given && getenv("HCAP_TOKEN"))
+        token = strdup(getenv("HCAP_TOKEN"));
+    snprintf(path, sizeof path, "%s/admin.token", o->node);
+    if (!token)
+        token = s_read_line(path); /* none is fine: Health needs no token */
+    hc_client *client = hc_client_new(endpoint, token, err);
+    free(endpoint);
+    free(token);
+    return client;
+}
+
+/* obj[name] from text: numbers, bools and enum names converted by the
+   walker; a repeated field from comma-separated values; a message field
+   from JSON text. */
+static int s_set_field(json_t *obj, const ProtobufCMessageDescriptor *desc, const char *flag,
+                       const char *text, hc_error *err)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%s", flag);
+    for (char *p = name; *p; p++)
+        *p = *p == '-' ? '_' : *p;
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name(desc, name);
+    if (!field)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, name, "%s has no field %s", desc->name, name);
+    if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
+        json_error_t jerr;
+        json_t *value = json_loads(text, JSON_DECODE_ANY, &jerr);
+        if (!value)
+            return hc_error_set(err, HC_INVALID_ARGUMENT, name, "not JSON: %s", jerr.text);
+        json_object_set_new(obj, name, value);
+        return HC_OK;
+    }
+    if (field->label != PROTOBUF_C_LABEL_REPEATED)
+        return hc_json_set_from_text(obj, desc, name, text, err);
+    json_t *array = json_array(), *one = json_object();
+    int rc = HC_OK;
+    char *copy = strdup(text), *save = NULL;
+    for (char *part = strtok_r(copy, ",", &save); part && rc == HC_OK;
+         part = strtok_r(NULL, ",", &save)) {
+        rc = hc_json_set_from_text(one, desc, name, part, err);
+        json_t *value = json_object_get(one, name);
+        if (rc == HC_OK && json_is_array(value))
+            json_array_extend(array, value);
+        else if (rc == HC_OK)
+            json_array_append(array, value);
+    }
+    free(copy);
+    json_decref(one);
+    if (rc == HC_OK)
+        json_object_set(obj, name, array);
+    json_decref(array);
+    return rc;
+}
+
+/* The input as JSON: positional arguments, then --field value pairs. */
+static int s_input_json(const s_command *cmd, const ProtobufCMessageDescriptor *desc,
+                        const s_opts *o, size_t used, json_t *obj, hc_error *err)
+{
+    char names[128];
+    snprintf(names, sizeof names, "%s", cmd->positional);
+    size_t n = used;
+    char *save = NULL;
+    for (char *name = strtok_r(names, " ", &save); name; name = strtok_r(NULL, " ", &save)) {
+        if (n == o->n_words)
+            break; /* may come as --field */
+        int rc = s_set_field(obj, desc, name, o->words[n++], err);
+        if (rc != HC_OK)
+            return rc;
+    }
+    if (n < o->n_words)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, NULL, "unexpected argument %s", o->words[n]);
+    for (size_t i = 0; i < o->n_fields; i++) {
+        int rc = s_set_field(obj, desc, o->fields[i][0], o->fields[i][1], err);
+        if (rc != HC_OK)
+            return rc;
+    }
+    return HC_OK;
+}
+
+/* One call with the input JSON; on HC_OK *reply is the output as JSON. */
+static int s_call(hc_client *client, const s_command *cmd, const ProtobufCMethodDescriptor *m,
+                  const s_opts *o, const json_t *input, json_t **reply, hc_error *err)
+{
+    hc_arena *arena = hc_arena_new();
+    ProtobufCMessage *in = NULL, *out = NULL;
+    int rc = hc_json_to_message(input, m->input, arena, &in, err);
+    if (rc == HC_OK)
+        rc = hc_client_call(client, cmd->service, cmd->method, in, o->idempotency_key, m->output,
+                            arena, &out, o->timeout_ms, err);
+    if (rc == HC_OK)
+        *reply = hc_json_from_message(out);
+    hc_arena_destroy(&arena);
+    return rc;
+}
+
+static bool s_is_list(const ProtobufCMessageDescriptor *desc)
+{
+    const ProtobufCFieldDescriptor *items =
+        protobuf_c_message_descriptor_get_field_by_name(desc, "items");
+    return items && items->label == PROTOBUF_C_LABEL_REPEATED &&
+           items->type == PROTOBUF_C_TYPE_MESSAGE;
+}
+
+/* Calls a list method page after page (following "next" through "after")
+   while --all asks for it, gathering the items into the first reply. */
+static int s_call_pages(hc_client *client, const s_command *cmd, const ProtobufCMethodDescriptor *m,
+                        const s_opts *o, json_t *input, json_t **reply, hc_error *err)
+{
+    int rc = s_call(client, cmd, m, o, input, reply, err);
+    bool pages = o->all && s_is_list(m->output) &&
+                 protobuf_c_message_descriptor_get_field_by_name(m->input, "after");
+    for (size_t page = 1; rc == HC_OK && pages && page < S_MAX_PAGES; page++) {
+        const char *next = json_string_value(json_object_get(*reply, "next"));
+        if (!next || !*next)
+            break;
+        json_object_set_new(input, "after", json_string(next));
+        json_t *more = NULL;
+        rc = s_call(client, cmd, m, o, input, &more, err);
+        if (rc != HC_OK)
+            break;
+        json_array_extend(json_object_get(*reply, "items"), json_object_get(more, "items"));
+        json_object_set(*reply, "next", json_object_get(more, "next"));
+        json_decref(more);
+    }
+    return rc;
+}
+
+/* An item of a list's type with every field null: the CSV header of an
+   empty list. NULL when the output is not a list. */
+static json_t *s_empty_item(const ProtobufCMessageDescriptor *desc)
+{
+    if (!s_is_list(desc))
+        return NULL;
+    const ProtobufCMessageDescriptor *item =
+        protobuf_c_message_descriptor_get_field_by_name(desc, "items")->descriptor;
+    json_t *obj = json_object();
+    for (unsigned i = 0; i < item->n_fields; i++)
+        json_object_set_new(obj, item->fields[i].name, json_null());
+    return obj;
+}
+
+static const char *s_type_name(const ProtobufCFieldDescriptor *f)
+{
+    static const char *const names[] = {
+        [PROTOBUF_C_TYPE_INT32] = "integer",    [PROTOBUF_C_TYPE_SINT32] = "integer",
+        [PROTOBUF_C_TYPE_SFIXED32] = "integer", [PROTOBUF_C_TYPE_INT64] = "integer",
+        [PROTOBUF_C_TYPE_SINT64] = "integer",   [PROTOBUF_C_TYPE_SFIXED64] = "integer",
+        [PROTOBUF_C_TYPE_UINT32] = "integer",   [PROTOBUF_C_TYPE_FIXED32] = "integer",
+        [PROTOBUF_C_TYPE_UINT64] = "integer",   [PROTOBUF_C_TYPE_FIXED64] = "integer",
+        [PROTOBUF_C_TYPE_FLOAT] = "number",     [PROTOBUF_C_TYPE_DOUBLE] = "number",
+        [PROTOBUF_C_TYPE_BOOL] = "true|false",  [PROTOBUF_C_TYPE_ENUM] = "enum",
+        [PROTOBUF_C_TYPE_STRING] = "text",      [PROTOBUF_C_TYPE_BYTES] = "base64",
+        [PROTOBUF_C_TYPE_MESSAGE] = "JSON",
+    };
+    return f->type < sizeof names / sizeof names[0] && names[f->type] ? names[f->type] : "?";
+}
+
+/* `hcapctl COMMAND --help`: the input's fields. */
+static int s_command_help(const s_command *cmd, const ProtobufCMethodDescriptor *m)
+{
+    printf("hcapctl %s: %s.%s (%s -> %s)\nfields:\n", cmd->words, cmd->service, cmd->method,
+           m->input->name, m->output->name);
+    for (unsigned i = 0; i < m->input->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &m->input->fields[i];
+        printf("  --%-22s %s%s%s", f->name, s_type_name(f),
+               f->label == PROTOBUF_C_LABEL_REPEATED ? ", comma-separated" : "",
+               f->label == PROTOBUF_C_LABEL_REQUIRED ? ", required" : "");
+        if (f->type == PROTOBUF_C_TYPE_ENUM) {
+            const ProtobufCEnumDescriptor *e = f->descriptor;
+            printf(":");
+            for (unsigned v = 0; v < e->n_values; v++) {
+                const char *name = hc_json_enum_name(e, e->values[v].value);
+                if (name)
+                    printf(" %s", name);
+            }
+        }
+        printf("\n");
+    }
+    return 0;
+}
+
+/* Health: exit 1 unless every service has a live instance. */
+static int s_status_code(const s_command *cmd, const json_t *reply)
+{
+    if (strcmp(cmd->method, "Health") != 0)
+        return 0;
+    const char *status = json_string_value(json_object_get(reply, "status"));
+    return status && strcmp(status, "ok") == 0 ? 0 : 1;
+}
+
+static int s_run_command(const s_command *cmd, size_t used, const s_opts *o)
+{
+    const ProtobufCMethodDescriptor *m = s_method(cmd);
+    if (!m)
+        return s_usage_error("no method %s", cmd->method);
+    if (o->help)
+        return s_command_help(cmd, m);
+    hc_error err;
+    hc_error_clear(&err);
+    json_t *input = json_object(), *reply = NULL;
+    int rc = s_input_json(cmd, m->input, o, used, input, &err);
+    hc_client *client = rc == HC_OK ? s_connect(o, &err) : NULL;
+    if (client)
+        rc = s_call_pages(client, cmd, m, o, input, &reply, &err);
+    else if (rc == HC_OK)
+        rc = err.code;
+    int code = 1;
+    if (rc == HC_OK) {
+        json_t *empty = s_empty_item(m->output);
+        ctl_print(stdout, reply, empty, o->format);
+        json_decref(empty);
+        const char *next = json_string_value(json_object_get(reply, "next"));
+        if (next && *next && !o->all && o->format == CTL_FORMAT_TABLE)
+            fprintf(stderr, "more: --after %s (or --all)\n", next);
+        code = s_status_code(cmd, reply);
+    } else {
+        ctl_print_error(&err);
+    }
+    json_decref(reply);
+    json_decref(input);
+    hc_client_destroy(&client);
+    return code;
+}
+
+static int s_import(const s_opts *o)
+{
+    if (o->n_words != 3 || strcmp(o->words[1], "workers") != 0)
+        return s_usage_error("%s", "usage: hcapctl import workers FILE [--dry-run]");
+    if (o->n_fields > 0)
+        return s_usage_error("import takes no field %s", o->fields[0][0]);
+    hc_error err;
+    hc_error_clear(&err);
+    hc_client *client = s_connect(o, &err);
+    int rc = client ? ctl_import_workers(client, o->words[2], o->dry_run, o->format, stdout, &err)
+                    : err.code;
+    hc_client_destroy(&client);
+    if (rc != HC_OK)
+        ctl_print_error(&err);
+    return rc == HC_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    s_opts o = {.node = "var", .format = CTL_FORMAT_TABLE, .timeout_ms = S_TIMEOUT_MS};
+    int code = s_parse(argc, argv, &o);
+    if (code != 0)
+        return code;
+    if (o.n_words == 0 || (o.help && o.n_words == 0) || strcmp(o.words[0], "help") == 0) {
+        s_usage(o.n_words || o.help ? stdout : stderr);
+        return o.n_words || o.help ? 0 : 2;
+    }
+    if (strcmp(o.words[0], "import") == 0)
+        return s_import(&o);
+    size_t used = 0;
+    const s_command *cmd = s_find(&o, &used);
+    if (!cmd)
+        return s_usage_error("unknown command %s", o.words[0]);
+    return s_run_command(cmd, used, &o);
+}

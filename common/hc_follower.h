@@ -31,7 +31,9 @@ hc_follower *hc_follower_new(hc_store *store, const char *name, const char *fetc
                              const char *bell_endpoint, hc_follower_apply_fn *apply,
                              hc_follower_reset_fn *reset, void *arg);
 
-/* Destroys *self_p and sets it to NULL; accepts NULL. */
+/* Destroys *self_p and sets it to NULL; accepts NULL. A started follower
+   is destroyed after its loop's zloop_start returned (zloop keeps the
+   sockets of the running iteration). */
 void hc_follower_destroy(hc_follower **self_p);
 
 /* Registers the follower's sockets and its 1 s poll timer with loop and

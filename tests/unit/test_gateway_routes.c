@@ -1,0 +1,174 @@
+/* Tests for the gateway's route table: matching with path parameters, 404
+   vs 405, odd paths, the frontend lookup and the table's consistency with
+   the proto descriptors. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "gateway_routes.h"
+#include "hc_auth.h"
+
+static const gw_route *s_match_ok(const char *method, const char *path, gw_match *match)
+{
+    int rc = gw_route_match(method, path, match);
+    cr_assert_eq(rc, GW_MATCH_OK, "%s %s: expected a match, got %d", method, path, rc);
+    return match->route;
+}
+
+Test(gateway_routes, literal_paths_map_to_their_rpc)
+{
+    gw_match m;
+    const gw_route *r = s_match_ok("POST", "/v1/workers", &m);
+    cr_assert_str_eq(r->service, "enrollment");
+    cr_assert_str_eq(r->method, "CreateWorker");
+    cr_assert(r->flags & GW_ROUTE_CREATE);
+    cr_assert_eq(m.n_params, 0);
+    r = s_match_ok("GET", "/v1/workers", &m);
+    cr_assert_str_eq(r->method, "ListWorkers");
+    cr_assert(r->flags & GW_ROUTE_LIST);
+    r = s_match_ok("POST", "/v1/imports/workers", &m);
+    cr_assert_str_eq(r->method, "ImportWorkers");
+    cr_assert(r->flags & GW_ROUTE_RAW_CSV);
+    r = s_match_ok("GET", "/healthz", &m);
+    cr_assert_str_eq(r->service, "gateway");
+    cr_assert_str_eq(r->method, "Health");
+    cr_assert(r->flags & GW_ROUTE_PUBLIC);
+    r = s_match_ok("POST", "/v1/tokens", &m);
+    cr_assert_str_eq(r->method, "CreateToken");
+    cr_assert_eq(r->roles, HC_ROLE_BIT_ADMIN, "only admin may mint tokens");
+}
+
+Test(gateway_routes, path_parameters_are_captured_by_field_name)
+{
+    gw_match m;
+    const gw_route *r = s_match_ok("GET", "/v1/workers/wkr_01ABC", &m);
+    cr_assert_str_eq(r->method, "GetWorker");
+    cr_assert_eq(m.n_params, 1);
+    cr_assert_str_eq(m.params[0].name, "id");
+    cr_assert_str_eq(m.params[0].value, "wkr_01ABC");
+
+    r = s_match_ok("POST", "/v1/workers/wkr_9/employment", &m);
+    cr_assert_str_eq(r->method, "RecordEmployment");
+    cr_assert_str_eq(m.params[0].name, "id");
+    cr_assert_str_eq(m.params[0].value, "wkr_9");
+
+    r = s_match_ok("GET", "/v1/workers/wkr_9/employment", &m);
+    cr_assert_str_eq(r->method, "ListEmployment");
+    cr_assert_str_eq(m.params[0].name, "worker_id");
+
+    r = s_match_ok("GET", "/v1/workers/wkr_9/profile", &m);
+    cr_assert_str_eq(r->service, "gateway");
+    cr_assert_str_eq(r->method, "GetProfile");
+
+    r = s_match_ok("POST", "/v1/enrollments/enr_1/status", &m);
+    cr_assert_str_eq(r->method, "ChangeEnrollmentStatus");
+    cr_assert_str_eq(m.params[0].value, "enr_1");
+
+    r = s_match_ok("POST", "/v1/tuition-claims/tcl_2/decision", &m);
+    cr_assert_str_eq(r->method, "DecideTuitionClaim");
+    r = s_match_ok("PATCH", "/v1/workers/w", &m);
+    cr_assert_str_eq(r->method, "UpdateWorker");
+    r = s_match_ok("DELETE", "/v1/workers/w", &m);
+    cr_assert_str_eq(r->method, "EraseWorker");
+}
+
+Test(gateway_routes, known_path_with_another_method_is_405_with_allow)
+{
+    gw_match m;
+    cr_assert_eq(gw_route_match("PUT", "/v1/workers", &m), GW_MATCH_NO_METHOD);
+    cr_assert_str_eq(m.allow, "POST, GET");
+    cr_assert_null(m.route);
+    cr_assert_eq(gw_route_match("POST", "/v1/workers/w1", &m), GW_MATCH_NO_METHOD);
+    cr_assert_not_null(strstr(m.allow, "PATCH"));
+    cr_assert_not_null(strstr(m.allow, "DELETE"));
+    cr_assert_eq(gw_route_match("BREW", "/healthz", &m), GW_MATCH_NO_METHOD);
+    cr_assert_eq(gw_route_match("get", "/healthz", &m), GW_MATCH_NO_METHOD,
+                 "methods are case-sensitive");
+}
+
+Test(gateway_routes, unknown_and_odd_paths_are_404)
+{
+    gw_match m;
+    const char *paths[] = {"",
+                           "/",
+                           "/v1",
+                           "/v1/",
+                           "/v1/workers/",
+                           "//v1/workers",
+                           "/v1/workers//profile",
+                           "/v1/workers/a/b/c",
+                           "/v1/nothing",
+                           "v1/workers",
+                           "/healthz/",
+                           "/v1/workers/\xff\xfe/profile/x",
+                           "/v1/\xc3\x28"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        cr_assert_eq(gw_route_match("GET", paths[i], &m), GW_MATCH_NO_PATH, "path %zu", i);
+    cr_assert_eq(gw_route_match(NULL, "/healthz", &m), GW_MATCH_NO_PATH);
+    cr_assert_eq(gw_route_match("GET", NULL, &m), GW_MATCH_NO_PATH);
+}
+
+Test(gateway_routes, odd_bytes_in_a_parameter_are_kept_verbatim)
+{
+    gw_match m;
+    s_match_ok("GET", "/v1/workers/\xff\xfe", &m);
+    cr_assert_str_eq(m.params[0].value, "\xff\xfe");
+    char long_path[600] = "/v1/workers/";
+    memset(long_path + strlen(long_path), 'a', 400);
+    long_path[12 + 400] = '\0';
+    cr_assert_eq(gw_route_match("GET", long_path, &m), GW_MATCH_NO_PATH,
+                 "a segment longer than a parameter holds does not match");
+}
+
+Test(gateway_routes, frontend_finds_routes_by_service_and_method)
+{
+    const gw_route *r = gw_route_find("enrollment", "ListEnrollments");
+    cr_assert_not_null(r);
+    cr_assert(r->flags & GW_ROUTE_READ);
+    cr_assert_not_null(gw_route_find("gateway", "Health"));
+    cr_assert_null(gw_route_find("enrollment", "DropTables"));
+    cr_assert_null(gw_route_find("nosuch", "GetWorker"));
+    cr_assert_null(gw_route_find(NULL, NULL));
+}
+
+/* Every rpc of the enrollment and gateway services is reachable, every
+   path parameter names a field of the rpc's input, and only Get/List (and
+   Health, GetProfile) are reads. */
+Test(gateway_routes, table_agrees_with_the_descriptors)
+{
+    const char *services[] = {"enrollment", "gateway"};
+    for (size_t s = 0; s < 2; s++) {
+        const ProtobufCServiceDescriptor *desc = gw_route_service(services[s]);
+        cr_assert_not_null(desc);
+        for (unsigned i = 0; i < desc->n_methods; i++)
+            cr_assert_not_null(gw_route_find(services[s], desc->methods[i].name),
+                               "%s.%s has no route", services[s], desc->methods[i].name);
+    }
+    for (const gw_route *r = gw_route_table(); r->pattern; r++) {
+        if (!r->service)
+            continue;
+        const ProtobufCMethodDescriptor *rpc = gw_route_rpc(r->service, r->method);
+        cr_assert_not_null(rpc, "%s.%s", r->service, r->method);
+        bool read = strncmp(r->method, "Get", 3) == 0 || strncmp(r->method, "List", 4) == 0 ||
+                    strcmp(r->method, "Health") == 0;
+        cr_assert_eq(read, (r->flags & GW_ROUTE_READ) != 0, "%s read flag", r->method);
+        for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
+            char name[64];
+            size_t length = (size_t)(strchr(p, '}') - p - 1);
+            snprintf(name, sizeof name, "%.*s", (int)length, p + 1);
+            cr_assert_not_null(protobuf_c_message_descriptor_get_field_by_name(rpc->input, name),
+                               "%s: no field %s in %s", r->pattern, name, rpc->input->name);
+        }
+        if (!(r->flags & GW_ROUTE_PUBLIC))
+            cr_assert(r->roles & HC_ROLE_BIT_ADMIN, "%s: admin may do everything", r->pattern);
+    }
+}
+
+Test(gateway_routes, labels_name_method_and_pattern)
+{
+    gw_match m;
+    s_match_ok("GET", "/v1/workers/x", &m);
+    cr_assert_str_eq(gw_route_label(m.route), "GET /v1/workers/{id}");
+    cr_assert_str_eq(gw_route_label(NULL), "unmatched");
+    gw_route other = {"GET", "/x", NULL, NULL, 0, 0};
+    cr_assert_str_eq(gw_route_label(&other), "unmatched");
+}

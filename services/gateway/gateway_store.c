@@ -1,0 +1,227 @@
+/* gateway_store: tokens and idempotent replies in DIR/gateway.db; the only
+   file of the gateway that speaks SQL. */
+#include "gateway_store.h"
+
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hc_log.h"
+#include "hc_store.h"
+#include "hc_time.h"
+#include "hcap.pb-c.h"
+
+extern const hc_migration gateway_migrations[];
+
+struct _gw_store {
+    hc_store *store;
+};
+
+gw_store *gw_store_open(const char *path, hc_error *err)
+{
+    assert(path);
+    hc_store *store = hc_store_open(path, gateway_migrations, err);
+    if (!store)
+        return NULL;
+    gw_store *self = calloc(1, sizeof *self);
+    if (!self) {
+        hc_store_destroy(&store);
+        hc_error_set(err, HC_INTERNAL, NULL, "out of memory");
+        return NULL;
+    }
+    self->store = store;
+    return self;
+}
+
+void gw_store_destroy(gw_store **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gw_store *self = *self_p;
+    hc_store_destroy(&self->store);
+    free(self);
+    *self_p = NULL;
+}
+
+int gw_store_begin(gw_store *self, hc_error *err)
+{
+    assert(self);
+    return hc_store_begin(self->store, err);
+}
+
+int gw_store_commit(gw_store *self, hc_error *err)
+{
+    assert(self);
+    return hc_store_commit(self->store, err);
+}
+
+void gw_store_rollback(gw_store *self)
+{
+    assert(self);
+    hc_store_rollback(self->store);
+}
+
+/* Steps a write statement once; HC_OK or the mapped error. */
+static int s_step_done(gw_store *self, sqlite3_stmt *stmt, const char *field, hc_error *err)
+{
+    if (!stmt)
+        return hc_error_set(err, HC_INTERNAL, NULL, "statement did not compile");
+    int rc = sqlite3_step(stmt);
+    int code = rc == SQLITE_DONE ? HC_OK : hc_store_error(self->store, rc, field, err);
+    sqlite3_reset(stmt);
+    return code;
+}
+
+static bool s_role_valid(int role)
+{
+    return role == HCAP__ROLE__ROLE_ADMIN || role == HCAP__ROLE__ROLE_STAFF ||
+           role == HCAP__ROLE__ROLE_MENTOR || role == HCAP__ROLE__ROLE_ANALYST;
+}
+
+int gw_store_token_create(gw_store *self, int role, const char *name, char token[HC_TOKEN_SIZE],
+                          gw_token *out, hc_error *err)
+{
+    assert(self);
+    if (!s_role_valid(role))
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "role",
+                            "role must be one of admin, staff, "
+                            "mentor, analyst");
+    size_t length = name ? strlen(name) : 0;
+    if (length == 0 || length > GW_TOKEN_NAME_MAX)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "name", "name must be 1 to %d bytes",
+                            GW_TOKEN_NAME_MAX);
+    char hash[HC_TOKEN_HASH_SIZE], now[HC_TIMESTAMP_SIZE];
+    hc_auth_token_new(token);
+    hc_auth_token_hash(token, hash);
+    hc_now_rfc3339(now);
+    memset(out, 0, sizeof *out);
+    hc_id_new("tok", out->id);
+    memcpy(out->name, name, length + 1);
+    out->role = role;
+    sqlite3_stmt *stmt = hc_store_stmt(self->store, "INSERT INTO tokens (id, hash, name, role, "
+                                                    "created_at) VALUES (?, ?, ?, ?, ?)");
+    if (stmt) {
+        sqlite3_bind_text(stmt, 1, out->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 4, role);
+        sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+    }
+    int code = s_step_done(self, stmt, NULL, err);
+    if (code != HC_OK)
+        memset(token, 0, HC_TOKEN_SIZE);
+    return code;
+}
+
+int gw_store_token_find(gw_store *self, const char *token, gw_token *out)
+{
+    assert(self);
+    if (!token || !*token)
+        return HC_NOT_FOUND;
+    char hash[HC_TOKEN_HASH_SIZE];
+    hc_auth_token_hash(token, hash);
+    sqlite3_stmt *stmt =
+        hc_store_stmt(self->store, "SELECT id, name, role FROM tokens WHERE hash = ?");
+    if (!stmt)
+        return HC_INTERNAL;
+    sqlite3_bind_text(stmt, 1, hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    int code = rc == SQLITE_ROW ? HC_OK : rc == SQLITE_DONE ? HC_NOT_FOUND : HC_INTERNAL;
+    if (code == HC_OK) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(stmt, 1));
+        out->role = sqlite3_column_int(stmt, 2);
+    } else if (code == HC_INTERNAL)
+        hc_log_error("token_lookup_failed", "rc=%d", rc);
+    sqlite3_reset(stmt);
+    return code;
+}
+
+bool gw_store_admin_exists(gw_store *self)
+{
+    assert(self);
+    sqlite3_stmt *stmt = hc_store_stmt(self->store, "SELECT 1 FROM tokens WHERE role = ? LIMIT 1");
+    if (!stmt)
+        return false;
+    sqlite3_bind_int(stmt, 1, HCAP__ROLE__ROLE_ADMIN);
+    bool exists = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_reset(stmt);
+    return exists;
+}
+
+int gw_store_reply_find(gw_store *self, const char *key, gw_stored_reply *out)
+{
+    assert(self);
+    assert(key);
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt =
+        hc_store_stmt(self->store, "SELECT route, status, body FROM idempotency WHERE key = ?");
+    if (!stmt)
+        return HC_INTERNAL;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    int code = rc == SQLITE_ROW ? HC_OK : rc == SQLITE_DONE ? HC_NOT_FOUND : HC_INTERNAL;
+    if (code == HC_OK) {
+        snprintf(out->route, sizeof out->route, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        out->status = sqlite3_column_int(stmt, 1);
+        const void *blob = sqlite3_column_blob(stmt, 2);
+        out->size = (size_t)sqlite3_column_bytes(stmt, 2);
+        out->body = malloc(out->size + 1);
+        if (!out->body)
+            code = HC_INTERNAL;
+        else {
+            if (out->size)
+                memcpy(out->body, blob, out->size);
+            out->body[out->size] = '\0';
+        }
+    }
+    sqlite3_reset(stmt);
+    return code;
+}
+
+int gw_store_reply_save(gw_store *self, const char *key, const char *route, int status,
+                        const char *body, size_t size, hc_error *err)
+{
+    assert(self);
+    assert(key);
+    assert(route);
+    char now[HC_TIMESTAMP_SIZE];
+    hc_now_rfc3339(now);
+    sqlite3_stmt *stmt = hc_store_stmt(self->store, "INSERT OR IGNORE INTO idempotency (key, "
+                                                    "route, status, body, created_at) VALUES (?, "
+                                                    "?, ?, ?, ?)");
+    if (stmt) {
+        sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, route, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 3, status);
+        sqlite3_bind_blob(stmt, 4, body ? body : "", (int)size, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+    }
+    return s_step_done(self, stmt, NULL, err);
+}
+
+void gw_store_reply_clear(gw_stored_reply *reply)
+{
+    if (!reply)
+        return;
+    free(reply->body);
+    reply->body = NULL;
+    reply->size = 0;
+}
+
+int gw_store_reply_prune(gw_store *self, const char *before)
+{
+    assert(self);
+    assert(before);
+    sqlite3_stmt *stmt = hc_store_stmt(self->store, "DELETE FROM idempotency WHERE created_at < ?");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_text(stmt, 1, before, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE)
+        return -1;
+    return sqlite3_changes(hc_store_db(self->store));
+}

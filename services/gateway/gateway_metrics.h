@@ -1,0 +1,40 @@
+/* gateway_metrics: the gateway's counters, latency histograms and gauges,
+   rendered in the Prometheus text format 0.0.4 for GET /metrics. */
+#ifndef GATEWAY_METRICS_H
+#define GATEWAY_METRICS_H
+
+#include <stddef.h>
+
+typedef struct _gw_metrics gw_metrics;
+
+/* New empty registry; aborts on out-of-memory like CZMQ's constructors. */
+gw_metrics *gw_metrics_new(void);
+
+/* Destroys; accepts NULL, nulls *self_p. */
+void gw_metrics_destroy(gw_metrics **self_p);
+
+/* Counts one HTTP request of route (a label such as "POST /v1/workers",
+   from the route table, never client text) answered with status after
+   seconds. */
+void gw_metrics_http(gw_metrics *self, const char *route, int status, double seconds);
+
+/* Counts one frontend request of method ("enrollment.CreateWorker", or
+   "unknown") answered with code (an API code name such as "ok"). */
+void gw_metrics_frontend(gw_metrics *self, const char *method, const char *code);
+
+/* Sets the live instance count of a service (forgets services not set
+   since the last gw_metrics_services_reset). */
+void gw_metrics_services_reset(gw_metrics *self);
+void gw_metrics_service(gw_metrics *self, const char *service, size_t instances);
+
+/* Adds delta to the in-flight gauge. */
+void gw_metrics_inflight(gw_metrics *self, int delta);
+
+/* The current in-flight count. */
+long gw_metrics_inflight_count(gw_metrics *self);
+
+/* The whole exposition text, malloc'd (free()); sets *size. NULL when out
+   of memory. */
+char *gw_metrics_render(gw_metrics *self, size_t *size);
+
+#endif

@@ -1,0 +1,73 @@
+/* enrollment_server: the EnrollmentService handlers (proto/enrollment.proto)
+   and the parts they share across enrollment_server.c, enrollment_worker.c
+   and enrollment_import.c. */
+#ifndef ENROLLMENT_SERVER_H
+#define ENROLLMENT_SERVER_H
+
+#include <stdbool.h>
+#include "hc_service.h"
+#include "enrollment.pb-c.h"
+#include "enrollment_store.h"
+
+/* The service definition hc_service_main and hc_service_new_local take. */
+extern const hc_service_def enr_service;
+
+/* The embedded sql/NNN_*.sql files (generated at build time). */
+extern const hc_migration enrollment_migrations[];
+
+/* Config key and default of the per-worker, per-calendar-year cap on
+   approved tuition. */
+#define ENR_TUITION_CAP_KEY     "enrollment/tuition_annual_cap_cents"
+#define ENR_TUITION_CAP_DEFAULT 525000
+
+/* Rows a list returns by default and at most. */
+#define ENR_LIST_DEFAULT 50
+#define ENR_LIST_MAX     500
+
+/* --- shared by the handler files --- */
+
+/* The handlers' state: the service's parts. */
+typedef struct {
+    hc_service *service;
+    hc_store *store;
+    hc_eventlog *log;
+} enr_state;
+
+/* Receives one validation problem: code (HC_INVALID_ARGUMENT or
+   HC_NOT_FOUND), the offending field, a message. */
+typedef void(enr_report_fn)(void *arg, int code, const char *field, const char *message);
+
+/* THE worker validation, used by create, update, employment records and
+   import: puts w in canonical form (race_ethnicity sorted) and reports
+   every problem of the complete worker state (required names and
+   employment status, dates, email, wage, enums, an unknown employer).
+   Returns the number of problems reported. */
+int enr_worker_check(enr_state *state, Hcap__Worker *w, enr_report_fn *report, void *arg);
+
+/* True when a and b hold the same worker data (timestamps ignored). */
+bool enr_worker_same(hc_arena *arena, const Hcap__Worker *a, const Hcap__Worker *b);
+
+/* A copy of text in arena, or NULL when text is NULL or empty: an empty
+   string means "no value" for every optional text field. */
+char *enr_text(hc_arena *arena, const char *text);
+
+/* True when value is a named, non-UNSPECIFIED value of desc. */
+bool enr_enum_valid(const ProtobufCEnumDescriptor *desc, int value);
+
+/* Fills page from a list request's limit and after; HC_INVALID_ARGUMENT
+   naming "limit" when it is 0 or above ENR_LIST_MAX (fails the call). */
+int enr_page_from(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
+                  enr_page *page);
+
+/* Appends an event in the request's transaction; on failure fails the call. */
+int enr_emit(enr_state *state, hc_call *call, const char *type, const char *subject,
+             const ProtobufCMessage *body);
+
+/* Now (RFC 3339) as a string in the call's arena. */
+char *enr_now(hc_call *call);
+
+/* The worker handlers (enrollment_worker.c) and the import (enrollment_import.c). */
+hc_handler_fn enr_create_worker, enr_get_worker, enr_list_workers, enr_update_worker,
+    enr_erase_worker, enr_record_employment, enr_list_employment, enr_import_workers;
+
+#endif

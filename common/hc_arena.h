@@ -17,7 +17,8 @@ void hc_arena_destroy(hc_arena **self_p);
 /* Frees everything given out, keeps the arena for reuse. */
 void hc_arena_reset(hc_arena *self);
 
-/* size zeroed bytes, aligned for any type; valid until reset/destroy. */
+/* size zeroed bytes, aligned for any type; valid until reset/destroy.
+   NULL only when size is absurd (overflow) or memory is exhausted. */
 void *hc_arena_alloc(hc_arena *self, size_t size);
 
 /* Copy of text (NULL gives NULL). */

@@ -35,7 +35,8 @@ typedef void(hc_broker_reply_fn)(void *arg, const hc_broker_reply *reply);
 hc_broker *hc_broker_new(const char *endpoint, hc_error *err);
 
 /* Fails every pending request with HC_UNAVAILABLE, sends DISCONNECT to the
-   instances, closes; accepts NULL, nulls *self_p. */
+   instances, closes; accepts NULL, nulls *self_p. Destroy it before the
+   loop it was started on (it unregisters itself from that loop). */
 void hc_broker_destroy(hc_broker **self_p);
 
 /* Registers the ROUTER and the heartbeat/deadline timer with loop. */

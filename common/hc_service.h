@@ -52,7 +52,10 @@ typedef struct {
    (defaults from the config file, then HCAP_* environment: data ./var,
    node-id local, broker ipc://DIR/broker.ipc, events ipc://DIR/<name>-events.ipc,
    bell ipc://DIR/<name>-bell.ipc, batch 256), opens DIR/<name>.db, serves
-   until SIGTERM/SIGINT and returns the process exit code. */
+   until SIGTERM/SIGINT and returns the process exit code (0 after a
+   signal, 1 when it cannot start, 2 on a bad flag). Config keys: node/data,
+   node/id, <name>/broker (else gateway/broker), <name>/events, <name>/bell,
+   <name>/instance (default <name>-<pid>), <name>/batch. */
 int hc_service_main(const hc_service_def *def, int argc, char **argv);
 
 /* In-process service without sockets, for unit tests and tools: opens

@@ -342,6 +342,11 @@ int hc_store_backup(hc_store *self, const char *path, hc_error *err)
         sqlite3_backup_finish(backup);
     }
     rc = sqlite3_errcode(dest);
+    /* A restored copy is another history of the log: without the epoch, an
+       event log opened on it chooses a new one and followers rebuild. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(dest, "DELETE FROM hc_meta WHERE key = 'eventlog_epoch'", NULL, NULL,
+                          NULL);
     if (rc != SQLITE_OK)
         hc_error_set(err, HC_INTERNAL, NULL, "backup to %s: %s", path, sqlite3_errmsg(dest));
     sqlite3_close(dest);

@@ -74,7 +74,10 @@ int hc_store_error(hc_store *self, int rc, const char *field, hc_error *err);
 char *hc_store_meta_get(hc_store *self, const char *key);
 int hc_store_meta_set(hc_store *self, const char *key, const char *value, hc_error *err);
 
-/* Online copy of the database to path with SQLite's backup API. */
+/* Online copy of the database to path with SQLite's backup API. The copy
+   leaves out the event log's epoch, so a log opened on a restored copy
+   gets a new one (followers then rebuild instead of trusting old seqs).
+   HC_OK or HC_INTERNAL. */
 int hc_store_backup(hc_store *self, const char *path, hc_error *err);
 
 #endif

@@ -419,3 +419,23 @@ Test(eventlog, serving_an_unusable_endpoint_is_unavailable)
         hc_eventlog_serve(s_log, s_loop, "ipc:///nonexistent-hcap-dir/x.ipc", s_bell_ep, &err),
         HC_UNAVAILABLE);
 }
+
+Test(eventlog, a_restored_backup_gets_a_new_epoch_and_keeps_the_events)
+{
+    s_commit_events(2);
+    char copy[160];
+    snprintf(copy, sizeof copy, "%s/backup.db", s_dir);
+    hc_error err;
+    cr_assert_eq(hc_store_backup(s_store, copy, &err), HC_OK, "%s", err.message);
+    char *kept = hc_store_meta_get(s_store, "eventlog_epoch");
+    cr_expect_str_eq(kept, hc_eventlog_epoch(s_log), "the original lost its epoch");
+    free(kept);
+    hc_store *restored = hc_store_open(copy, NULL, &err);
+    cr_assert_not_null(restored);
+    hc_eventlog *log = hc_eventlog_new(restored, "local/svc", &err);
+    cr_assert_not_null(log);
+    cr_expect_eq(hc_eventlog_head(log), 2);
+    cr_expect_str_neq(hc_eventlog_epoch(log), hc_eventlog_epoch(s_log));
+    hc_eventlog_destroy(&log);
+    hc_store_destroy(&restored);
+}

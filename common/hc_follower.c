@@ -37,7 +37,7 @@ struct _hc_follower {
     int timer;
     bool waiting; /* one FETCH outstanding */
     int64_t sent_at;
-    bool again;   /* fetch again as soon as this reply is handled */
+    bool again;   /* fetch again as soon as the reply is handled */
     char *source; /* the cursor; NULL until the first batch */
     char *epoch;
     uint64_t seq;
@@ -376,7 +376,7 @@ static int s_on_reply(zloop_t *loop, zsock_t *sock, void *arg)
                     self->fetch_endpoint, zmsg_size(msg));
     zmsg_destroy(&msg);
     hc_arena_reset(self->arena);
-    if (self->again) {
+    if (self->again && self->dealer) {
         self->again = false;
         s_send_fetch(self);
     }
@@ -402,7 +402,10 @@ static int s_on_bell(zloop_t *loop, zsock_t *sock, void *arg)
         bool same = !self->epoch || strcmp(self->epoch, bell->epoch) == 0;
         if (same && bell->head > self->head)
             self->head = bell->head;
-        if (!self->waiting && (!same || bell->head > self->seq))
+        bool news = !same || bell->head > self->seq;
+        if (news && self->waiting)
+            self->again = true; /* the outstanding reply may predate it */
+        else if (news && self->dealer)
             s_send_fetch(self);
     }
     zmsg_destroy(&msg);

@@ -64,6 +64,9 @@ static int s_send(hc_client *self, uint64_t tag, const char *service, const char
     if (in) {
         req.has_body = true;
         req.body.data = hc_msg_pack(in, self->scratch, &req.body.len);
+        if (!req.body.data)
+            return hc_error_set(err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory packing %s",
+                                in->descriptor->name);
     }
     req.token = self->token;
     req.idempotency_key = (char *)idempotency_key;

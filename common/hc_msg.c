@@ -53,7 +53,9 @@ uint8_t *hc_msg_pack(const ProtobufCMessage *msg, hc_arena *arena, size_t *size)
     *size = protobuf_c_message_get_packed_size(msg);
     /* One spare byte so an empty message still gets a valid pointer. */
     uint8_t *data = hc_arena_alloc(arena, *size + 1);
-    if (*size > 0)
+    if (!data)
+        *size = 0;
+    else if (*size > 0)
         protobuf_c_message_pack(msg, data);
     return data;
 }

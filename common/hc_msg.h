@@ -21,7 +21,8 @@ zframe_t *hc_msg_frame(const ProtobufCMessage *msg);
 ProtobufCMessage *hc_msg_unpack(const ProtobufCMessageDescriptor *desc, const void *data,
                                 size_t size, hc_arena *arena);
 
-/* Packs msg into arena memory; sets *size. */
+/* Packs msg into arena memory; sets *size. NULL (size 0) when memory is
+   exhausted. */
 uint8_t *hc_msg_pack(const ProtobufCMessage *msg, hc_arena *arena, size_t *size);
 
 /* Disables CZMQ's own signal handling and routes SIGTERM/SIGINT to a

@@ -177,6 +177,11 @@ static int s_replay(hc_service *self, s_req *req)
     hc_error_set(&req->err, sqlite3_column_int(stmt, 1), field, "%s", message ? message : "");
     req->reply_size = (size_t)sqlite3_column_bytes(stmt, 4);
     uint8_t *body = hc_arena_alloc(req->arena, req->reply_size + 1);
+    if (!body) {
+        sqlite3_reset(stmt);
+        hc_error_set(&req->err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory replaying a reply");
+        return -1;
+    }
     if (req->reply_size)
         memcpy(body, sqlite3_column_blob(stmt, 4), req->reply_size);
     req->reply_body = body;
@@ -226,6 +231,9 @@ static int s_call(hc_service *self, s_req *req, const s_method *m, const Protobu
                             m->desc->output->name);
     req->out = out;
     req->reply_body = hc_msg_pack(out, req->arena, &req->reply_size);
+    if (!req->reply_body)
+        return hc_error_set(&req->err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory packing %s",
+                            m->desc->output->name);
     return HC_OK;
 }
 

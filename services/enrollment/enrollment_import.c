@@ -25,6 +25,8 @@ typedef struct {
     size_t unlisted;  /* rejections past S_MAX_REJECTIONS */
     uint32_t line;    /* of the row being read, for rejections */
     size_t row_first; /* index of the row's first rejection */
+    uint8_t *plan;    /* per data row, what pass one decided */
+    size_t n_plan, plan_size, row_index;
     const ProtobufCFieldDescriptor *columns[S_MAX_COLUMNS]; /* Worker field per column */
     size_t n_columns;
     size_t external_column;
@@ -187,12 +189,38 @@ static int s_cell(s_import *im, Hcap__Worker *w, const ProtobufCFieldDescriptor 
 
 /* --- rows --- */
 
-/* Builds the state row `fields` asks for: the live worker holding its
-   external_id (*old) with the row's columns over it, or a new worker; then
-   THE worker validation. Returns the number of problems, -1 when the store
-   fails (err filled). */
-static int s_row(s_import *im, char **fields, size_t count, Hcap__Worker **out, Hcap__Worker **old,
-                 hc_error *err)
+/* What pass one decided for a data row, for pass two. */
+enum { S_REJECTED, S_CREATE, S_UPDATE, S_UNCHANGED };
+
+static void s_plan(s_import *im, uint8_t outcome)
+{
+    if (im->n_plan == im->plan_size) {
+        im->plan_size = im->plan_size ? 2 * im->plan_size : 1024;
+        uint8_t *grown = hc_arena_alloc(hc_call_arena(im->call), im->plan_size);
+        if (im->n_plan)
+            memcpy(grown, im->plan, im->n_plan);
+        im->plan = grown;
+    }
+    im->plan[im->n_plan++] = outcome;
+}
+
+/* The worker a row describes: old (NULL: a new worker) with the row's
+   cells over it, in the row arena. Returns the number of cell problems. */
+static int s_build(s_import *im, char **fields, const Hcap__Worker *old, Hcap__Worker **out)
+{
+    Hcap__Worker *w = (Hcap__Worker *)hc_arena_message(im->row, &hcap__worker__descriptor);
+    if (old)
+        *w = *old;
+    int problems = 0;
+    for (size_t i = 0; i < im->n_columns; i++)
+        problems += s_cell(im, w, im->columns[i], fields[i]);
+    *out = w;
+    return problems;
+}
+
+/* The shape of a row: its field count, a present external_id not seen on
+   an earlier line. Returns the number of problems (0 or 1). */
+static int s_row_shape(s_import *im, char **fields, size_t count)
 {
     if (count != im->n_columns) {
         s_reject(im, im->line, NULL, "%zu fields where the header has %zu", count, im->n_columns);
@@ -203,61 +231,64 @@ static int s_row(s_import *im, char **fields, size_t count, Hcap__Worker **out, 
         s_reject(im, im->line, "external_id", "external_id is required");
         return 1;
     }
-    int rc = enr_store_worker_by_external(im->st->store, external, im->row, old, err);
-    if (rc != HC_OK && rc != HC_NOT_FOUND)
-        return -1;
-    Hcap__Worker *w = (Hcap__Worker *)hc_arena_message(im->row, &hcap__worker__descriptor);
-    if (rc == HC_OK)
-        *w = **old;
-    else
-        *old = NULL;
-    int problems = 0;
-    for (size_t i = 0; i < count; i++)
-        problems += s_cell(im, w, im->columns[i], fields[i]);
-    problems += enr_worker_check(im->st, w, s_row_problem, im);
-    *out = w;
-    return problems;
+    uintptr_t first = (uintptr_t)zhashx_lookup(im->seen, external);
+    if (first) {
+        s_reject(im, im->line, "external_id", "external_id %s repeats line %u", external,
+                 (unsigned)first);
+        return 1;
+    }
+    zhashx_insert(im->seen, external, (void *)(uintptr_t)im->line);
+    return 0;
 }
 
-/* Pass one for a row: rejects a repeated external_id, else validates and
-   counts what the row would do. HC_OK or the store's error. */
+/* Pass one for a row: THE worker validation of the state the row asks
+   for; counts and plans what the row would do. HC_OK or the store's error. */
 static int s_check_row(s_import *im, char **fields, size_t count, hc_error *err)
 {
     Hcap__Worker *w = NULL, *old = NULL;
-    if (count == im->n_columns && *fields[im->external_column]) {
-        const char *external = fields[im->external_column];
-        uintptr_t first = (uintptr_t)zhashx_lookup(im->seen, external);
-        if (first) {
-            s_reject(im, im->line, "external_id", "external_id %s repeats line %u", external,
-                     (unsigned)first);
-            return HC_OK;
-        }
-        zhashx_insert(im->seen, external, (void *)(uintptr_t)im->line);
-    }
-    int problems = s_row(im, fields, count, &w, &old, err);
-    if (problems < 0)
-        return err->code;
-    if (problems > 0)
+    im->row_first = im->report->n_rejected;
+    if (s_row_shape(im, fields, count) != 0) {
+        s_plan(im, S_REJECTED);
         return HC_OK;
-    if (!old)
-        im->report->created++;
-    else if (enr_worker_same(im->row, old, w))
-        im->report->unchanged++;
-    else
-        im->report->updated++;
+    }
+    int rc = enr_store_worker_by_external(im->st->store, fields[im->external_column], im->row, &old,
+                                          err);
+    if (rc != HC_OK && rc != HC_NOT_FOUND)
+        return rc;
+    int problems = s_build(im, fields, rc == HC_OK ? old : NULL, &w);
+    problems += enr_worker_check(im->st, w, s_row_problem, im);
+    uint8_t outcome = problems                           ? S_REJECTED
+                      : rc != HC_OK                      ? S_CREATE
+                      : enr_worker_same(im->row, old, w) ? S_UNCHANGED
+                                                         : S_UPDATE;
+    im->report->created += outcome == S_CREATE;
+    im->report->updated += outcome == S_UPDATE;
+    im->report->unchanged += outcome == S_UNCHANGED;
+    s_plan(im, outcome);
     return HC_OK;
 }
 
-/* Pass two for a row: creates or updates the worker with its event. */
+/* Pass two for a row that pass one planned to create or update: writes it
+   with its event (the row was validated in pass one, in this transaction). */
 static int s_apply_row(s_import *im, char **fields, size_t count, hc_error *err)
 {
     Hcap__Worker *w = NULL, *old = NULL;
-    int problems = s_row(im, fields, count, &w, &old, err);
-    if (problems != 0)
-        return problems < 0 ? err->code
-                            : hc_error_set(err, HC_INTERNAL, NULL, "line %u changed", im->line);
-    if (old && enr_worker_same(im->row, old, w))
+    (void)count;
+    if (im->row_index >= im->n_plan)
+        return hc_error_set(err, HC_INTERNAL, NULL, "line %u was not read before", im->line);
+    uint8_t outcome = im->plan[im->row_index++];
+    if (outcome == S_UNCHANGED)
         return HC_OK;
+    if (outcome == S_UPDATE) {
+        const char *external = fields[im->external_column];
+        int rc = enr_store_worker_by_external(im->st->store, external, im->row, &old, err);
+        if (rc == HC_NOT_FOUND)
+            return hc_error_set(err, HC_INTERNAL, NULL, "worker %s vanished", external);
+        if (rc != HC_OK)
+            return rc;
+    }
+    s_build(im, fields, old, &w);
+    enr_worker_canonical(w);
     w->updated_at = im->now;
     if (old) {
         if (enr_store_worker_update(im->st->store, w, err) != HC_OK)

@@ -44,6 +44,10 @@ typedef void(enr_report_fn)(void *arg, int code, const char *field, const char *
    Returns the number of problems reported. */
 int enr_worker_check(enr_state *state, Hcap__Worker *w, enr_report_fn *report, void *arg);
 
+/* Puts w in canonical form: race_ethnicity sorted (the order of answers
+   means nothing, so it never makes a change). */
+void enr_worker_canonical(Hcap__Worker *w);
+
 /* True when a and b hold the same worker data (timestamps ignored). */
 bool enr_worker_same(hc_arena *arena, const Hcap__Worker *a, const Hcap__Worker *b);
 

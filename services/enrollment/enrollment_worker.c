@@ -56,9 +56,7 @@ static bool s_past_date(const char *date)
     return hc_date_valid(date) && strcmp(date, today) <= 0;
 }
 
-/* Sorts the list and reports an unknown value, a repeat, or "declined"
-   next to another answer (declining is an answer of its own). */
-static int s_race_check(Hcap__Worker *w, enr_report_fn *report, void *arg)
+void enr_worker_canonical(Hcap__Worker *w)
 {
     Hcap__RaceEthnicity *v = w->race_ethnicity;
     for (size_t i = 1; i < w->n_race_ethnicity; i++)
@@ -67,6 +65,13 @@ static int s_race_check(Hcap__Worker *w, enr_report_fn *report, void *arg)
             v[j] = v[j - 1];
             v[j - 1] = t;
         }
+}
+
+/* Reports an unknown value, a repeat, or "declined" next to another answer
+   (declining is an answer of its own) in the sorted list. */
+static int s_race_check(const Hcap__Worker *w, enr_report_fn *report, void *arg)
+{
+    const Hcap__RaceEthnicity *v = w->race_ethnicity;
     for (size_t i = 0; i < w->n_race_ethnicity; i++) {
         if (!enr_enum_valid(&hcap__race_ethnicity__descriptor, v[i]))
             return s_problem(report, arg, HC_INVALID_ARGUMENT, "race_ethnicity",
@@ -103,6 +108,7 @@ static int s_worker_text_check(const Hcap__Worker *w, enr_report_fn *report, voi
 
 int enr_worker_check(enr_state *st, Hcap__Worker *w, enr_report_fn *report, void *arg)
 {
+    enr_worker_canonical(w);
     int n = s_worker_text_check(w, report, arg);
     n += s_race_check(w, report, arg);
     if (w->has_gender && !enr_enum_valid(&hcap__gender__descriptor, w->gender))

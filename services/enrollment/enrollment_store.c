@@ -129,6 +129,31 @@ static void s_bind_page(sqlite3_stmt *stmt, int after_index, const enr_page *pag
     sqlite3_bind_int64(stmt, after_index + 1, (int64_t)page->limit + 1);
 }
 
+/* Prepares sql, binds id to ?1 and reads one row (see s_one). */
+static int s_get(hc_store *store, const char *sql, s_row_fn *row, const char *id, const char *field,
+                 hc_arena *arena, void **out, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_text(stmt, 1, id);
+    return s_one(store, stmt, row, arena, out, field, id, err);
+}
+
+/* Prepares sql, binds the page to ?1 (after) and ?2 (limit + 1) and key to
+   ?3 (statements without ?3 ignore it), and reads the page (see s_many). */
+static int s_page(hc_store *store, const char *sql, s_row_fn *row, const enr_page *page,
+                  const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
+                  hc_error *err)
+{
+    sqlite3_stmt *stmt = s_stmt(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_page(stmt, 1, page);
+    s_bind_text(stmt, 3, key);
+    return s_many(store, stmt, row, page->limit, arena, items, count, next, err);
+}
+
 /* --- column readers --- */
 
 static char *s_col_text(sqlite3_stmt *stmt, int col, hc_arena *arena)
@@ -233,13 +258,9 @@ int enr_store_employer_insert(hc_store *store, const Hcap__Employer *e, hc_error
 int enr_store_employer_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                            Hcap__Employer **out, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        s_stmt(store, "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id = ?1", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_employer_row, arena, &msg, field, id, err);
+    int code = s_get(store, "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id = ?1",
+                     s_employer_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -247,16 +268,11 @@ int enr_store_employer_get(hc_store *store, const char *id, const char *field, h
 int enr_store_employer_list(hc_store *store, const enr_page *page, hc_arena *arena,
                             Hcap__EmployerList *out, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id > ?1 "
-                                "ORDER BY id LIMIT ?2",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_page(stmt, 1, page);
     void **items = NULL;
-    int code = s_many(store, stmt, s_employer_row, page->limit, arena, &items, &out->n_items,
-                      &out->next, err);
+    int code = s_page(store,
+                      "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id > ?1 "
+                      "ORDER BY id LIMIT ?2",
+                      s_employer_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
     out->items = (Hcap__Employer **)items;
     return code;
 }
@@ -384,13 +400,10 @@ int enr_store_worker_update(hc_store *store, const Hcap__Worker *w, hc_error *er
 int enr_store_worker_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                          Hcap__Worker **out, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(
-        store, "SELECT " S_WORKER_COLS " FROM workers WHERE id = ?1 AND erased_at IS NULL", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_worker_row, arena, &msg, field, id, err);
+    int code =
+        s_get(store, "SELECT " S_WORKER_COLS " FROM workers WHERE id = ?1 AND erased_at IS NULL",
+              s_worker_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -398,15 +411,11 @@ int enr_store_worker_get(hc_store *store, const char *id, const char *field, hc_
 int enr_store_worker_by_external(hc_store *store, const char *external_id, hc_arena *arena,
                                  Hcap__Worker **out, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT " S_WORKER_COLS " FROM workers WHERE external_id = ?1 "
-                                "AND erased_at IS NULL",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, external_id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_worker_row, arena, &msg, NULL, NULL, err);
+    int code = s_get(store,
+                     "SELECT " S_WORKER_COLS " FROM workers WHERE external_id = ?1 "
+                     "AND erased_at IS NULL",
+                     s_worker_row, external_id, NULL, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -535,13 +544,9 @@ int enr_store_program_insert(hc_store *store, const Hcap__Program *p, hc_error *
 int enr_store_program_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                           Hcap__Program **out, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        s_stmt(store, "SELECT " S_PROGRAM_COLS " FROM programs WHERE id = ?1", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_program_row, arena, &msg, field, id, err);
+    int code = s_get(store, "SELECT " S_PROGRAM_COLS " FROM programs WHERE id = ?1", s_program_row,
+                     id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -549,16 +554,11 @@ int enr_store_program_get(hc_store *store, const char *id, const char *field, hc
 int enr_store_program_list(hc_store *store, const enr_page *page, hc_arena *arena,
                            Hcap__ProgramList *out, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT " S_PROGRAM_COLS " FROM programs WHERE id > ?1 "
-                                "ORDER BY id LIMIT ?2",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_page(stmt, 1, page);
     void **items = NULL;
-    int code = s_many(store, stmt, s_program_row, page->limit, arena, &items, &out->n_items,
-                      &out->next, err);
+    int code = s_page(store,
+                      "SELECT " S_PROGRAM_COLS " FROM programs WHERE id > ?1 "
+                      "ORDER BY id LIMIT ?2",
+                      s_program_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
     out->items = (Hcap__Program **)items;
     return code;
 }
@@ -611,13 +611,9 @@ int enr_store_cohort_insert(hc_store *store, const Hcap__Cohort *c, hc_error *er
 int enr_store_cohort_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                          Hcap__Cohort **out, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        s_stmt(store, "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id = ?1", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_cohort_row, arena, &msg, field, id, err);
+    int code = s_get(store, "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id = ?1", s_cohort_row,
+                     id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -625,21 +621,12 @@ int enr_store_cohort_get(hc_store *store, const char *id, const char *field, hc_
 int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_page *page,
                           hc_arena *arena, Hcap__CohortList *out, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        program_id ? s_stmt(store,
-                            "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.program_id = ?3 "
-                            "AND c.id > ?1 ORDER BY c.id LIMIT ?2",
-                            err)
-                   : s_stmt(store,
-                            "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id > ?1 "
-                            "ORDER BY c.id LIMIT ?2",
-                            err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_page(stmt, 1, page);
-    s_bind_text(stmt, 3, program_id);
+    const char *sql = program_id ? "SELECT " S_COHORT_COLS " FROM cohorts c WHERE "
+                                   "c.program_id = ?3 AND c.id > ?1 ORDER BY c.id LIMIT ?2"
+                                 : "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id > ?1 "
+                                   "ORDER BY c.id LIMIT ?2";
     void **items = NULL;
-    int code = s_many(store, stmt, s_cohort_row, page->limit, arena, &items, &out->n_items,
+    int code = s_page(store, sql, s_cohort_row, page, program_id, arena, &items, &out->n_items,
                       &out->next, err);
     out->items = (Hcap__Cohort **)items;
     return code;
@@ -717,13 +704,9 @@ int enr_store_enrollment_update(hc_store *store, const Hcap__Enrollment *e, hc_e
 int enr_store_enrollment_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                              Hcap__Enrollment **out, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        s_stmt(store, "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.id = ?1", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_enrollment_row, arena, &msg, field, id, err);
+    int code = s_get(store, "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.id = ?1",
+                     s_enrollment_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -793,15 +776,11 @@ int enr_store_enrollment_open(hc_store *store, const char *worker_id, const char
 int enr_store_enrollment_first_waiting(hc_store *store, const char *cohort_id, hc_arena *arena,
                                        Hcap__Enrollment **out, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT " S_ENROLLMENT_COLS " FROM enrollments e "
-                                "WHERE e.cohort_id = ?1 AND e.status = 2 ORDER BY e.id LIMIT 1",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, cohort_id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_enrollment_row, arena, &msg, NULL, NULL, err);
+    int code = s_get(store,
+                     "SELECT " S_ENROLLMENT_COLS " FROM enrollments e "
+                     "WHERE e.cohort_id = ?1 AND e.status = 2 ORDER BY e.id LIMIT 1",
+                     s_enrollment_row, cohort_id, NULL, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -878,13 +857,9 @@ int enr_store_claim_update(hc_store *store, const Hcap__TuitionClaim *c, const c
 int enr_store_claim_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                         Hcap__TuitionClaim **out, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        s_stmt(store, "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE id = ?1", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
     void *msg = NULL;
-    int code = s_one(store, stmt, s_claim_row, arena, &msg, field, id, err);
+    int code = s_get(store, "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE id = ?1",
+                     s_claim_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -892,17 +867,11 @@ int enr_store_claim_get(hc_store *store, const char *id, const char *field, hc_a
 int enr_store_claim_list(hc_store *store, const char *worker_id, const enr_page *page,
                          hc_arena *arena, Hcap__TuitionClaimList *out, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE worker_id = ?3 "
-                                "AND id > ?1 ORDER BY id LIMIT ?2",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_page(stmt, 1, page);
-    s_bind_text(stmt, 3, worker_id);
     void **items = NULL;
-    int code = s_many(store, stmt, s_claim_row, page->limit, arena, &items, &out->n_items,
-                      &out->next, err);
+    int code = s_page(store,
+                      "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE worker_id = ?3 "
+                      "AND id > ?1 ORDER BY id LIMIT ?2",
+                      s_claim_row, page, worker_id, arena, &items, &out->n_items, &out->next, err);
     out->items = (Hcap__TuitionClaim **)items;
     return code;
 }
@@ -973,17 +942,12 @@ int enr_store_employment_insert(hc_store *store, const Hcap__EmploymentRecord *r
 int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_page *page,
                               hc_arena *arena, Hcap__EmploymentList *out, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT " S_EMPLOYMENT_COLS " FROM employment_records "
-                                "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_page(stmt, 1, page);
-    s_bind_text(stmt, 3, worker_id);
     void **items = NULL;
-    int code = s_many(store, stmt, s_employment_row, page->limit, arena, &items, &out->n_items,
-                      &out->next, err);
+    int code =
+        s_page(store,
+               "SELECT " S_EMPLOYMENT_COLS " FROM employment_records "
+               "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
+               s_employment_row, page, worker_id, arena, &items, &out->n_items, &out->next, err);
     out->items = (Hcap__EmploymentRecord **)items;
     return code;
 }

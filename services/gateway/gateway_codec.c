@@ -85,7 +85,8 @@ static int s_set_param(json_t *object, const ProtobufCMessageDescriptor *desc, c
     if (!name || !gw_codec_utf8_valid(name, strlen(name)) ||
         !protobuf_c_message_descriptor_get_field_by_name(desc, name))
         return hc_error_set(err, HC_INVALID_ARGUMENT, name && *name ? name : NULL,
-                            "unknown %s parameter", kind);
+                            "unknown %s parameter%s%s", kind, name && *name ? " " : "",
+                            name && gw_codec_utf8_valid(name, strlen(name)) ? name : "");
     if (!value)
         value = "";
     if (!gw_codec_utf8_valid(value, strlen(value)))

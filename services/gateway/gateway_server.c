@@ -1,0 +1,343 @@
+/* gateway_server: the one-thread gateway: zloop, broker, fronts, signals,
+   and the dispatch both fronts share, including the gateway's own methods
+   (CreateToken, Health; GetProfile through gateway_fanout). */
+#include "gateway_server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "gateway.pb-c.h"
+#include "gateway_auth.h"
+#include "gateway_fanout.h"
+#include "gateway_front.h"
+#include "gateway_http.h"
+#include "hc_arena.h"
+#include "hc_log.h"
+#include "hc_msg.h"
+
+#define S_PRUNE_INTERVAL_MS (3600 * 1000)
+#define S_STOP_GRACE_MS     2000
+#define S_SERVICES_MAX      32
+
+struct _gw_server {
+    gw_options options;
+    char *services_text; /* owned copy of options.services, split in place */
+    const char *services[S_SERVICES_MAX];
+    size_t n_services;
+    zloop_t *loop;
+    hc_broker *broker;
+    gw_store *store;
+    gw_metrics *metrics;
+    gw_http *http;
+    gw_front *front;
+    int signal_fd;
+    bool stopping;
+};
+
+/* --- the gateway's own methods --- */
+
+static void s_reply_message(const ProtobufCMessage *msg, hc_arena *arena, hc_broker_reply_fn *cb,
+                            void *arg)
+{
+    hc_broker_reply reply = {.code = HC_OK};
+    reply.body = hc_msg_pack(msg, arena, &reply.size);
+    cb(arg, &reply);
+}
+
+static int s_reply_error(const hc_error *err, hc_broker_reply_fn *cb, void *arg)
+{
+    hc_broker_reply reply = {.code = err->code, .field = err->field, .message = err->message};
+    cb(arg, &reply);
+    return err->code;
+}
+
+static int s_create_token(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
+{
+    hc_arena *arena = hc_arena_new();
+    hc_error err;
+    hc_error_clear(&err);
+    Hcap__CreateTokenRequest *request = (Hcap__CreateTokenRequest *)hc_msg_unpack(
+        &hcap__create_token_request__descriptor, call->body, call->size, arena);
+    char token[HC_TOKEN_SIZE];
+    gw_token record;
+    if (!request)
+        hc_error_set(&err, HC_INVALID_ARGUMENT, NULL, "CreateTokenRequest does not decode");
+    else if (gw_store_token_create(self->store, request->role, request->name, token, &record,
+                                   &err) == HC_OK) {
+        hc_log_info("token_created", "token_id=%s role=%s by=%s", record.id,
+                    hc_auth_role_name(record.role),
+                    call->principal && call->principal->token_id ? call->principal->token_id : "-");
+        Hcap__CreateTokenReply reply = HCAP__CREATE_TOKEN_REPLY__INIT;
+        reply.token = token;
+        reply.name = record.name;
+        reply.role = (Hcap__Role)record.role;
+        s_reply_message(&reply.base, arena, cb, arg);
+        memset(token, 0, sizeof token);
+        hc_arena_destroy(&arena);
+        return HC_OK;
+    }
+    int code = s_reply_error(&err, cb, arg);
+    hc_arena_destroy(&arena);
+    return code;
+}
+
+static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
+{
+    hc_arena *arena = hc_arena_new();
+    Hcap__HealthReply reply = HCAP__HEALTH_REPLY__INIT;
+    Hcap__ServiceHealth *rows = hc_arena_alloc(arena, sizeof *rows * (self->n_services + 1));
+    Hcap__ServiceHealth **list = hc_arena_alloc(arena, sizeof *list * (self->n_services + 1));
+    bool ok = true;
+    for (size_t i = 0; i < self->n_services; i++) {
+        hcap__service_health__init(&rows[i]);
+        rows[i].name = (char *)self->services[i];
+        rows[i].instances = (uint32_t)hc_broker_instances(self->broker, self->services[i]);
+        ok = ok && rows[i].instances > 0;
+        list[i] = &rows[i];
+    }
+    reply.status = ok ? "ok" : "degraded";
+    reply.n_services = self->n_services;
+    reply.services = list;
+    s_reply_message(&reply.base, arena, cb, arg);
+    hc_arena_destroy(&arena);
+    return HC_OK;
+}
+
+static int s_dispatch_own(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
+{
+    const char *method = call->route->method;
+    if (strcmp(method, "CreateToken") == 0)
+        return s_create_token(self, call, cb, arg);
+    if (strcmp(method, "Health") == 0)
+        return s_health(self, cb, arg);
+    if (strcmp(method, "GetProfile") == 0)
+        return gw_fanout_profile(self->broker, call->principal, call->body, call->size,
+                                 self->options.fanout_deadline_ms, cb, arg);
+    hc_error err;
+    hc_error_set(&err, HC_UNIMPLEMENTED, "method", "gateway.%s is not implemented", method);
+    return s_reply_error(&err, cb, arg);
+}
+
+int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
+{
+    assert(self && call && call->route && cb);
+    const gw_route *route = call->route;
+    hc_error err;
+    if (self->stopping || !self->broker) {
+        hc_error_set(&err, HC_UNAVAILABLE, NULL, "the gateway is stopping");
+        return s_reply_error(&err, cb, arg);
+    }
+    if (!route->service || !route->method) {
+        hc_error_set(&err, HC_UNIMPLEMENTED, "method", "not callable");
+        return s_reply_error(&err, cb, arg);
+    }
+    if (strcmp(route->service, "gateway") == 0)
+        return s_dispatch_own(self, call, cb, arg);
+    bool retryable = (route->flags & GW_ROUTE_READ) || call->idempotency_key;
+    uint32_t deadline = call->deadline_ms ? call->deadline_ms : self->options.deadline_ms;
+    return hc_broker_request(self->broker, route->service, route->method, call->body, call->size,
+                             call->principal, call->idempotency_key, deadline, retryable, cb, arg);
+}
+
+int gw_server_authorize(gw_server *self, const gw_route *route, const char *token_text,
+                        gw_token *token, hc_error *err)
+{
+    assert(self && route && token);
+    memset(token, 0, sizeof *token);
+    if (route->flags & GW_ROUTE_PUBLIC)
+        return HC_OK;
+    if (!token_text || !*token_text)
+        return hc_error_set(err, HC_UNAUTHENTICATED, NULL, "a bearer token is required");
+    int code = gw_store_token_find(self->store, token_text, token);
+    if (code == HC_NOT_FOUND)
+        return hc_error_set(err, HC_UNAUTHENTICATED, NULL, "unknown token");
+    if (code != HC_OK)
+        return hc_error_set(err, HC_UNAVAILABLE, NULL, "the token store is unavailable");
+    if (!hc_auth_role_allowed(token->role, route->roles))
+        return hc_error_set(err, HC_PERMISSION_DENIED, NULL, "role %s may not call %s.%s",
+                            hc_auth_role_name(token->role),
+                            route->service ? route->service : "gateway",
+                            route->method ? route->method : "Metrics");
+    return HC_OK;
+}
+
+static void s_metric_service(void *arg, const char *service, size_t live)
+{
+    gw_metrics_service(arg, service, live);
+}
+
+char *gw_server_metrics_text(gw_server *self, size_t *size)
+{
+    assert(self && size);
+    gw_metrics_services_reset(self->metrics);
+    for (size_t i = 0; i < self->n_services; i++)
+        gw_metrics_service(self->metrics, self->services[i], 0);
+    if (self->broker)
+        hc_broker_foreach(self->broker, s_metric_service, self->metrics);
+    return gw_metrics_render(self->metrics, size);
+}
+
+uint16_t gw_server_http_port(gw_server *self)
+{
+    assert(self);
+    return self->http ? gw_http_port(self->http) : 0;
+}
+
+zloop_t *gw_server_loop(gw_server *self)
+{
+    assert(self);
+    return self->loop;
+}
+
+gw_store *gw_server_store(gw_server *self)
+{
+    assert(self);
+    return self->store;
+}
+
+gw_metrics *gw_server_metrics(gw_server *self)
+{
+    assert(self);
+    return self->metrics;
+}
+
+bool gw_server_stopping(gw_server *self)
+{
+    assert(self);
+    return self->stopping;
+}
+
+/* --- life --- */
+
+static void s_prune(gw_server *self)
+{
+    char before[32];
+    time_t cutoff = time(NULL) - (time_t)self->options.idempotency_ttl_s;
+    struct tm tm;
+    gmtime_r(&cutoff, &tm);
+    strftime(before, sizeof before, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    int pruned = gw_store_reply_prune(self->store, before);
+    if (pruned != 0)
+        hc_log_info("idempotency_pruned", "count=%d before=%s", pruned, before);
+}
+
+static int s_on_prune(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    s_prune(arg);
+    return 0;
+}
+
+static int s_on_signal(zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    (void)loop;
+    (void)item;
+    (void)arg;
+    hc_log_info("gateway_stopping", "reason=signal");
+    return -1;
+}
+
+/* Splits the comma-separated expected services. */
+static void s_services_parse(gw_server *self, const char *text)
+{
+    self->services_text = strdup(text ? text : "");
+    assert(self->services_text);
+    char *save = NULL;
+    for (char *name = strtok_r(self->services_text, ", ", &save);
+         name && self->n_services < S_SERVICES_MAX; name = strtok_r(NULL, ", ", &save))
+        self->services[self->n_services++] = name;
+}
+
+/* Opens the store and mints the admin token when asked. */
+static int s_open_store(gw_server *self, hc_error *err)
+{
+    char *path = zsys_sprintf("%s/gateway.db", self->options.data_dir);
+    self->store = gw_store_open(path, err);
+    zstr_free(&path);
+    if (!self->store)
+        return err ? err->code : HC_INTERNAL;
+    bool minted = false;
+    int code = gw_auth_mint_admin(self->store, self->options.admin_token_file, &minted, err);
+    if (code == HC_OK)
+        s_prune(self);
+    return code;
+}
+
+/* Binds and registers the broker, the frontend and the HTTP server. */
+static int s_open_fronts(gw_server *self, hc_error *err)
+{
+    self->broker = hc_broker_new(self->options.broker, err);
+    if (!self->broker || hc_broker_start(self->broker, self->loop) != HC_OK)
+        return hc_error_set(err, HC_UNAVAILABLE, "broker", "cannot start the broker at %s",
+                            self->options.broker);
+    self->front = gw_front_new(self, self->options.frontend, err);
+    if (!self->front || gw_front_start(self->front, self->loop) != HC_OK)
+        return hc_error_set(err, HC_UNAVAILABLE, "frontend", "cannot start the frontend at %s",
+                            self->options.frontend);
+    self->http = gw_http_new(self, self->options.http, self->options.body_limit, err);
+    if (!self->http || gw_http_start(self->http, self->loop) != HC_OK)
+        return hc_error_set(err, HC_UNAVAILABLE, "http", "cannot serve HTTP on %s",
+                            self->options.http);
+    return HC_OK;
+}
+
+gw_server *gw_server_new(const gw_options *options, hc_error *err)
+{
+    assert(options && options->data_dir && options->http && options->broker && options->frontend);
+    char problem[256];
+    if (!gw_fanout_check(problem, sizeof problem)) {
+        hc_error_set(err, HC_INTERNAL, NULL, "profile table: %s", problem);
+        return NULL;
+    }
+    gw_server *self = zmalloc(sizeof *self);
+    self->options = *options;
+    self->signal_fd = hc_signal_fd();
+    s_services_parse(self, options->services);
+    self->metrics = gw_metrics_new();
+    self->loop = zloop_new();
+    assert(self->loop);
+    if (s_open_store(self, err) != HC_OK || s_open_fronts(self, err) != HC_OK) {
+        gw_server_destroy(&self);
+        return NULL;
+    }
+    zmq_pollitem_t item = {NULL, self->signal_fd, ZMQ_POLLIN, 0};
+    if (self->signal_fd >= 0)
+        zloop_poller(self->loop, &item, s_on_signal, self);
+    zloop_timer(self->loop, S_PRUNE_INTERVAL_MS, 0, s_on_prune, self);
+    return self;
+}
+
+int gw_server_run(gw_server *self)
+{
+    assert(self);
+    hc_log_info("gateway_ready", "http=%s frontend=%s broker=%s", self->options.http,
+                self->options.frontend, self->options.broker);
+    /* zloop_start returns 0 when a poll was interrupted by some other
+       signal: go on until ours arrived or a handler failed. */
+    while (zloop_start(self->loop) == 0 && !hc_signal_received())
+        ;
+    return hc_signal_received() ? 0 : 1;
+}
+
+void gw_server_destroy(gw_server **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gw_server *self = *self_p;
+    self->stopping = true;
+    /* Failing the broker's pending requests answers every waiting client
+       (HTTP 503, frontend UNAVAILABLE) before the fronts close. */
+    hc_broker_destroy(&self->broker);
+    if (self->http)
+        gw_http_stop(self->http, S_STOP_GRACE_MS);
+    gw_http_destroy(&self->http);
+    gw_front_destroy(&self->front);
+    zloop_destroy(&self->loop);
+    gw_store_destroy(&self->store);
+    gw_metrics_destroy(&self->metrics);
+    free(self->services_text);
+    free(self);
+    *self_p = NULL;
+}

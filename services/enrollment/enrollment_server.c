@@ -619,6 +619,9 @@ static int s_list_tuition_claims(void *state, hc_call *call, const ProtobufCMess
     const Hcap__ListByWorkerRequest *req = (const Hcap__ListByWorkerRequest *)in;
     enr_page page;
     hc_error err;
+    int rc = s_required(call, req->worker_id, "worker_id");
+    if (rc != HC_OK)
+        return rc;
     if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hc_id.h"
+#include "hc_log.h"
 #include "hc_msg.h"
 #include "hc_time.h"
 #include "enrollment_server.h"
@@ -402,6 +403,10 @@ int enr_erase_worker(void *state, hc_call *call, const ProtobufCMessage *in, Pro
     int rc = enr_emit(st, call, "enrollment.worker_erased.v1", erased->id, &erased->base);
     if (rc != HC_OK)
         return rc;
+    const char *who = hc_call_principal(call)->name;
+    char quoted[160];
+    hc_log_info("worker_erased", "worker=%s by=%s", erased->id,
+                hc_log_quote(who ? who : "", quoted, sizeof quoted));
     Hcap__EraseWorkerReply *reply =
         (Hcap__EraseWorkerReply *)hc_call_new(call, &hcap__erase_worker_reply__descriptor);
     reply->id = erased->id;
@@ -499,6 +504,8 @@ int enr_list_employment(void *state, hc_call *call, const ProtobufCMessage *in,
     const Hcap__ListByWorkerRequest *req = (const Hcap__ListByWorkerRequest *)in;
     enr_page page;
     hc_error err;
+    if (!req->worker_id || !*req->worker_id)
+        return hc_call_fail(call, HC_INVALID_ARGUMENT, "worker_id", "worker_id is required");
     if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK)

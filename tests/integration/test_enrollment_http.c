@@ -943,3 +943,183 @@ Test(idempotency, same_key_same_reply_one_worker)
     ht_resp_free(&first);
     ht_resp_free(&second);
 }
+
+Test(idempotency, concurrent_repeats_create_one_worker)
+{
+    const char *family = ht_uniq("Race");
+    const char *body = ht_fmt("{\"given_name\":\"Twin\",\"family_name\":\"%s\","
+                              "\"employment_status\":\"incumbent\"}",
+                              family);
+    const char *key = ht_uniq("parallel-");
+    enum { N = 8 };
+    ht_req reqs[N];
+    ht_resp resps[N];
+    for (int i = 0; i < N; i++)
+        reqs[i] = (ht_req){.method = "POST",
+                           .path = "/v1/workers",
+                           .token = NODE->token,
+                           .idempotency_key = key,
+                           .body = body};
+    ht_http_parallel(NODE, reqs, resps, N);
+    json_t *first = NULL;
+    for (int i = 0; i < N; i++) {
+        if (resps[i].status == 201) {
+            if (!first)
+                first = resps[i].json;
+            cr_assert(json_equal(first, resps[i].json), "replays differ:\n%s\n%s", ht_jtext(first),
+                      resps[i].body);
+        } else
+            ht_assert_error("a concurrent repeat", resps[i].status, resps[i].json, 409, NULL, NULL);
+    }
+    cr_assert(first, "no request of the %d got 201", N);
+    json_t *found = ht_list_all(NODE, ht_fmt("/v1/workers?q=%s", family), 50, 5);
+    cr_assert_eq(json_array_size(found), 1, "%d repeats made: %s", N, ht_jtext(found));
+    json_decref(found);
+    for (int i = 0; i < N; i++)
+        ht_resp_free(&resps[i]);
+}
+
+Test(idempotency, keys_are_scoped_by_token)
+{
+    json_t *staff = ht_expect(NODE, 201, "POST", "/v1/tokens",
+                              "{\"role\":\"staff\",\"name\":\"second client\"}");
+    const char *key = ht_uniq("shared-");
+    const char *mine = ht_uniq("Mine");
+    const char *theirs = ht_uniq("Theirs");
+    ht_req req = {.method = "POST", .path = "/v1/workers", .idempotency_key = key};
+    ht_resp a, b, again;
+    req.token = NODE->token;
+    req.body = ht_fmt("{\"given_name\":\"A\",\"family_name\":\"%s\","
+                      "\"employment_status\":\"incumbent\"}",
+                      mine);
+    cr_assert_eq(ht_http(NODE, &req, &a), 201, "%s", a.body);
+    req.token = ht_jstr(staff, "token");
+    req.body = ht_fmt("{\"given_name\":\"B\",\"family_name\":\"%s\","
+                      "\"employment_status\":\"incumbent\"}",
+                      theirs);
+    cr_assert_eq(ht_http(NODE, &req, &b), 201, "%s", b.body);
+    cr_assert_str_eq(ht_jstr(b.json, "family_name"), theirs,
+                     "another token's key replayed someone else's reply: %s", b.body);
+    cr_assert_str_neq(ht_jstr(b.json, "id"), ht_jstr(a.json, "id"));
+    req.token = NODE->token;
+    cr_assert_eq(ht_http(NODE, &req, &again), 201);
+    cr_assert(json_equal(again.json, a.json), "%s", again.body);
+    ht_resp_free(&a);
+    ht_resp_free(&b);
+    ht_resp_free(&again);
+    json_decref(staff);
+}
+
+Test(enrollments, concurrent_enrollments_fill_the_seats_exactly)
+{
+    char *program = ht_new_program(NODE, ht_uniq("RUSH-"));
+    char *cohort = ht_new_cohort(NODE, program, 3);
+    enum { N = 10 };
+    char *workers[N];
+    ht_req reqs[N];
+    ht_resp resps[N];
+    for (int i = 0; i < N; i++) {
+        workers[i] = ht_new_worker(NODE, "Rush", ht_uniq("Hour"));
+        reqs[i] = (ht_req){.method = "POST",
+                           .path = "/v1/enrollments",
+                           .token = NODE->token,
+                           .body = strdup(ht_fmt("{\"worker_id\":\"%s\",\"cohort_id\":\"%s\"}",
+                                                 workers[i], cohort))};
+    }
+    ht_http_parallel(NODE, reqs, resps, N);
+    int enrolled = 0;
+    bool position_taken[N + 1] = {false};
+    for (int i = 0; i < N; i++) {
+        cr_assert_eq(resps[i].status, 201, "%s", resps[i].body);
+        const char *status = ht_jstr(resps[i].json, "status");
+        if (strcmp(status, "enrolled") == 0) {
+            enrolled++;
+            continue;
+        }
+        cr_assert_str_eq(status, "waitlisted");
+        json_int_t position = ht_jint(resps[i].json, "waitlist_position");
+        cr_assert(position >= 1 && position <= N - 3 && !position_taken[position],
+                  "waitlist position %lld given twice or out of 1..%d", (long long)position, N - 3);
+        position_taken[position] = true;
+    }
+    cr_assert_eq(enrolled, 3, "%d enrolled in a cohort of 3 seats", enrolled);
+    s_assert_cohort_counts(cohort, 3, N - 3);
+    for (int i = 0; i < N; i++) {
+        ht_resp_free(&resps[i]);
+        free((void *)reqs[i].body);
+        free(workers[i]);
+    }
+    free(cohort);
+    free(program);
+}
+
+Test(tuition, concurrent_approvals_respect_the_cap)
+{
+    char *worker = ht_new_worker(NODE, "Cap", ht_uniq("Race"));
+    enum { N = 4 };
+    char *claims[N];
+    ht_req reqs[N];
+    ht_resp resps[N];
+    for (int i = 0; i < N; i++) {
+        claims[i] = s_claim(worker, 200000);
+        reqs[i] = (ht_req){.method = "POST",
+                           .path = strdup(ht_fmt("/v1/tuition-claims/%s/decision", claims[i])),
+                           .token = NODE->token,
+                           .body = "{\"status\":\"approved\",\"approved_cents\":200000}"};
+    }
+    ht_http_parallel(NODE, reqs, resps, N);
+    int approved = 0;
+    for (int i = 0; i < N; i++) {
+        if (resps[i].status == 200)
+            approved++;
+        else
+            ht_assert_error("approval past the cap", resps[i].status, resps[i].json, 409, NULL,
+                            NULL);
+    }
+    cr_assert_eq(approved, 2, "%d approvals of 200000 under a 525000 cap", approved);
+    for (int i = 0; i < N; i++) {
+        ht_resp_free(&resps[i]);
+        free((void *)reqs[i].path);
+        free(claims[i]);
+    }
+    free(worker);
+}
+
+Test(workers, erasure_keeps_counts_and_no_replay_shows_the_person)
+{
+    char *program = ht_new_program(NODE, ht_uniq("ERA-"));
+    char *cohort = ht_new_cohort(NODE, program, 2);
+    const char *given = ht_uniq("Wilhelmina");
+    const char *email = ht_fmt("%s@example.org", ht_uniq("private"));
+    const char *body = ht_fmt("{\"given_name\":\"%s\",\"family_name\":\"Private\","
+                              "\"email\":\"%s\",\"employment_status\":\"incumbent\"}",
+                              given, email);
+    ht_req req = {.method = "POST",
+                  .path = "/v1/workers",
+                  .token = NODE->token,
+                  .idempotency_key = ht_uniq("erase-"),
+                  .body = body};
+    ht_resp made;
+    cr_assert_eq(ht_http(NODE, &req, &made), 201, "%s", made.body);
+    char *id = strdup(ht_jstr(made.json, "id"));
+    ht_resp_free(&made);
+    json_decref(s_enroll(id, cohort, 201));
+    s_assert_cohort_counts(cohort, 1, 0);
+
+    json_decref(ht_expect(NODE, 200, "DELETE", ht_fmt("/v1/workers/%s", id), NULL));
+    s_assert_cohort_counts(cohort, 1, 0); /* counts kept, identities gone */
+    json_t *list =
+        ht_expect(NODE, 200, "GET", ht_fmt("/v1/enrollments?cohort_id=%s", cohort), NULL);
+    cr_assert_eq(ht_jlen(list, "items"), 1, "%s", ht_jtext(list));
+    json_decref(list);
+
+    ht_resp replay;
+    ht_http(NODE, &req, &replay);
+    cr_assert(!strstr(replay.body, given) && !strstr(replay.body, email),
+              "after erasure a replayed Idempotency-Key returns the person: %d %s", replay.status,
+              replay.body);
+    ht_resp_free(&replay);
+    free(id);
+    free(cohort);
+    free(program);
+}

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -204,6 +205,38 @@ int ht_http(const ht_node *node, const ht_req *req, ht_resp *resp)
         resp->body = strdup("");
     }
     return resp->status;
+}
+
+typedef struct {
+    const ht_node *node;
+    const ht_req *req;
+    ht_resp *resp;
+} s_job;
+
+static void *s_job_run(void *arg)
+{
+    s_job *job = arg;
+    ht_http(job->node, job->req, job->resp);
+    return NULL;
+}
+
+void ht_http_parallel(const ht_node *node, const ht_req *reqs, ht_resp *resps, int n)
+{
+    pthread_t *threads = calloc((size_t)n, sizeof *threads);
+    bool *started = calloc((size_t)n, sizeof *started);
+    s_job *jobs = calloc((size_t)n, sizeof *jobs);
+    for (int i = 0; i < n; i++) {
+        jobs[i] = (s_job){node, &reqs[i], &resps[i]};
+        started[i] = pthread_create(&threads[i], NULL, s_job_run, &jobs[i]) == 0;
+        if (!started[i])
+            s_job_run(&jobs[i]);
+    }
+    for (int i = 0; i < n; i++)
+        if (started[i])
+            pthread_join(threads[i], NULL);
+    free(jobs);
+    free(started);
+    free(threads);
 }
 
 void ht_resp_free(ht_resp *resp)

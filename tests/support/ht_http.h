@@ -35,6 +35,10 @@ int ht_http(const ht_node *node, const ht_req *req, ht_resp *resp);
 
 void ht_resp_free(ht_resp *resp);
 
+/* Sends the n requests at once (one thread and connection each) and waits
+   for every response; resps[i] answers reqs[i]. */
+void ht_http_parallel(const ht_node *node, const ht_req *reqs, ht_resp *resps, int n);
+
 /* Value of header name (case-insensitive) copied into buf, or NULL. */
 const char *ht_resp_header(const ht_resp *resp, const char *name, char *buf, size_t size);
 

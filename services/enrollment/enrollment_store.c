@@ -711,7 +711,8 @@ int enr_store_enrollment_get(hc_store *store, const char *id, const char *field,
     return code;
 }
 
-/* Picks the statement whose index fits the filter: worker, cohort, or all. */
+/* Picks the statement whose index fits the filter: worker, cohort, status,
+   or all. */
 static sqlite3_stmt *s_enrollment_list_stmt(hc_store *store, const enr_enrollment_filter *f,
                                             hc_error *err)
 {
@@ -727,9 +728,13 @@ static sqlite3_stmt *s_enrollment_list_stmt(hc_store *store, const enr_enrollmen
                       "AND (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
                       "ORDER BY e.id LIMIT ?2",
                       err);
+    if (f->status)
+        return s_stmt(store,
+                      "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.status = ?5 "
+                      "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
+                      err);
     return s_stmt(store,
-                  "SELECT " S_ENROLLMENT_COLS " FROM enrollments e "
-                  "WHERE (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
+                  "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.id > ?1 "
                   "ORDER BY e.id LIMIT ?2",
                   err);
 }

@@ -625,6 +625,8 @@ Test(enrollment, employment_records_update_the_worker)
     cr_assert_eq(list->items[1]->kind, HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_SEPARATION);
     list_req.worker_id = "wkr_missing";
     S_FAILS("ListEmployment", list_req, HC_NOT_FOUND, "worker_id");
+    list_req.worker_id = "";
+    S_FAILS("ListEmployment", list_req, HC_INVALID_ARGUMENT, "worker_id");
 
     req.kind = HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_UNSPECIFIED;
     S_FAILS("RecordEmployment", req, HC_INVALID_ARGUMENT, "kind");
@@ -851,8 +853,11 @@ Test(enrollment, enrollment_transitions)
     list_req.cohort_id = coh;
     S_OK("ListEnrollments", list_req, &list);
     cr_assert_eq(list->n_items, 1);
-    list_req.has_status = 0;
     list_req.cohort_id = NULL;
+    S_OK("ListEnrollments", list_req, &list);
+    cr_assert_eq(list->n_items, 1, "status alone filters too");
+    cr_assert_str_eq(list->items[0]->id, e->id);
+    list_req.has_status = 0;
     S_OK("ListEnrollments", list_req, &list);
     cr_assert_eq(list->n_items, 2);
     list_req.cohort_id = "coh_missing";

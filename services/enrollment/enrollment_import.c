@@ -84,6 +84,16 @@ static void s_row_problem(void *arg, int code, const char *field, const char *me
 
 /* --- header --- */
 
+/* The Worker field kinds s_cell reads: text, an optional whole number or
+   enum, and the race_ethnicity list. */
+static bool s_importable(const ProtobufCFieldDescriptor *f)
+{
+    if (f->label == PROTOBUF_C_LABEL_REPEATED)
+        return strcmp(f->name, "race_ethnicity") == 0;
+    return f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_INT64 ||
+           f->type == PROTOBUF_C_TYPE_ENUM;
+}
+
 /* Maps each header name to the Worker field of the same name; every name
    must be a field of CreateWorkerRequest, once, and external_id must be one.
    Sets im->header_bad when rows cannot be read with this header. */
@@ -113,6 +123,8 @@ static void s_header(s_import *im, char **names, size_t count)
         im->columns[i] =
             f ? protobuf_c_message_descriptor_get_field_by_name(&hcap__worker__descriptor, f->name)
               : NULL;
+        if (f && (!im->columns[i] || !s_importable(im->columns[i])))
+            s_reject(im, 1, names[i], "column %s cannot be imported", names[i]);
     }
     im->n_columns = count;
     if (!external)

@@ -105,18 +105,38 @@ Test(node, first_start_token_endpoint_health_and_sigterm)
                  ht_jtext(reply));
     json_decref(reply);
 
+    const char *body = "{\"given_name\":\"Kept\",\"family_name\":\"Acrossrestart\","
+                       "\"employment_status\":\"incumbent\"}";
+    ht_req req = {.method = "POST",
+                  .path = "/v1/workers",
+                  .token = node->token,
+                  .idempotency_key = "before-restart",
+                  .body = body};
+    ht_resp first, again;
+    cr_assert_eq(ht_http(node, &req, &first), 201, "%s", first.body);
+
     char token[160];
     snprintf(token, sizeof token, "%s", node->token);
-    cr_assert_eq(ht_node_stop(node), 0, "SIGTERM must end hcap-node with exit 0\n%s",
-                 ht_node_log(node));
+    cr_assert_eq(ht_node_stop(node), 0, "SIGTERM must end hcap-node with exit 0");
     s_assert_nothing_left(node);
 
-    /* a second start keeps the token and the data */
+    /* a second start keeps the token, the data and the idempotency keys */
     cr_assert_eq(ht_node_restart(node, false), 0);
     cr_assert_str_eq(node->token, token, "a restart replaced the admin token");
-    cr_assert_eq(ht_json_get(node, "/v1/employers", &reply), 200, "%s", ht_jtext(reply));
-    json_decref(reply);
-    cr_assert_eq(ht_node_stop(node), 0);
+    req.token = node->token;
+    cr_assert_eq(ht_http(node, &req, &again), 201, "%s", again.body);
+    cr_assert(json_equal(first.json, again.json), "replay after restart:\n%s\n%s", first.body,
+              again.body);
+    json_t *found = ht_expect(node, 200, "GET", "/v1/workers?q=acrossrestart", NULL);
+    cr_assert_eq(ht_jlen(found, "items"), 1, "%s", ht_jtext(found));
+    json_decref(found);
+    ht_resp_free(&first);
+    ht_resp_free(&again);
+
+    /* SIGINT stops it as orderly as SIGTERM */
+    cr_assert_eq(kill(node->pid, SIGINT), 0);
+    cr_assert_eq(ht_node_stop(node), 0, "SIGINT must end hcap-node with exit 0");
+    s_assert_nothing_left(node);
     ht_node_destroy(&s_node);
 }
 
@@ -310,28 +330,28 @@ static void s_verify_writes(const ht_node *node, s_writer *writers, zhashx_t *by
     }
 }
 
-/* kill -9 of the enrollment process; waits for its successor and a healthy
+/* kill -9 of the node's child `name`; waits for its successor and a healthy
    node, asserting it is back within 15 s; returns how long it took. */
-static int64_t s_kill_enrollment(const ht_node *node)
+static int64_t s_kill_child(const ht_node *node, const char *name)
 {
-    pid_t victim = ht_node_child(node, "hcap-enrollment");
-    cr_assert(victim > 0, "no hcap-enrollment process for %s", node->dir);
+    pid_t victim = ht_node_child(node, name);
+    cr_assert(victim > 0, "no %s process for %s", name, node->dir);
     cr_assert_eq(kill(victim, SIGKILL), 0);
     int64_t killed_at = ht_now_ms();
     pid_t successor = 0;
     while (ht_now_ms() - killed_at < 20000) {
-        successor = ht_node_child(node, "hcap-enrollment");
+        successor = ht_node_child(node, name);
         if (successor > 0 && successor != victim && ht_node_wait_healthy(node, 200))
             break;
         ht_sleep_ms(50);
     }
     int64_t back_ms = ht_now_ms() - killed_at;
-    cr_assert(successor > 0 && successor != victim, "enrollment was not restarted");
-    cr_assert(back_ms <= 15000, "enrollment back after %ld ms", (long)back_ms);
+    cr_assert(successor > 0 && successor != victim, "%s was not restarted", name);
+    cr_assert(back_ms <= 15000, "%s back after %ld ms", name, (long)back_ms);
     return back_ms;
 }
 
-Test(node, acknowledged_writes_survive_kill_9_of_enrollment)
+Test(node, acknowledged_writes_survive_kill_9_of_enrollment_and_gateway)
 {
     ht_node *node = s_node = ht_node_start(NULL, false);
     cr_assert(node);
@@ -341,10 +361,11 @@ Test(node, acknowledged_writes_survive_kill_9_of_enrollment)
         cr_assert_eq(pthread_create(&s_threads[i], NULL, s_writer_main, &writers[i]), 0);
         s_started = i + 1;
     }
+    const char *victims[] = {"hcap-enrollment", "hcap-gateway", "hcap-enrollment"};
     for (int round = 0; round < 3; round++) {
         s_wait_acked(writers, s_acked(writers) + 30, 60000);
-        int64_t back_ms = s_kill_enrollment(node);
-        cr_log_info("kill -9 #%d: healthy again after %ld ms", round + 1, (long)back_ms);
+        int64_t back_ms = s_kill_child(node, victims[round]);
+        cr_log_info("kill -9 %s: healthy again after %ld ms", victims[round], (long)back_ms);
     }
     s_wait_acked(writers, s_acked(writers) + 30, 60000);
     atomic_store(&s_stop, true);

@@ -111,7 +111,9 @@ int gw_auth_mint_admin(gw_store *store, const char *path, bool *minted, hc_error
     memset(token, 0, sizeof token);
     if (code == HC_OK) {
         *minted = true;
-        hc_log_info("admin_token_minted", "token_id=%s file=%s", record.id, path);
+        char quoted[512];
+        hc_log_info("admin_token_minted", "token_id=%s file=%s", record.id,
+                    hc_log_quote(path, quoted, sizeof quoted));
     }
     return code;
 }

@@ -10,8 +10,9 @@
 #include "hc_log.h"
 #include "hc_msg.h"
 
-#define S_DRAIN_MAX       256   /* requests read per wake-up */
-#define S_DEADLINE_MAX_MS 60000 /* a client may not ask for more */
+#define S_DRAIN_MAX          256   /* requests read per wake-up */
+#define S_DEADLINE_MAX_MS    60000 /* a client may not ask for more */
+#define S_DEADLINE_MARGIN_MS 50
 
 struct _gw_front {
     gw_server *server;
@@ -132,7 +133,10 @@ static void s_handle(gw_front *self, const Hcap__ClientRequest *request, s_ticke
     Hcap__Principal principal;
     gw_auth_principal(&token, &principal);
     char *key = s_scoped_key(request, &token);
+    /* Answer a little before the client gives up, so it hears why. */
     uint32_t deadline = request->has_deadline_ms ? request->deadline_ms : 0;
+    if (deadline > 2 * S_DEADLINE_MARGIN_MS)
+        deadline -= S_DEADLINE_MARGIN_MS;
     gw_call call = {.route = route,
                     .body = request->has_body ? request->body.data : NULL,
                     .size = request->has_body ? request->body.len : 0,

@@ -551,12 +551,12 @@ static void s_kick(gw_http *self)
 static void s_on_log(void *cls, const char *format, va_list args)
 {
     (void)cls;
-    char text[512];
+    char text[512], quoted[600];
     vsnprintf(text, sizeof text, format, args);
-    for (char *p = text; *p; p++)
-        if (*p == '"' || *p == '\n' || *p == '\r')
-            *p = *p == '"' ? '\'' : ' ';
-    hc_log_warn("http_daemon", "message=\"%s\"", text);
+    size_t length = strlen(text);
+    while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == ' '))
+        text[--length] = '\0';
+    hc_log_warn("http_daemon", "message=%s", hc_log_quote(text, quoted, sizeof quoted));
 }
 
 /* Resolves "host:port" / "[v6]:port" into addr. HC_OK or HC_INVALID_ARGUMENT. */

@@ -75,12 +75,13 @@ int gw_idem_begin(gw_idem *self, const char *key, const char *request, gw_http_r
 void gw_idem_finish(gw_idem *self, const char *key, const char *request, const gw_http_reply *reply)
 {
     assert(self && key && request && reply);
-    if (reply->status > 0 && reply->status < 500) {
-        hc_error err;
-        if (gw_store_reply_save(self->store, key, request, reply->status, reply->body, reply->size,
-                                &err) != HC_OK)
-            hc_log_error("idempotency_save_failed", "code=%d message=\"%s\"", err.code,
-                         err.message);
+    hc_error err;
+    if (reply->status > 0 && reply->status < 500 &&
+        gw_store_reply_save(self->store, key, request, reply->status, reply->body, reply->size,
+                            &err) != HC_OK) {
+        char quoted[600];
+        hc_log_error("idempotency_save_failed", "code=%s message=%s", hc_code_name(err.code),
+                     hc_log_quote(err.message, quoted, sizeof quoted));
     }
     zhashx_delete(self->inflight, key);
 }

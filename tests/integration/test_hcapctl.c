@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 HT_SHARED_NODE(false)
 
@@ -233,4 +234,47 @@ Test(hcapctl, errors_exit_non_zero_with_the_message_on_stderr)
     run = S_CTL(-1, "--format", "yaml", "status");
     cr_assert(run.err_len > 0);
     ht_run_free(&run);
+}
+
+Test(hcapctl, gateway_and_token_from_flags_or_environment)
+{
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/hcapctl", HCAP_BIN_DIR);
+    char *endpoint = ht_read_file(ht_fmt("%s/gateway.endpoint", NODE->dir), NULL);
+    cr_assert(endpoint);
+    endpoint[strcspn(endpoint, "\r\n")] = 0;
+    char *token_file = strdup(ht_fmt("%s/admin.token", NODE->dir));
+    char *empty = ht_tempdir(); /* --node pointing nowhere useful */
+
+    char *flags[] = {bin,        "--node",   empty,  "--gateway", endpoint, "--token-file",
+                     token_file, "--format", "json", "workers",   "list",   "--limit",
+                     "1",        NULL};
+    ht_run_result run;
+    cr_assert_eq(ht_run(&run, NULL, HT_RUN_TIMEOUT_MS, flags), 0, "stderr: %s", run.err);
+    cr_assert(strstr(run.out, "\"items\""), "%s", run.out);
+    ht_run_free(&run);
+
+    char *no_token[] = {bin, "--node", empty, "--gateway", endpoint, "workers", "list", NULL};
+    cr_assert(ht_run(&run, NULL, HT_RUN_TIMEOUT_MS, no_token) > 0,
+              "a call without any token succeeded: %s", run.out);
+    cr_assert(run.err_len > 0);
+    ht_run_free(&run);
+
+    setenv("HCAP_GATEWAY", endpoint, 1);
+    setenv("HCAP_TOKEN", NODE->token, 1);
+    char *from_env[] = {bin, "--format", "json", "status", NULL};
+    char *cwd = getcwd(NULL, 0);
+    cr_assert_eq(chdir(empty), 0);
+    int code = ht_run(&run, NULL, HT_RUN_TIMEOUT_MS, from_env);
+    cr_assert_eq(chdir(cwd), 0);
+    unsetenv("HCAP_GATEWAY");
+    unsetenv("HCAP_TOKEN");
+    cr_assert_eq(code, 0, "HCAP_GATEWAY/HCAP_TOKEN: stderr %s", run.err);
+    cr_assert(strstr(run.out, "enrollment"), "%s", run.out);
+    ht_run_free(&run);
+    free(cwd);
+    ht_rmtree(empty);
+    free(empty);
+    free(token_file);
+    free(endpoint);
 }

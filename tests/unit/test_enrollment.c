@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hc_config.h"
+#include "hc_id.h"
+#include "hc_msg.h"
 #include "hc_service.h"
 #include "hc_time.h"
 #include "enrollment_server.h"
@@ -570,6 +572,57 @@ Test(enrollment, erasure_removes_personal_data_from_store_and_log)
     cr_assert_eq(kept->employment_status, HCAP__EMPLOYMENT_STATUS__EMPLOYMENT_STATUS_INCUMBENT);
     hcap__worker__free_unpacked(kept, NULL);
     s_log_free(&log);
+}
+
+static void s_reply_found(void *arg, const char *key, const char *method, const uint8_t *body,
+                          size_t size)
+{
+    (void)key;
+    (void)method;
+    (void)body;
+    (void)size;
+    (*(int *)arg)++;
+}
+
+/* How many replies recorded for idempotency keys hold needle. */
+static int s_replies_holding(const char *needle)
+{
+    int found = 0;
+    hc_error err;
+    cr_assert_eq(
+        enr_store_replies_holding(hc_service_store(s_svc), needle, s_reply_found, &found, &err),
+        HC_OK, "%s", err.message);
+    return found;
+}
+
+Test(enrollment, erasure_scrubs_replies_recorded_for_idempotency_keys)
+{
+    Hcap__CreateWorkerRequest create = s_worker_req("Philippa", "Trelawney-Oduya", "IK-1");
+    create.email = "philippa@example.org";
+    Hcap__Worker *w = NULL;
+    S_OK("CreateWorker", create, &w);
+    /* What the runtime records for a keyed CreateWorker: the packed reply. */
+    size_t size = 0;
+    uint8_t *body = hc_msg_pack(&w->base, s_arena, &size);
+    char *hex = hc_arena_alloc(s_arena, 2 * size + 1);
+    hc_hex(body, size, hex);
+    char *sql = hc_arena_printf(s_arena,
+                                "INSERT INTO hc_idempotency (key, method, code, body, created_at) "
+                                "VALUES ('tok:k1', 'CreateWorker', 0, X'%s', 'now'), "
+                                "('tok:k2', 'CreateEmployer', 0, X'00', 'now')",
+                                hex);
+    hc_error err;
+    cr_assert_eq(hc_store_exec(hc_service_store(s_svc), sql, &err), HC_OK, "%s", err.message);
+    cr_assert_eq(s_replies_holding("Philippa"), 1, "the recorded reply holds the name");
+
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    get.id = w->id;
+    S_OK("EraseWorker", get, NULL);
+    cr_assert_eq(s_replies_holding("Philippa"), 0);
+    cr_assert_eq(s_replies_holding("Trelawney-Oduya"), 0);
+    cr_assert_eq(s_replies_holding("philippa@example.org"), 0);
+    cr_assert_eq(s_replies_holding("IK-1"), 0);
+    cr_assert_eq(s_replies_holding(w->id), 1, "the reply still names the (erased) worker id");
 }
 
 /* --- employment records --- */

@@ -26,7 +26,7 @@ static const gw_route s_routes[] = {
     {"GET", "/v1/workers", "enrollment", "ListWorkers", S_FUND, S_LIST},
     {"GET", "/v1/workers/{id}", "enrollment", "GetWorker", S_FUND, S_READ},
     {"PATCH", "/v1/workers/{id}", "enrollment", "UpdateWorker", S_FUND, 0},
-    {"DELETE", "/v1/workers/{id}", "enrollment", "EraseWorker", S_FUND, 0},
+    {"DELETE", "/v1/workers/{id}", "enrollment", "EraseWorker", S_FUND, GW_ROUTE_ERASES},
     {"POST", "/v1/workers/{id}/employment", "enrollment", "RecordEmployment", S_FUND, S_NEW},
     {"GET", "/v1/workers/{worker_id}/employment", "enrollment", "ListEmployment", S_FUND, S_LIST},
     {"GET", "/v1/workers/{id}/profile", "gateway", "GetProfile", S_FUND, S_READ},

@@ -18,6 +18,7 @@ enum {
     GW_ROUTE_REJECTS = 1u << 5, /* a reply with a non-empty `rejected`: HTTP 422 */
     GW_ROUTE_HEALTH = 1u << 6,  /* reply status "degraded": HTTP 503 */
     GW_ROUTE_METRICS = 1u << 7, /* served by the gateway itself as text */
+    GW_ROUTE_ERASES = 1u << 8,  /* erases a person: stored replies naming the id are forgotten */
 };
 
 typedef struct {

@@ -119,6 +119,44 @@ static int s_dispatch_own(gw_server *self, const gw_call *call, hc_broker_reply_
     return s_reply_error(&err, cb, arg);
 }
 
+/* An erasure in flight: on success the stored replies naming the erased id
+   are forgotten before the caller hears of it. */
+typedef struct {
+    gw_server *server;
+    const gw_route *route;
+    hc_broker_reply_fn *cb;
+    void *arg;
+} s_erasure;
+
+/* The string field "id" of a packed output of route's rpc, in arena. */
+static const char *s_reply_id(const gw_route *route, const hc_broker_reply *reply, hc_arena *arena)
+{
+    const ProtobufCMethodDescriptor *rpc = gw_route_rpc(route->service, route->method);
+    ProtobufCMessage *msg =
+        rpc ? hc_msg_unpack(rpc->output, reply->body, reply->size, arena) : NULL;
+    const ProtobufCFieldDescriptor *field =
+        msg ? protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "id") : NULL;
+    if (!field || field->type != PROTOBUF_C_TYPE_STRING ||
+        field->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    return *(const char **)((const char *)msg + field->offset);
+}
+
+static void s_on_erased(void *arg, const hc_broker_reply *reply)
+{
+    s_erasure *erasure = arg;
+    if (reply->code == HC_OK && erasure->server->store) {
+        hc_arena *arena = hc_arena_new();
+        const char *id = s_reply_id(erasure->route, reply, arena);
+        int forgotten = id ? gw_store_reply_forget(erasure->server->store, id) : 0;
+        if (forgotten != 0)
+            hc_log_info("idempotency_forgotten", "count=%d reason=erasure", forgotten);
+        hc_arena_destroy(&arena);
+    }
+    erasure->cb(erasure->arg, reply);
+    free(erasure);
+}
+
 int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
 {
     assert(self && call && call->route && cb);
@@ -134,6 +172,12 @@ int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn 
     }
     if (strcmp(route->service, "gateway") == 0)
         return s_dispatch_own(self, call, cb, arg);
+    if (route->flags & GW_ROUTE_ERASES) {
+        s_erasure *erasure = zmalloc(sizeof *erasure);
+        *erasure = (s_erasure){self, route, cb, arg};
+        cb = s_on_erased;
+        arg = erasure;
+    }
     bool retryable = (route->flags & GW_ROUTE_READ) || call->idempotency_key;
     uint32_t deadline = call->deadline_ms ? call->deadline_ms : self->options.deadline_ms;
     return hc_broker_request(self->broker, route->service, route->method, call->body, call->size,

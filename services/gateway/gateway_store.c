@@ -202,6 +202,23 @@ int gw_store_reply_save(gw_store *self, const char *key, const char *route, int 
     return s_step_done(self, stmt, NULL, err);
 }
 
+int gw_store_reply_forget(gw_store *self, const char *text)
+{
+    assert(self);
+    if (!text || !*text)
+        return 0;
+    sqlite3_stmt *stmt =
+        hc_store_stmt(self->store, "DELETE FROM idempotency WHERE instr(body, ?) > 0");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_blob(stmt, 1, text, (int)strlen(text), SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE)
+        return -1;
+    return sqlite3_changes(hc_store_db(self->store));
+}
+
 void gw_store_reply_clear(gw_stored_reply *reply)
 {
     if (!reply)

@@ -63,6 +63,11 @@ int gw_store_reply_find(gw_store *self, const char *key, gw_stored_reply *out);
 int gw_store_reply_save(gw_store *self, const char *key, const char *route, int status,
                         const char *body, size_t size, hc_error *err);
 
+/* Forgets every stored reply whose body contains text (an erased person's
+   id): their personal data must not be replayed. Returns how many, or -1
+   on a database error. */
+int gw_store_reply_forget(gw_store *self, const char *text);
+
 /* Frees a found reply's body; safe to call twice. */
 void gw_store_reply_clear(gw_stored_reply *reply);
 

@@ -37,14 +37,14 @@ typedef struct {
     bool release;    /* answer what is held, then stop holding */
     bool stop;       /* leave (with DISCONNECT) */
     char silent[64]; /* a method never answered */
-    int calls[8];    /* by s_method_index */
+    int calls[9];    /* by s_method_index */
     held_request held[HELD_MAX];
     size_t n_held;
 } fake_state;
 
-static const char *s_methods[] = {
-    "CreateProgram",     "GetWorker",    "ListEmployment", "ListEnrollments",
-    "ListTuitionClaims", "ListPrograms", "ImportWorkers",  "other"};
+static const char *s_methods[] = {"CreateProgram",   "GetWorker",         "ListEmployment",
+                                  "ListEnrollments", "ListTuitionClaims", "ListPrograms",
+                                  "ImportWorkers",   "CreateWorker",      "other"};
 
 static char s_dir[64];
 static char s_broker_ep[128], s_front_ep[128], s_token_path[128];
@@ -58,10 +58,10 @@ static ht_node s_node;
 
 static int s_method_index(const char *method)
 {
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         if (strcmp(s_methods[i], method) == 0)
             return i;
-    return 7;
+    return 8;
 }
 
 static int s_calls(const char *method)
@@ -150,6 +150,18 @@ static void s_fake_answer(zsock_t *dealer, const held_request *req)
         list->items = hc_arena_alloc(arena, sizeof *list->items);
         list->items[0] = record;
         out = &list->base;
+    } else if (strcmp(req->method, "CreateWorker") == 0) {
+        Hcap__Worker *worker = hc_arena_alloc(arena, sizeof *worker);
+        hcap__worker__init(worker);
+        worker->id = "wkr_erasable";
+        worker->given_name = "Wilhelmina";
+        out = &worker->base;
+    } else if (strcmp(req->method, "EraseWorker") == 0) {
+        Hcap__EraseWorkerReply *erased = hc_arena_alloc(arena, sizeof *erased);
+        hcap__erase_worker_reply__init(erased);
+        erased->id = "wkr_erasable";
+        erased->erased = true;
+        out = &erased->base;
     } else if (strcmp(req->method, "ListPrograms") == 0) {
         Hcap__ProgramList *list = hc_arena_alloc(arena, sizeof *list);
         hcap__program_list__init(list);
@@ -565,6 +577,28 @@ Test(gateway_server, idempotent_repeat_never_reaches_the_service)
     ht_assert_error("same key elsewhere", second.status, second.json, 409, "failed_precondition",
                     "Idempotency-Key");
     ht_resp_free(&second);
+}
+
+Test(gateway_server, erasure_drops_stored_replies_of_the_person)
+{
+    const char *body = "{\"given_name\":\"Wilhelmina\",\"family_name\":\"P\","
+                       "\"employment_status\":\"incumbent\"}";
+    ht_req req = {.method = "POST",
+                  .path = "/v1/workers",
+                  .token = s_token,
+                  .body = body,
+                  .idempotency_key = "k-erase"};
+    ht_resp resp;
+    cr_assert_eq(ht_http(&s_node, &req, &resp), 201);
+    ht_resp_free(&resp);
+    cr_assert_eq(ht_http(&s_node, &req, &resp), 201);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls("CreateWorker"), 1, "replayed by the gateway");
+    cr_assert_eq(s_call("DELETE", "/v1/workers/wkr_erasable", s_token, NULL, &resp), 200);
+    ht_resp_free(&resp);
+    cr_assert_eq(ht_http(&s_node, &req, &resp), 201);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls("CreateWorker"), 2, "no replay of an erased person from gateway.db");
 }
 
 Test(gateway_server, repeat_while_in_flight_is_409_then_replays)

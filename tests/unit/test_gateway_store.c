@@ -117,6 +117,30 @@ Test(gateway_store, stored_reply_comes_back_byte_for_byte)
     gw_store_reply_clear(&reply);
 }
 
+Test(gateway_store, erasure_forgets_replies_naming_the_person)
+{
+    hc_error err;
+    const char *made = "{\"id\":\"wkr_9\",\"given_name\":\"Wilhelmina\"}";
+    const char *enrolled = "{\"id\":\"enr_1\",\"worker_id\":\"wkr_9\"}";
+    const char *other = "{\"id\":\"wkr_10\",\"given_name\":\"Otto\"}";
+    cr_assert_eq(
+        gw_store_reply_save(s_store, "t:1", "POST /v1/workers", 201, made, strlen(made), &err),
+        HC_OK);
+    cr_assert_eq(gw_store_reply_save(s_store, "t:2", "POST /v1/enrollments", 201, enrolled,
+                                     strlen(enrolled), &err),
+                 HC_OK);
+    cr_assert_eq(
+        gw_store_reply_save(s_store, "t:3", "POST /v1/workers", 201, other, strlen(other), &err),
+        HC_OK);
+    cr_assert_eq(gw_store_reply_forget(s_store, "wkr_9\""), 2);
+    gw_stored_reply reply;
+    cr_assert_eq(gw_store_reply_find(s_store, "t:1", &reply), HC_NOT_FOUND);
+    cr_assert_eq(gw_store_reply_find(s_store, "t:2", &reply), HC_NOT_FOUND);
+    cr_assert_eq(gw_store_reply_find(s_store, "t:3", &reply), HC_OK);
+    gw_store_reply_clear(&reply);
+    cr_assert_eq(gw_store_reply_forget(s_store, ""), 0);
+}
+
 Test(gateway_store, prune_forgets_old_replies)
 {
     hc_error err;

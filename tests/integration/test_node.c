@@ -25,8 +25,16 @@ static atomic_bool s_stop, s_abort;
 static pthread_t s_threads[S_WRITERS];
 static int s_started;
 
+static char *s_other_dir; /* a second node's directory */
+
 static void s_fini(void)
 {
+    if (s_other_dir) {
+        ht_kill_matching(s_other_dir);
+        ht_rmtree(s_other_dir);
+        free(s_other_dir);
+        s_other_dir = NULL;
+    }
     atomic_store(&s_abort, true);
     atomic_store(&s_stop, true);
     for (int i = 0; i < s_started; i++)
@@ -419,6 +427,42 @@ Test(node, gateway_kill_9_comes_back_with_its_tokens)
     int status = ht_json_call(node, "GET", "/v1/workers", token, NULL, &reply);
     cr_assert_eq(status, 200, "a token minted before the crash: %d %s", status, ht_jtext(reply));
     json_decref(reply);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&s_node);
+}
+
+/* Runs a second hcap-node on dir and http, which must give up by itself
+   (non-zero exit within 20 s, a reason on stderr); returns nothing. */
+static void s_assert_refused(const char *dir, const char *http, const char *why)
+{
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/hcap-node", HCAP_BIN_DIR);
+    char *argv[] = {bin, "--data", (char *)dir, "--http", (char *)http, NULL};
+    ht_run_result run;
+    int code = ht_run(&run, NULL, 20000, argv);
+    ht_kill_matching(dir);
+    cr_assert(code > 0 && code < 128, "a second node on %s exited %d (want a refusal)\n%s", why,
+              code, run.out);
+    cr_assert(run.err_len > 0, "the refusal of %s is explained on stderr", why);
+    cr_assert(!strstr(run.out, "hcap-node ready"), "the second node on %s claims ready", why);
+    ht_run_free(&run);
+}
+
+Test(node, a_second_node_on_the_same_directory_or_port_is_refused)
+{
+    ht_node *node = s_node = ht_node_start(NULL, false);
+    cr_assert(node);
+    s_assert_refused(node->dir, ht_fmt("127.0.0.1:%d", ht_free_port()), "the same directory");
+    s_other_dir = ht_tempdir();
+    s_assert_refused(s_other_dir, node->http, "the same HTTP port");
+    for (int i = 0; i < 20; i++) {
+        json_t *reply = NULL;
+        int status = ht_json_get(node, "/v1/workers?limit=1", &reply);
+        cr_assert_eq(status, 200, "request %d to the first node got %d %s", i, status,
+                     ht_jtext(reply));
+        json_decref(reply);
+    }
+    s_assert_healthz(node);
     cr_assert_eq(ht_node_stop(node), 0);
     ht_node_destroy(&s_node);
 }

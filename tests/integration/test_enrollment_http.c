@@ -42,6 +42,21 @@ static void s_assert_cohort_counts(const char *cohort_id, int enrolled, int wait
     json_decref(cohort);
 }
 
+/* RFC 3339 UTC: YYYY-MM-DDTHH:MM:SS[.fraction]Z */
+static void s_assert_timestamp(const char *text)
+{
+    int y, mo, d, h, mi, sec, used = 0;
+    cr_assert(
+        text && sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) == 6 &&
+            used == 19,
+        "not an RFC 3339 timestamp: %s", text ? text : "null");
+    const char *rest = text + used;
+    if (*rest == '.')
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+            ;
+    cr_assert_str_eq(rest, "Z", "not UTC: %s", text);
+}
+
 static bool s_has_id(json_t *list, const char *id)
 {
     return ht_find_id(ht_jget(list, "items"), id) != NULL;
@@ -119,6 +134,7 @@ Test(workers, create_with_every_field_and_get)
     cr_assert_str_eq(ht_jstr(made, "employment_status"), "incumbent");
     cr_assert_eq(ht_jint(made, "hourly_wage_cents"), 2150);
     cr_assert_str_eq(ht_jstr(made, "hire_date"), "2019-06-01");
+    s_assert_timestamp(ht_jstr(made, "created_at"));
 
     json_t *got = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers/%s", id), NULL);
     cr_assert(json_equal(got, made), "GET %s\nPOST %s", ht_jtext(got), ht_jtext(made));
@@ -729,6 +745,58 @@ Test(lists, limit_after_next_walk_every_item_once)
         free(ids[i]);
 }
 
+Test(lists, default_limit_is_50)
+{
+    const char *tag = ht_uniq("Lim");
+    char *csv = malloc(60 * 64 + 128);
+    int len = sprintf(csv, "external_id,given_name,family_name,employment_status\n");
+    for (int i = 0; i < 60; i++)
+        len += sprintf(csv + len, "%s%02d,Lim,%s%02d,incumbent\n", tag, i, tag, i);
+    ht_req req = {.method = "POST",
+                  .path = "/v1/imports/workers",
+                  .token = NODE->token,
+                  .content_type = "text/csv",
+                  .body = csv};
+    ht_resp resp;
+    cr_assert_eq(ht_http(NODE, &req, &resp), 200, "%s", resp.body);
+    ht_resp_free(&resp);
+    free(csv);
+    json_t *page = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers?q=%s", tag), NULL);
+    cr_assert_eq(ht_jlen(page, "items"), 50, "default page: %ld items", ht_jlen(page, "items"));
+    cr_assert(json_is_string(ht_jget(page, "next")), "%s", ht_jtext(ht_jget(page, "next")));
+    json_decref(page);
+    json_t *all = ht_list_all(NODE, ht_fmt("/v1/workers?q=%s", tag), 500, 3);
+    cr_assert_eq(json_array_size(all), 60);
+    json_decref(all);
+}
+
+Test(lists, every_list_speaks_csv)
+{
+    char *program = ht_new_program(NODE, ht_uniq("CSV-"));
+    char *cohort = ht_new_cohort(NODE, program, 2);
+    char *worker = ht_new_worker(NODE, "Csv", ht_uniq("Lists"));
+    free(ht_new_employer(NODE, ht_uniq("Csv Employer ")));
+    free(ht_create(NODE, "/v1/enrollments", "{\"worker_id\":\"%s\",\"cohort_id\":\"%s\"}", worker,
+                   cohort));
+    const char *paths[] = {"/v1/employers?format=csv", "/v1/programs?format=csv",
+                           ht_fmt("/v1/cohorts?program_id=%s&format=csv", program),
+                           ht_fmt("/v1/enrollments?cohort_id=%s&format=csv", cohort)};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        ht_req req = {.method = "GET", .path = paths[i], .token = NODE->token};
+        ht_resp resp;
+        cr_assert_eq(ht_http(NODE, &req, &resp), 200, "%s: %s", paths[i], resp.body);
+        char type[128];
+        cr_assert(ht_resp_header(&resp, "Content-Type", type, sizeof type) &&
+                      strncmp(type, "text/csv", 8) == 0,
+                  "%s: not text/csv", paths[i]);
+        cr_assert(strncmp(resp.body, "id,", 3) == 0, "%s: header row: %s", paths[i], resp.body);
+        cr_assert(strchr(resp.body, '\n') && strchr(resp.body, '\n')[1], "%s: no rows: %s",
+                  paths[i], resp.body);
+        ht_resp_free(&resp);
+    }
+    free(worker), free(cohort), free(program);
+}
+
 Test(lists, csv_format_has_a_header_row)
 {
     const char *tag = ht_uniq("Csv");
@@ -1113,6 +1181,13 @@ Test(workers, erasure_keeps_counts_and_no_replay_shows_the_person)
     cr_assert_eq(ht_jlen(list, "items"), 1, "%s", ht_jtext(list));
     json_decref(list);
 
+    json_t *reply = NULL;
+    int status =
+        ht_json_post(NODE, "/v1/enrollments",
+                     ht_fmt("{\"worker_id\":\"%s\",\"cohort_id\":\"%s\"}", id, cohort), &reply);
+    ht_assert_error("enrolling an erased worker", status, reply, 404, "not_found", "worker_id");
+    json_decref(reply);
+
     ht_resp replay;
     ht_http(NODE, &req, &replay);
     cr_assert(!strstr(replay.body, given) && !strstr(replay.body, email),
@@ -1122,4 +1197,28 @@ Test(workers, erasure_keeps_counts_and_no_replay_shows_the_person)
     free(id);
     free(cohort);
     free(program);
+}
+
+Test(events, envelope_of_the_enrollment_log)
+{
+    char *worker = ht_new_worker(NODE, "Env", ht_uniq("Elope"));
+    ht_events log;
+    cr_assert_eq(ht_events_fetch(NODE->dir, "enrollment", &log, 5000), 0);
+    cr_assert(ht_events_gapless(&log), "seqs not 1..head");
+    cr_assert_str_eq(log.source, "local/enrollment");
+    cr_assert(log.epoch && *log.epoch);
+    bool found = false;
+    for (size_t i = 0; i < log.count; i++) {
+        const ht_event *event = &log.items[i];
+        size_t len = strlen(event->type);
+        cr_assert(strncmp(event->type, "enrollment.", 11) == 0 && len > 3 &&
+                      strstr(event->type, ".v"),
+                  "unversioned type %s", event->type);
+        s_assert_timestamp(event->occurred_at);
+        found |= strstr(event->type, "worker_registered") &&
+                 memmem(event->body, event->size, worker, strlen(worker));
+    }
+    cr_assert(found, "no worker_registered event carries %s", worker);
+    ht_events_free(&log);
+    free(worker);
 }

@@ -186,6 +186,15 @@ Test(import, bad_lines_are_all_listed_and_nothing_is_written)
               ht_jtext(report));
     json_decref(report);
     cr_assert_eq(s_count(tag), 0);
+
+    const char *refs = ht_fmt("external_id,given_name,family_name,employment_status,employer_id\n"
+                              "%sh,Hu,%shu,incumbent,emp_00000000000000000000000000\n",
+                              tag, tag);
+    status = s_import("/v1/imports/workers", refs, &report);
+    cr_assert_eq(status, 422, "%s", ht_jtext(report));
+    s_assert_rejected(report, 2, "employer_id");
+    json_decref(report);
+    cr_assert_eq(s_count(tag), 0);
 }
 
 Test(import, dry_run_writes_nothing)

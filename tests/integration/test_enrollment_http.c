@@ -1222,3 +1222,61 @@ Test(events, envelope_of_the_enrollment_log)
     ht_events_free(&log);
     free(worker);
 }
+
+Test(tuition, huge_amounts_never_pass_the_cap)
+{
+    char *worker = ht_new_worker(NODE, "Huge", ht_uniq("Amount"));
+    char *small = s_claim(worker, 300000);
+    json_decref(s_decide(small, "approved", 300000, 200));
+    char *huge = s_claim(worker, 9223372036854775807L);
+    json_t *reply = NULL;
+    int status =
+        ht_json_post(NODE, ht_fmt("/v1/tuition-claims/%s/decision", huge),
+                     "{\"status\":\"approved\",\"approved_cents\":9223372036854775807}", &reply);
+    ht_assert_error("approving INT64_MAX cents past the cap", status, reply, 409, NULL, NULL);
+    json_decref(reply);
+    status = ht_json_post(NODE, "/v1/tuition-claims",
+                          ht_fmt("{\"worker_id\":\"%s\",\"institution\":\"X\","
+                                 "\"amount_cents\":9223372036854775808}",
+                                 worker),
+                          &reply);
+    ht_assert_error("amount past int64", status, reply, 400, "invalid_argument", "amount_cents");
+    json_decref(reply);
+    cr_assert(ht_node_wait_healthy(NODE, 5000));
+    json_decref(ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers/%s", worker), NULL));
+    free(huge);
+    free(small);
+    free(worker);
+}
+
+Test(workers, search_treats_wildcards_as_text_and_keeps_utf8)
+{
+    const char *family = ht_fmt("Núñez%s", ht_uniq("x"));
+    char *id = ht_create(NODE, "/v1/workers",
+                         "{\"given_name\":\"José\",\"family_name\":\"%s\","
+                         "\"employment_status\":\"incumbent\"}",
+                         family);
+    json_t *got = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers/%s", id), NULL);
+    cr_assert_str_eq(ht_jstr(got, "given_name"), "José");
+    cr_assert_str_eq(ht_jstr(got, "family_name"), family);
+    json_decref(got);
+    char *q = ht_urlencode("Núñ");
+    json_t *found = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers?q=%s", q), NULL);
+    cr_assert(s_has_id(found, id), "q=Núñ: %s", ht_jtext(found));
+    json_decref(found);
+    free(q);
+    const char *wild[] = {"%25", "_", "%25%25", "%5C"};
+    for (size_t i = 0; i < sizeof wild / sizeof wild[0]; i++) {
+        json_t *none = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers?q=%s", wild[i]), NULL);
+        cr_assert_eq(ht_jlen(none, "items"), 0, "q=%s matched: %s", wild[i], ht_jtext(none));
+        json_decref(none);
+    }
+    json_t *reply = NULL;
+    int status = ht_json_post(NODE, "/v1/workers",
+                              "{\"given_name\":\"Bad\xff\xfe\",\"family_name\":\"Utf\","
+                              "\"employment_status\":\"incumbent\"}",
+                              &reply);
+    ht_assert_error("invalid UTF-8", status, reply, 400, "invalid_argument", NULL);
+    json_decref(reply);
+    free(id);
+}

@@ -454,7 +454,7 @@ static int s_integer_member(s_walk *walk, const ProtobufCFieldDescriptor *field,
 static int s_value_from_json(s_walk *walk, const ProtobufCFieldDescriptor *field,
                              const json_t *json, const char *path, int depth, void *member)
 {
-    double real;
+    double real = 0;
     int rc;
     switch (field->type) {
     case PROTOBUF_C_TYPE_FLOAT:
@@ -496,7 +496,8 @@ static int s_repeated_from_json(s_walk *walk, const ProtobufCFieldDescriptor *fi
         return hc_error_set(walk->err, HC_RESOURCE_EXHAUSTED, path, "out of memory");
     for (size_t i = 0; i < count; i++) {
         char item_path[S_PATH_MAX];
-        snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+        if (snprintf(item_path, sizeof item_path, "%s[%zu]", path, i) >= (int)sizeof item_path)
+            return s_fail(walk->err, path, "nested too deeply");
         int rc = s_value_from_json(walk, field, json_array_get(json, i), item_path, depth,
                                    items + i * step);
         if (rc != HC_OK)

@@ -56,7 +56,7 @@ typedef struct {
 typedef struct {
     char given_name[48];
     char family_name[48];
-    char external_id[16];
+    char external_id[24];
     char birth_date[12];
     char email[40];
     char phone[24];

@@ -278,3 +278,50 @@ Test(hcapctl, gateway_and_token_from_flags_or_environment)
     free(token_file);
     free(endpoint);
 }
+
+/* Writes a roster of rows workers (tag-prefixed) to path; the row on file
+   line bad_line (0: none) gets an unknown employment_status. */
+static void s_write_roster(const char *path, const char *tag, int rows, int bad_line)
+{
+    size_t cap = (size_t)rows * 100 + 128, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv, cap,
+                            "external_id,given_name,family_name,employment_status,job_title\n");
+    for (int i = 0; i < rows; i++)
+        len += (size_t)snprintf(csv + len, cap - len,
+                                "%s%06d,Given%06d,%sfamily%06d,%s,Certified Nursing Assistant\n",
+                                tag, i, i, tag, i, i + 2 == bad_line ? "pensioner" : "incumbent");
+    cr_assert_eq(ht_write_file(path, csv, len), 0);
+    free(csv);
+}
+
+Test(hcapctl, import_of_a_roster_bigger_than_one_request)
+{
+    const char *tag = ht_uniq("Chunk");
+    enum { ROWS = 16000 };
+    char *path = strdup(ht_fmt("%s/%s.csv", NODE->dir, tag));
+    s_write_roster(path, tag, ROWS, ROWS); /* the bad line is in the last chunk */
+    int64_t head = ht_events_head(NODE->dir, "enrollment", 5000);
+    ht_run_result run = S_CTL(-1, "import", "workers", path);
+    char *both = malloc(run.out_len + run.err_len + 2);
+    sprintf(both, "%s\n%s", run.out, run.err);
+    cr_assert(strstr(both, ht_fmt("line %d", ROWS)), "line %d not listed: %.2000s", ROWS, both);
+    free(both);
+    ht_run_free(&run);
+    cr_assert_eq(ht_events_head(NODE->dir, "enrollment", 5000), head,
+                 "the chunks before the bad line were written");
+
+    s_write_roster(path, tag, ROWS, 0);
+    run = S_CTL(0, "import", "workers", path);
+    cr_assert(strstr(run.out, ht_fmt("%d", ROWS)), "summary: %s", run.out);
+    ht_run_free(&run);
+    ht_events log;
+    cr_assert_eq(ht_events_fetch(NODE->dir, "enrollment", &log, 10000), 0);
+    cr_assert(ht_events_gapless(&log));
+    size_t registered = 0;
+    for (size_t i = (size_t)head; i < log.count; i++)
+        registered += strstr(log.items[i].type, "worker_registered") != NULL;
+    cr_assert_eq(registered, ROWS, "%zu workers registered from %d rows", registered, ROWS);
+    ht_events_free(&log);
+    free(path);
+}

@@ -235,7 +235,7 @@ Test(follower, reads_10000_writes_in_order_from_seq_0_when_every_doorbell_is_dro
     s_serve();
     for (int i = 0; i < 5; i++)
         s_produce(1000);
-    char silent[160];
+    char silent[200];
     snprintf(silent, sizeof silent, "ipc://%s", s_file("nobody-rings-here.ipc"));
     s_follow(silent);
     cr_assert_eq(hc_follower_seq(s_follower), 0);

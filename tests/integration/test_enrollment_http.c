@@ -239,6 +239,14 @@ Test(workers, patch_changes_only_given_fields)
     json_t *got = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers/%s", id), NULL);
     cr_assert(json_equal(got, after), "GET %s\nPATCH %s", ht_jtext(got), ht_jtext(after));
 
+    /* an empty string clears an optional text field */
+    json_t *cleared =
+        ht_expect(NODE, 200, "PATCH", ht_fmt("/v1/workers/%s", id), "{\"email\":\"\"}");
+    cr_assert(json_is_null(ht_jget(cleared, "email")), "%s", ht_jtext(cleared));
+    cr_assert_str_eq(ht_jstr(cleared, "job_title"), "CNA");
+    json_decref(after);
+    after = cleared;
+
     json_t *reply = NULL;
     int status =
         ht_json_patch(NODE, ht_fmt("/v1/workers/%s", id), "{\"gender\":\"robot\"}", &reply);

@@ -3,7 +3,11 @@
    enrollments with waitlists, tuition claims, lists, errors, idempotency. */
 #include "ht.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <string.h>
 
 HT_SHARED_NODE(false)
@@ -1296,4 +1300,46 @@ Test(workers, search_treats_wildcards_as_text_and_keeps_utf8)
     ht_assert_error("invalid UTF-8", status, reply, 400, "invalid_argument", NULL);
     json_decref(reply);
     free(id);
+}
+
+/* A raw TCP connection to the node's HTTP port, or -1. */
+static int s_raw_connect(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)NODE->port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+Test(errors, garbage_and_idle_connections_do_not_stop_the_gateway)
+{
+    int idle[40];
+    for (int i = 0; i < 40; i++)
+        idle[i] = s_raw_connect();
+    const char *garbage[] = {
+        "\x01\x02\xff garbage\r\n\r\n",
+        "POST /v1/workers HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        "POST /v1/workers HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "GET /v1/workers/%zz%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+        int fd = s_raw_connect();
+        cr_assert(fd >= 0);
+        if (send(fd, garbage[i], strlen(garbage[i]), MSG_NOSIGNAL) < 0)
+            cr_log_info("send of garbage %zu failed", i);
+        close(fd);
+    }
+    int64_t started = ht_now_ms();
+    json_t *reply = ht_expect(NODE, 200, "GET", "/v1/employers?limit=1", NULL);
+    cr_assert(ht_now_ms() - started < 3000, "a request took %ld ms beside idle connections",
+              (long)(ht_now_ms() - started));
+    json_decref(reply);
+    cr_assert(ht_node_wait_healthy(NODE, 3000));
+    for (int i = 0; i < 40; i++)
+        if (idle[i] >= 0)
+            close(idle[i]);
 }

@@ -31,8 +31,8 @@
 #define S_STABLE_MS      30000 /* up this long: the next crash starts from the minimum again */
 #define S_STOP_GRACE_MS  10000
 #define S_TICK_MS        100
-#define S_HEALTH_MS      500
-#define S_EARLY_EXITS    5 /* exits before the node was ever ready: give up */
+#define S_HEALTH_MS      1000 /* no answer to Health this long: ask again */
+#define S_EARLY_EXITS    5    /* exits before the node was ever ready: give up */
 #define S_MAX_ARGS       24
 
 typedef enum { S_GATEWAY, S_SERVICE } s_kind;
@@ -70,7 +70,8 @@ typedef struct {
     s_child children[S_CHILDREN];
     hc_client *health;
     bool ready;
-    int64_t next_health_ms;
+    int64_t health_sent_ms; /* when the pending Health was sent, 0: none */
+    uint64_t health_tag;
     /* the demo loader runs in its own thread so supervision goes on */
     pthread_t demo_thread;
     bool demo_started;
@@ -386,38 +387,47 @@ static void s_start_due(s_node *self)
     }
 }
 
-/* True when the gateway's Health lists every service with an instance. */
-static bool s_healthy(s_node *self)
+/* True when a Health reply lists every service with a live instance. */
+static bool s_all_live(const Hcap__HealthReply *reply)
 {
-    hc_arena *arena = hc_arena_new();
-    Hcap__HealthReply *reply = NULL;
-    hc_error err;
-    int rc = hc_client_call(self->health, "gateway", "Health", NULL, NULL,
-                            &hcap__health_reply__descriptor, arena, (ProtobufCMessage **)&reply,
-                            S_HEALTH_MS, &err);
-    bool ok = rc == HC_OK;
-    for (size_t i = 0; ok && i < S_CHILDREN; i++) {
+    for (size_t i = 0; i < S_CHILDREN; i++) {
         if (s_child_defs[i].kind == S_GATEWAY)
             continue;
         bool live = false;
         for (size_t s = 0; s < reply->n_services; s++)
             live |= strcmp(reply->services[s]->name, s_child_defs[i].name) == 0 &&
                     reply->services[s]->instances > 0;
-        ok = live;
+        if (!live)
+            return false;
     }
-    hc_arena_destroy(&arena);
-    return ok;
+    return true;
 }
 
+/* Asks the gateway's Health (no token) until every service has an
+   instance, then prints the ready lines. Waits at most S_TICK_MS, so a
+   gateway that is not up yet never holds back the restarts. */
 static void s_check_ready(s_node *self)
 {
     int64_t now = hc_clock_ms();
-    if (self->ready || now < self->next_health_ms)
+    hc_error err;
+    if (self->health_sent_ms == 0 || now - self->health_sent_ms > S_HEALTH_MS) {
+        self->health_sent_ms = now;
+        hc_client_send(self->health, ++self->health_tag, "gateway", "Health", NULL, NULL, &err);
+    }
+    hc_arena *arena = hc_arena_new();
+    Hcap__HealthReply *reply = NULL;
+    uint64_t tag = 0;
+    int rc = hc_client_recv(self->health, &tag, &hcap__health_reply__descriptor, arena,
+                            (ProtobufCMessage **)&reply, S_TICK_MS, &err);
+    bool answered = tag == self->health_tag; /* tags start at 1: 0 is "nothing came" */
+    self->ready = rc == HC_OK && answered && s_all_live(reply);
+    hc_arena_destroy(&arena);
+    if (answered && !self->ready) {
+        zclock_sleep(S_TICK_MS); /* not yet: ask again after a tick */
+        self->health_sent_ms = 0;
+    }
+    if (!self->ready)
         return;
-    self->next_health_ms = now + S_TICK_MS * 2;
-    if (!s_healthy(self))
-        return;
-    self->ready = true;
     hc_client_destroy(&self->health);
     printf("hcap-node ready: http://%s\n", self->http);
     printf("admin token: %s/admin.token\n", self->dir);
@@ -564,7 +574,10 @@ static int s_supervise(s_node *self)
             break;
         }
         s_start_due(self);
-        s_check_ready(self);
+        if (!self->ready) {
+            s_check_ready(self); /* waits up to a tick for the gateway */
+            continue;
+        }
         s_demo_step(self);
         struct pollfd pfd = {signal_fd, POLLIN, 0};
         poll(&pfd, signal_fd >= 0 ? 1 : 0, S_TICK_MS);

@@ -286,20 +286,21 @@ static int s_set_field(json_t *obj, const ProtobufCMessageDescriptor *desc, cons
     }
     if (field->label != PROTOBUF_C_LABEL_REPEATED)
         return hc_json_set_from_text(obj, desc, name, text, err);
-    json_t *array = json_array(), *one = json_object();
+    json_t *array = json_array();
     int rc = HC_OK;
     char *copy = strdup(text), *save = NULL;
     for (char *part = strtok_r(copy, ",", &save); part && rc == HC_OK;
          part = strtok_r(NULL, ",", &save)) {
+        json_t *one = json_object();
         rc = hc_json_set_from_text(one, desc, name, part, err);
         json_t *value = json_object_get(one, name);
         if (rc == HC_OK && json_is_array(value))
             json_array_extend(array, value);
         else if (rc == HC_OK)
             json_array_append(array, value);
+        json_decref(one);
     }
     free(copy);
-    json_decref(one);
     if (rc == HC_OK)
         json_object_set(obj, name, array);
     json_decref(array);

@@ -562,7 +562,8 @@ static int s_claim_approve(enr_state *st, hc_call *call, Hcap__TuitionClaim *c,
                             "approved_cents must be 1..%lld", (long long)c->amount_cents);
     if (enr_store_claim_year_total(st->store, c->worker_id, year, &total, &err) != HC_OK)
         return s_fail(call, &err);
-    if (total + approved > cap)
+    /* compared as a difference: approved may be near INT64_MAX */
+    if (approved > cap - total)
         return hc_call_fail(call, HC_FAILED_PRECONDITION, "approved_cents",
                             "annual tuition cap of %lld cents for %s: %lld cents remain",
                             (long long)cap, year, (long long)(cap > total ? cap - total : 0));

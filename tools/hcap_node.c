@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -233,6 +235,43 @@ static int s_check_ipc_paths(const s_node *self)
     return -1;
 }
 
+/* The HTTP address must be free: the gateway listens with SO_REUSEPORT
+   (quick restarts), which would let a second node share a port in use.
+   Returns 0, or -1 after telling the user. */
+static int s_check_http_free(const char *http)
+{
+    char host[256];
+    const char *colon = strrchr(http, ':');
+    if (!colon || colon == http || (size_t)(colon - http) >= sizeof host || !colon[1]) {
+        fprintf(stderr, "hcap-node: --http %s: want ADDR:PORT\n", http);
+        return -1;
+    }
+    snprintf(host, sizeof host, "%.*s", (int)(colon - http), http);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *found = NULL;
+    int gai = getaddrinfo(host, colon + 1, &hints, &found);
+    if (gai != 0) {
+        fprintf(stderr, "hcap-node: --http %s: %s\n", http, gai_strerror(gai));
+        return -1;
+    }
+    int rc = 0;
+    for (struct addrinfo *ai = found; ai && rc == 0; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (fd >= 0 && (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1) != 0)) {
+            fprintf(stderr, "hcap-node: cannot listen on %s: %s\n", http, strerror(errno));
+            rc = -1;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    freeaddrinfo(found);
+    return rc;
+}
+
 /* Creates DIR (0700), makes it absolute, locks it, finds the binaries and
    writes DIR/gateway.endpoint. Returns 0 or -1 after telling the user. */
 static int s_prepare(s_node *self, const char *data)
@@ -243,7 +282,8 @@ static int s_prepare(s_node *self, const char *data)
         return -1;
     }
     snprintf(self->dir, sizeof self->dir, "%s", resolved);
-    if (s_check_ipc_paths(self) != 0 || s_lock(self) != 0 || s_find_bin_dir(self) != 0)
+    if (s_check_ipc_paths(self) != 0 || s_lock(self) != 0 || s_find_bin_dir(self) != 0 ||
+        s_check_http_free(self->http) != 0)
         return -1;
     char path[PATH_MAX + 32], endpoint[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/gateway.endpoint", self->dir);
@@ -532,6 +572,8 @@ static void s_stop(s_node *self)
         atomic_store(&self->demo_stop, true);
         pthread_join(self->demo_thread, NULL);
         self->demo_started = false;
+        hc_log_info("demo_interrupted", "requests=%zu resume=\"start again with --demo\"",
+                    self->demo_stats.requests);
     }
     s_signal_all(self, SIGTERM);
     int64_t until = hc_clock_ms() + S_STOP_GRACE_MS;

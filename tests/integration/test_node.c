@@ -174,33 +174,64 @@ static size_t s_total(const ht_node *node, const char *path)
     return n;
 }
 
-Test(node, demo_fund_loads_once)
+/* What a demo fund holds, as the lists count it. */
+typedef struct {
+    size_t employers, workers, programs, cohorts, enrollments;
+} s_fund;
+
+static s_fund s_count_fund(const ht_node *node)
+{
+    return (s_fund){s_total(node, "/v1/employers"), s_total(node, "/v1/workers"),
+                    s_total(node, "/v1/programs"), s_total(node, "/v1/cohorts"),
+                    s_total(node, "/v1/enrollments")};
+}
+
+static void s_assert_same_fund(s_fund got, s_fund want, const char *what)
+{
+    cr_assert(got.employers == want.employers && got.workers == want.workers &&
+                  got.programs == want.programs && got.cohorts == want.cohorts &&
+                  got.enrollments == want.enrollments,
+              "%s: %zu/%zu employers %zu/%zu workers %zu/%zu programs %zu/%zu cohorts "
+              "%zu/%zu enrollments",
+              what, got.employers, want.employers, got.workers, want.workers, got.programs,
+              want.programs, got.cohorts, want.cohorts, got.enrollments, want.enrollments);
+}
+
+Test(node, demo_fund_loads_once_even_when_interrupted)
 {
     ht_node *node = s_node = ht_node_start(NULL, true);
     cr_assert(node);
     int64_t head = s_settled_head(node, 120000);
-    size_t employers = s_total(node, "/v1/employers");
-    size_t workers = s_total(node, "/v1/workers");
-    size_t programs = s_total(node, "/v1/programs");
-    size_t cohorts = s_total(node, "/v1/cohorts");
-    size_t enrollments = s_total(node, "/v1/enrollments");
-    cr_assert(employers > 0 && workers > 0 && programs > 0 && cohorts > 0 && enrollments > 0,
-              "demo fund: %zu employers %zu workers %zu programs %zu cohorts %zu enrollments",
-              employers, workers, programs, cohorts, enrollments);
+    s_fund full = s_count_fund(node);
+    cr_assert(full.employers > 0 && full.workers > 0 && full.programs > 0 && full.cohorts > 0 &&
+                  full.enrollments > 0,
+              "the demo fund is empty");
     cr_assert_eq(ht_node_stop(node), 0);
 
     cr_assert_eq(ht_node_restart(node, true), 0);
     ht_sleep_ms(3000); /* room for a second load to (wrongly) begin */
     cr_assert_eq(s_settled_head(node, 60000), head, "a second --demo start wrote events");
-    cr_assert_eq(s_total(node, "/v1/employers"), employers);
-    cr_assert_eq(s_total(node, "/v1/workers"), workers);
-    cr_assert_eq(s_total(node, "/v1/programs"), programs);
-    cr_assert_eq(s_total(node, "/v1/cohorts"), cohorts);
-    cr_assert_eq(s_total(node, "/v1/enrollments"), enrollments);
+    s_assert_same_fund(s_count_fund(node), full, "after a second --demo start");
     ht_events log;
     cr_assert_eq(ht_events_fetch(node->dir, "enrollment", &log, 10000), 0);
     cr_assert(ht_events_gapless(&log));
     ht_events_free(&log);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&s_node);
+
+    /* an operator stops the first start halfway through the demo, then
+       starts again with --demo: the same fund, nothing twice */
+    node = s_node = ht_node_start(NULL, true);
+    cr_assert(node);
+    int64_t deadline = ht_now_ms() + 60000;
+    while (ht_events_head(node->dir, "enrollment", 5000) < head / 3 && ht_now_ms() < deadline)
+        ht_sleep_ms(20);
+    int64_t stopped_at = ht_events_head(node->dir, "enrollment", 5000);
+    cr_assert_eq(ht_node_stop(node), 0, "SIGTERM during the demo load");
+    cr_log_info("demo load stopped at event %ld of %ld", (long)stopped_at, (long)head);
+    cr_assert_eq(ht_node_restart(node, true), 0);
+    s_settled_head(node, 120000);
+    s_assert_same_fund(s_count_fund(node), full, "after an interrupted demo load");
     cr_assert_eq(ht_node_stop(node), 0);
     ht_node_destroy(&s_node);
 }

@@ -39,4 +39,8 @@ const char *hc_json_enum_name(const ProtobufCEnumDescriptor *desc, int value);
 /* Parses a JSON enum name; returns 0 and sets *value, or -1 when unknown. */
 int hc_json_enum_value(const ProtobufCEnumDescriptor *desc, const char *name, int *value);
 
+/* JSON flags every writer of API text uses: reals with 15 significant digits,
+   so 144.4 hours prints as 144.4, not as its nearest binary double. */
+#define HC_JSON_DUMP_FLAGS JSON_REAL_PRECISION(15)
+
 #endif

@@ -144,7 +144,7 @@ void gw_http_reply_clear(gw_http_reply *out)
 /* Fills out with a malloc'd copy of json's compact text. */
 static void s_reply_json(json_t *json, int status, gw_http_reply *out)
 {
-    char *text = json_dumps(json, JSON_COMPACT);
+    char *text = json_dumps(json, JSON_COMPACT | HC_JSON_DUMP_FLAGS);
     size_t length = text ? strlen(text) : 0;
     out->status = status;
     out->content_type = GW_CONTENT_JSON;
@@ -233,7 +233,7 @@ static char *s_cell_scalar(const json_t *value)
     case JSON_NULL:
         return NULL;
     default:
-        return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+        return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | HC_JSON_DUMP_FLAGS);
     }
 }
 

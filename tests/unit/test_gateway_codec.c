@@ -322,3 +322,26 @@ Test(gateway_codec, profile_table_matches_the_descriptors)
     cr_assert_eq(parts, 4);
     cr_assert_eq(required, 1, "only the worker's own record is required");
 }
+
+Test(gateway_codec, fractional_hours_print_as_written)
+{
+    gw_match match;
+    gw_route_match("GET", "/v1/programs/prg_1", &match);
+    Hcap__Program program = HCAP__PROGRAM__INIT;
+    program.id = "prg_1";
+    program.code = "CHW";
+    program.name = "Community Health Worker";
+    program.kind = HCAP__PROGRAM_KIND__PROGRAM_KIND_CREDENTIAL_TRAINING;
+    program.has_hours = true;
+    program.hours = 144.4;
+    hc_broker_reply reply = s_ok(&program.base);
+    gw_http_reply out;
+    gw_codec_reply(match.route, &reply, false, &out);
+    cr_assert(memmem(out.body, out.size, "\"hours\":144.4,", 14), "%.*s", (int)out.size,
+              (const char *)out.body);
+    gw_http_reply_clear(&out);
+    size_t size;
+    char *text = gw_codec_csv(&program.base, &size);
+    cr_assert(strstr(text, ",144.4,"), "%s", text);
+    free(text);
+}

@@ -7,8 +7,8 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <unistd.h>
+#include "hc_idempotency.h"
 #include "hc_log.h"
 #include "hc_msg.h"
 #include "hc_time.h"
@@ -19,14 +19,6 @@
 #define HC_SERVICE_BATCH        256
 #define HC_SERVICE_BATCH_LIMIT  4096
 #define HC_SERVICE_CLOSE_MS     500 /* linger for the last DISCONNECT */
-
-#define S_SQL_IDEMPOTENCY                                                                          \
-    "CREATE TABLE IF NOT EXISTS hc_idempotency (key TEXT PRIMARY KEY, method TEXT NOT NULL,"       \
-    " code INTEGER NOT NULL, field TEXT, message TEXT, body BLOB, created_at TEXT NOT NULL)"
-#define S_SQL_REPLAY "SELECT method, code, field, message, body FROM hc_idempotency WHERE key = ?1"
-#define S_SQL_RECORD                                                                               \
-    "INSERT INTO hc_idempotency (key, method, code, field, message, body, created_at)"             \
-    " VALUES (?1, ?2, ?3, NULL, NULL, ?4, ?5)"
 
 typedef struct {
     const ProtobufCMethodDescriptor *desc;
@@ -149,64 +141,21 @@ int hc_call_fail_with(hc_call *call, const hc_error *err)
 /* --- idempotency --- */
 
 /* Looks key up: 1 when a recorded reply was put in req, 0 when the key is
-   new, or an error code in req->err (negative return). */
+   new, or -1 with req->err filled. */
 static int s_replay(hc_service *self, s_req *req)
 {
-    sqlite3_stmt *stmt = hc_store_stmt(self->store, S_SQL_REPLAY);
-    if (!stmt) {
-        hc_error_set(&req->err, HC_INTERNAL, NULL, "cannot read idempotency keys");
-        return -1;
-    }
-    sqlite3_bind_text(stmt, 1, req->key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc != SQLITE_ROW) {
-        hc_store_error(self->store, rc, NULL, &req->err);
-        return -1;
-    }
-    const char *method = (const char *)sqlite3_column_text(stmt, 0);
-    if (!method || strcmp(method, req->method) != 0) {
-        hc_error_set(&req->err, HC_INVALID_ARGUMENT, "idempotency_key",
-                     "idempotency key already used for %s", method ? method : "another method");
-        sqlite3_reset(stmt);
-        return -1;
-    }
-    const char *field = (const char *)sqlite3_column_text(stmt, 2);
-    const char *message = (const char *)sqlite3_column_text(stmt, 3);
-    hc_error_set(&req->err, sqlite3_column_int(stmt, 1), field, "%s", message ? message : "");
-    req->reply_size = (size_t)sqlite3_column_bytes(stmt, 4);
-    uint8_t *body = hc_arena_alloc(req->arena, req->reply_size + 1);
-    if (!body) {
-        sqlite3_reset(stmt);
-        hc_error_set(&req->err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory replaying a reply");
-        return -1;
-    }
-    if (req->reply_size)
-        memcpy(body, sqlite3_column_blob(stmt, 4), req->reply_size);
-    req->reply_body = body;
-    sqlite3_reset(stmt);
-    return 1;
+    int found = hc_idempotency_find(self->store, req->key, req->method, req->arena,
+                                    &req->reply_body, &req->reply_size, &req->err);
+    if (found == 1)
+        hc_error_clear(&req->err);
+    return found;
 }
 
 /* Records a successful keyed reply, inside the request's savepoint. */
 static int s_record(hc_service *self, s_req *req)
 {
-    sqlite3_stmt *stmt = hc_store_stmt(self->store, S_SQL_RECORD);
-    if (!stmt)
-        return hc_error_set(&req->err, HC_INTERNAL, NULL, "cannot record idempotency key");
-    char now[HC_TIMESTAMP_SIZE];
-    hc_now_rfc3339(now);
-    sqlite3_bind_text(stmt, 1, req->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, req->method, -1, SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 3, HC_OK);
-    sqlite3_bind_blob(stmt, 4, req->reply_body, (int)req->reply_size, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE)
-        return hc_store_error(self->store, rc, "idempotency_key", &req->err);
-    return HC_OK;
+    return hc_idempotency_record(self->store, req->key, req->method, req->reply_body,
+                                 req->reply_size, &req->err);
 }
 
 /* --- running requests --- */
@@ -367,7 +316,7 @@ static int s_open_parts(hc_service *self, const char *data_dir, hc_error *err)
     zstr_free(&path);
     if (!self->store)
         return err ? err->code : HC_INTERNAL;
-    if (hc_store_exec(self->store, S_SQL_IDEMPOTENCY, err) != HC_OK)
+    if (hc_idempotency_open(self->store, err) != HC_OK)
         return HC_INTERNAL;
     char *source = zsys_sprintf("%s/%s", self->node_id, self->def->name);
     self->log = hc_eventlog_new(self->store, source, err);

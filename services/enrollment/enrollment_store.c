@@ -957,40 +957,6 @@ int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_
     return code;
 }
 
-/* --- the runtime's recorded replies --- */
-
-int enr_store_replies_holding(hc_store *store, const char *needle, enr_reply_fn *fn, void *arg,
-                              hc_error *err)
-{
-    sqlite3_stmt *stmt = s_stmt(
-        store, "SELECT key, method, body FROM hc_idempotency WHERE instr(body, ?1) > 0", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    /* A blob needle makes instr compare bytes, as the bodies are protobuf. */
-    sqlite3_bind_blob(stmt, 1, needle, (int)strlen(needle), SQLITE_STATIC);
-    int rc, code = HC_OK;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        fn(arg, (const char *)sqlite3_column_text(stmt, 0),
-           (const char *)sqlite3_column_text(stmt, 1), sqlite3_column_blob(stmt, 2),
-           (size_t)sqlite3_column_bytes(stmt, 2));
-    if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return code;
-}
-
-int enr_store_reply_replace(hc_store *store, const char *key, const uint8_t *body, size_t size,
-                            hc_error *err)
-{
-    sqlite3_stmt *stmt = s_stmt(store, "UPDATE hc_idempotency SET body = ?2 WHERE key = ?1", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, key);
-    sqlite3_bind_blob64(stmt, 2, size ? (const void *)body : "", size, SQLITE_STATIC);
-    return s_write(store, stmt, NULL, "key", err);
-}
-
 /* --- the event log, read back --- */
 
 int enr_store_events_each(hc_store *store, enr_event_fn *fn, void *arg, hc_error *err)

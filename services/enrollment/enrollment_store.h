@@ -138,22 +138,6 @@ int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_
 
 /* --- the runtime's recorded replies --- */
 
-/* Receives one recorded reply: its idempotency key, method and body bytes,
-   valid during the call. */
-typedef void(enr_reply_fn)(void *arg, const char *key, const char *method, const uint8_t *body,
-                           size_t size);
-
-/* Erasure reaches the replies hc_service records for idempotency keys in
-   this store (table hc_idempotency): calls fn for every recorded reply
-   whose body holds the bytes of needle (a worker id). A scan, fine for a
-   rare erasure. HC_OK or the mapped SQLite error. */
-int enr_store_replies_holding(hc_store *store, const char *needle, enr_reply_fn *fn, void *arg,
-                              hc_error *err);
-
-/* Replaces the body of the recorded reply of key. HC_OK or an error. */
-int enr_store_reply_replace(hc_store *store, const char *key, const uint8_t *body, size_t size,
-                            hc_error *err);
-
 /* --- the event log, read back --- */
 
 /* Receives one event: seq, type, subject (NULL when none) and body bytes,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hc_id.h"
+#include "hc_idempotency.h"
 #include "hc_log.h"
 #include "hc_msg.h"
 #include "hc_time.h"
@@ -387,55 +388,19 @@ static int s_scrub(void *arg, const char *type, const uint8_t *body, size_t size
     return 0;
 }
 
-/* A reply the runtime recorded for an idempotency key, to scrub. */
-typedef struct s_reply {
-    char *key;
-    const char *type; /* the event type whose scrub fits the body */
-    uint8_t *body;
-    size_t size;
-    struct s_reply *next;
-} s_reply;
-
-typedef struct {
-    hc_arena *arena;
-    s_reply *head;
-} s_replies;
-
-/* enr_reply_fn: keeps the replies of methods whose reply is a Worker or an
-   EmploymentRecord (the only ones holding personal data). */
-static void s_reply_keep(void *arg, const char *key, const char *method, const uint8_t *body,
-                         size_t size)
+/* hc_idempotency_rewrite_fn: scrubs a recorded reply that is a Worker or
+   an EmploymentRecord (the only replies holding personal data), so a
+   replayed key cannot return the erased person. */
+static int s_scrub_reply(void *arg, const char *method, const uint8_t *body, size_t size,
+                         uint8_t **new_body, size_t *new_size)
 {
-    s_replies *replies = arg;
-    bool worker = strcmp(method, "CreateWorker") == 0 || strcmp(method, "UpdateWorker") == 0 ||
-                  strcmp(method, "GetWorker") == 0;
-    if (!worker && strcmp(method, "RecordEmployment") != 0)
-        return;
-    s_reply *r = hc_arena_alloc(replies->arena, sizeof *r);
-    r->key = hc_arena_strdup(replies->arena, key);
-    r->type = worker ? S_TYPE_UPDATED : S_TYPE_EMPLOYMENT;
-    r->body = hc_arena_alloc(replies->arena, size + 1);
-    memcpy(r->body, body, size);
-    r->size = size;
-    r->next = replies->head;
-    replies->head = r;
-}
-
-/* Erasure of the replies recorded for idempotency keys in this store, so a
-   replayed key cannot return the person. HC_OK or the store's error. */
-static int s_scrub_replies(enr_state *st, hc_call *call, const char *id, hc_error *err)
-{
-    s_replies replies = {hc_call_arena(call), NULL};
-    int rc = enr_store_replies_holding(st->store, id, s_reply_keep, &replies, err);
-    for (s_reply *r = replies.head; rc == HC_OK && r; r = r->next) {
-        uint8_t *body = NULL;
-        size_t size = 0;
-        if (s_scrub((void *)id, r->type, r->body, r->size, &body, &size) != 0)
-            return hc_error_set(err, HC_INTERNAL, NULL, "cannot scrub a recorded reply");
-        rc = enr_store_reply_replace(st->store, r->key, body, size, err);
-        free(body);
-    }
-    return rc;
+    *new_body = NULL;
+    if (strcmp(method, "CreateWorker") == 0 || strcmp(method, "UpdateWorker") == 0 ||
+        strcmp(method, "GetWorker") == 0)
+        return s_scrub_worker(arg, body, size, new_body, new_size);
+    if (strcmp(method, "RecordEmployment") == 0)
+        return s_scrub_employment(body, size, new_body, new_size);
+    return 0;
 }
 
 int enr_erase_worker(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
@@ -446,7 +411,7 @@ int enr_erase_worker(void *state, hc_call *call, const ProtobufCMessage *in, Pro
     hc_error err;
     if (enr_store_worker_erase(st->store, req->id, now, &err) != HC_OK ||
         hc_eventlog_rewrite_subject(st->log, req->id, s_scrub, req->id, &err) != HC_OK ||
-        s_scrub_replies(st, call, req->id, &err) != HC_OK)
+        hc_idempotency_rewrite(st->store, req->id, s_scrub_reply, req->id, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     Hcap__WorkerErased *erased =
         (Hcap__WorkerErased *)hc_call_new(call, &hcap__worker_erased__descriptor);

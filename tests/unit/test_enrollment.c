@@ -9,6 +9,7 @@
 #include "hc_config.h"
 #include "hc_id.h"
 #include "hc_msg.h"
+#include "hc_idempotency.h"
 #include "hc_service.h"
 #include "hc_time.h"
 #include "enrollment_server.h"
@@ -574,14 +575,17 @@ Test(enrollment, erasure_removes_personal_data_from_store_and_log)
     s_log_free(&log);
 }
 
-static void s_reply_found(void *arg, const char *key, const char *method, const uint8_t *body,
-                          size_t size)
+/* hc_idempotency_rewrite_fn that only counts. */
+static int s_reply_found(void *arg, const char *method, const uint8_t *body, size_t size,
+                         uint8_t **new_body, size_t *new_size)
 {
-    (void)key;
     (void)method;
     (void)body;
     (void)size;
+    (void)new_size;
+    *new_body = NULL;
     (*(int *)arg)++;
+    return 0;
 }
 
 /* How many replies recorded for idempotency keys hold needle. */
@@ -590,8 +594,8 @@ static int s_replies_holding(const char *needle)
     int found = 0;
     hc_error err;
     cr_assert_eq(
-        enr_store_replies_holding(hc_service_store(s_svc), needle, s_reply_found, &found, &err),
-        HC_OK, "%s", err.message);
+        hc_idempotency_rewrite(hc_service_store(s_svc), needle, s_reply_found, &found, &err), HC_OK,
+        "%s", err.message);
     return found;
 }
 
@@ -604,15 +608,14 @@ Test(enrollment, erasure_scrubs_replies_recorded_for_idempotency_keys)
     /* What the runtime records for a keyed CreateWorker: the packed reply. */
     size_t size = 0;
     uint8_t *body = hc_msg_pack(&w->base, s_arena, &size);
-    char *hex = hc_arena_alloc(s_arena, 2 * size + 1);
-    hc_hex(body, size, hex);
-    char *sql = hc_arena_printf(s_arena,
-                                "INSERT INTO hc_idempotency (key, method, code, body, created_at) "
-                                "VALUES ('tok:k1', 'CreateWorker', 0, X'%s', 'now'), "
-                                "('tok:k2', 'CreateEmployer', 0, X'00', 'now')",
-                                hex);
+    hc_store *store = hc_service_store(s_svc);
     hc_error err;
-    cr_assert_eq(hc_store_exec(hc_service_store(s_svc), sql, &err), HC_OK, "%s", err.message);
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK, "%s", err.message);
+    cr_assert_eq(hc_idempotency_record(store, "tok:k1", "CreateWorker", body, size, &err), HC_OK);
+    cr_assert_eq(
+        hc_idempotency_record(store, "tok:k2", "CreateEmployer", (const uint8_t *)"", 1, &err),
+        HC_OK);
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK, "%s", err.message);
     cr_assert_eq(s_replies_holding("Philippa"), 1, "the recorded reply holds the name");
 
     Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;

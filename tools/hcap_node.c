@@ -339,6 +339,7 @@ static void s_exec_child(char **argv, pid_t parent)
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0);
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
         _exit(126);
@@ -632,6 +633,7 @@ static int s_supervise(s_node *self)
 int main(int argc, char **argv)
 {
     hc_log_init("hcap-node");
+    signal(SIGPIPE, SIG_IGN); /* whoever reads our stdout may go away: the node stays */
     hc_config *flags = hc_config_load(NULL, NULL);
     const char *config_path = NULL;
     s_node *self = calloc(1, sizeof *self);

@@ -180,3 +180,78 @@ int64_t hc_config_int(hc_config *self, const char *path, int64_t default_value)
     }
     return value;
 }
+
+/* The value of flag `--name` at argv[*i] ("--name=V" or "--name V"):
+   1 matched (value set, *i advanced), 0 not this flag, -1 value missing. */
+static int s_flag_value(char **argv, int argc, int *i, const char *name, const char **value)
+{
+    const char *arg = argv[*i] + 2;
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+        return 0;
+    if (arg[n] == '=') {
+        *value = arg + n + 1;
+        return 1;
+    }
+    if (*i + 1 >= argc)
+        return -1;
+    *value = argv[++*i];
+    return 1;
+}
+
+/* Applies argv[*i] (a flag of the table, --config or --help) to config. */
+static int s_apply_arg(hc_config *config, const hc_flag *flags, int argc, char **argv, int *i,
+                       bool *help, hc_error *err)
+{
+    const char *arg = argv[*i], *value = NULL;
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+        *help = true;
+        return HC_OK;
+    }
+    if (strncmp(arg, "--", 2) != 0)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, arg, "unexpected argument %s", arg);
+    int found = s_flag_value(argv, argc, i, "config", &value);
+    for (const hc_flag *f = flags; !found && f->name; f++)
+        if ((found = s_flag_value(argv, argc, i, f->name, &value)) == 1)
+            hc_config_set(config, f->key, value);
+    if (found == 0)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, arg, "unknown flag %s", arg);
+    if (found < 0)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, arg, "%s needs a value", arg);
+    return HC_OK;
+}
+
+/* The --config path, needed before the other flags are applied. */
+static const char *s_config_path(int argc, char **argv)
+{
+    const char *value = NULL;
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "--", 2) == 0 && s_flag_value(argv, argc, &i, "config", &value) == 1)
+            return value;
+    return NULL;
+}
+
+hc_config *hc_config_from_args(int argc, char **argv, const hc_flag *flags, bool *help,
+                               hc_error *err)
+{
+    *help = false;
+    hc_config *self = hc_config_load(s_config_path(argc, argv), err);
+    for (int i = 1; self && i < argc; i++)
+        if (s_apply_arg(self, flags, argc, argv, &i, help, err) != HC_OK)
+            hc_config_destroy(&self);
+    return self;
+}
+
+char *hc_config_data_dir(hc_config *self, hc_error *err)
+{
+    const char *dir = hc_config_get(self, "node/data", "./var");
+    if (zsys_dir_create("%s", dir) != 0) {
+        hc_error_set(err, HC_UNAVAILABLE, "data", "cannot create data directory %s", dir);
+        return NULL;
+    }
+    char *absolute = realpath(dir, NULL);
+    if (!absolute)
+        hc_error_set(err, HC_UNAVAILABLE, "data", "cannot resolve data directory %s: %s", dir,
+                     strerror(errno));
+    return absolute;
+}

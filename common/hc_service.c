@@ -4,7 +4,6 @@
    savepoint per request, replies after COMMIT). */
 #include "hc_service.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <unistd.h>
@@ -559,29 +558,9 @@ static int s_on_signal(zloop_t *loop, zmq_pollitem_t *item, void *arg)
 
 /* --- hc_service_main --- */
 
-enum {
-    S_FLAG_CONFIG,
-    S_FLAG_DATA,
-    S_FLAG_NODE,
-    S_FLAG_BROKER,
-    S_FLAG_EVENTS,
-    S_FLAG_BELL,
-    S_FLAG_INSTANCE,
-    S_FLAG_BATCH,
-    S_FLAG_HELP,
-    S_FLAGS
-};
-
-static const struct option s_options[] = {{"config", required_argument, NULL, S_FLAG_CONFIG},
-                                          {"data", required_argument, NULL, S_FLAG_DATA},
-                                          {"node-id", required_argument, NULL, S_FLAG_NODE},
-                                          {"broker", required_argument, NULL, S_FLAG_BROKER},
-                                          {"events", required_argument, NULL, S_FLAG_EVENTS},
-                                          {"bell", required_argument, NULL, S_FLAG_BELL},
-                                          {"instance", required_argument, NULL, S_FLAG_INSTANCE},
-                                          {"batch", required_argument, NULL, S_FLAG_BATCH},
-                                          {"help", no_argument, NULL, S_FLAG_HELP},
-                                          {NULL, 0, NULL, 0}};
+/* Flags whose config key is "<name>/<flag>"; --data and --node-id are node-wide. */
+static const char *const s_service_flags[] = {"broker", "events", "bell", "instance", "batch"};
+#define S_SERVICE_FLAGS (sizeof s_service_flags / sizeof s_service_flags[0])
 
 static void s_usage(const hc_service_def *def, FILE *out)
 {
@@ -595,57 +574,34 @@ static void s_usage(const hc_service_def *def, FILE *out)
             def->name, def->name, def->name, def->name, HC_SERVICE_BATCH, def->name);
 }
 
-/* Fills flags[] from argv. 0 to run, 1 for --help, -1 on a bad flag. */
-static int s_parse(const hc_service_def *def, int argc, char **argv, const char *flags[S_FLAGS])
+/* The configuration from argv, or NULL (usage printed, *exit_code set). */
+static hc_config *s_config(const hc_service_def *def, int argc, char **argv, int *exit_code)
 {
-    optind = 0; /* glibc: full re-initialisation, main may be entered twice in tests */
-    int opt;
-    while ((opt = getopt_long(argc, argv, "", s_options, NULL)) != -1) {
-        if (opt < 0 || opt >= S_FLAGS) {
-            s_usage(def, stderr);
-            return -1;
-        }
-        flags[opt] = opt == S_FLAG_HELP ? "" : optarg;
+    char keys[S_SERVICE_FLAGS][128];
+    hc_flag flags[S_SERVICE_FLAGS + 3] = {{"data", "node/data"}, {"node-id", "node/id"}};
+    for (size_t i = 0; i < S_SERVICE_FLAGS; i++) {
+        snprintf(keys[i], sizeof keys[i], "%s/%s", def->name, s_service_flags[i]);
+        flags[2 + i] = (hc_flag){s_service_flags[i], keys[i]};
     }
-    if (optind < argc) {
-        fprintf(stderr, "hcap-%s: unexpected argument %s\n", def->name, argv[optind]);
+    bool help = false;
+    hc_error err;
+    hc_error_clear(&err);
+    hc_config *config = hc_config_from_args(argc, argv, flags, &help, &err);
+    if (config && !help)
+        return config;
+    hc_config_destroy(&config);
+    if (help) {
+        s_usage(def, stdout);
+        *exit_code = 0;
+    } else if (err.field[0]) {
+        fprintf(stderr, "hcap-%s: %s\n", def->name, err.message);
         s_usage(def, stderr);
-        return -1;
+        *exit_code = 2;
+    } else {
+        hc_log_error("service_start_failed", "reason=config code=%s", hc_code_name(err.code));
+        *exit_code = 1;
     }
-    return flags[S_FLAG_HELP] ? 1 : 0;
-}
-
-/* Flags become explicit config sets, above file and environment. */
-static void s_apply_flags(const hc_service_def *def, hc_config *config, const char *flags[S_FLAGS])
-{
-    static const char *keys[S_FLAGS] = {NULL,   "node/data", "node/id", "broker", "events",
-                                        "bell", "instance",  "batch",   NULL};
-    for (int i = 0; i < S_FLAGS; i++) {
-        if (!flags[i] || !keys[i])
-            continue;
-        char key[128];
-        if (strchr(keys[i], '/'))
-            snprintf(key, sizeof key, "%s", keys[i]);
-        else
-            snprintf(key, sizeof key, "%s/%s", def->name, keys[i]);
-        hc_config_set(config, key, flags[i]);
-    }
-}
-
-/* The data directory, created and made absolute; malloc'd, or NULL. */
-static char *s_data_dir(hc_config *config)
-{
-    const char *dir = hc_config_get(config, "node/data", "./var");
-    if (zsys_dir_create("%s", dir) != 0) {
-        hc_log_error("service_start_failed", "reason=\"cannot create data directory\" data=%s",
-                     dir);
-        return NULL;
-    }
-    char *absolute = realpath(dir, NULL);
-    if (!absolute)
-        hc_log_error("service_start_failed", "reason=\"cannot resolve data directory\" data=%s",
-                     dir);
-    return absolute;
+    return NULL;
 }
 
 /* "<name>/<what>" from config, defaulting to ipc://DIR/<file>; malloc'd. */
@@ -716,24 +672,18 @@ int hc_service_main(const hc_service_def *def, int argc, char **argv)
 {
     assert(def && def->name);
     hc_log_init(def->name);
-    const char *flags[S_FLAGS] = {NULL};
-    int parsed = s_parse(def, argc, argv, flags);
-    if (parsed != 0) {
-        if (parsed > 0)
-            s_usage(def, stdout);
-        return parsed > 0 ? 0 : 2;
-    }
+    int exit_code = 0;
+    hc_config *config = s_config(def, argc, argv, &exit_code);
+    if (!config)
+        return exit_code;
     hc_error err;
     hc_error_clear(&err);
-    hc_config *config = hc_config_load(flags[S_FLAG_CONFIG], &err);
-    if (!config) {
-        hc_log_error("service_start_failed", "reason=config code=%s", hc_code_name(err.code));
-        return 1;
-    }
-    s_apply_flags(def, config, flags);
     hc_signal_fd(); /* before any socket, so CZMQ never takes the signals */
-    char *data_dir = s_data_dir(config);
+    char *data_dir = hc_config_data_dir(config, &err);
     if (!data_dir) {
+        char message[600];
+        hc_log_error("service_start_failed", "message=%s",
+                     hc_log_quote(err.message, message, sizeof message));
         hc_config_destroy(&config);
         return 1;
     }

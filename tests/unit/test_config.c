@@ -134,3 +134,66 @@ Test(config, syntax_error_is_reported)
     cr_assert_eq(err.code, HC_INVALID_ARGUMENT);
     cr_assert_not_null(strstr(err.message, "cannot parse"));
 }
+
+static const hc_flag s_flags[] = {{"data", "node/data"}, {"http", "gateway/http"}, {NULL, NULL}};
+
+Test(config, flags_set_keys_above_the_file)
+{
+    s_write(s_zpl);
+    char *argv[] = {"prog", "--config", path, "--http=127.0.0.1:9100", "--data", dir, NULL};
+    bool help = true;
+    hc_error err;
+    hc_config *config = hc_config_from_args(6, argv, s_flags, &help, &err);
+    cr_assert_not_null(config, "%s", err.message);
+    cr_assert_not(help);
+    cr_assert_str_eq(hc_config_get(config, "gateway/http", NULL), "127.0.0.1:9100");
+    cr_assert_str_eq(hc_config_get(config, "node/id", NULL), "north", "the file still counts");
+    cr_assert_str_eq(hc_config_get(config, "node/data", NULL), dir);
+    hc_config_destroy(&config);
+}
+
+Test(config, bad_command_lines_name_the_argument)
+{
+    char *unknown[] = {"prog", "--colour", "red", NULL};
+    char *missing[] = {"prog", "--data", NULL};
+    char *stray[] = {"prog", "extra", NULL};
+    char *prefix[] = {"prog", "--database=x", NULL};
+    char **lines[] = {unknown, missing, stray, prefix};
+    int counts[] = {3, 2, 2, 2};
+    const char *fields[] = {"--colour", "--data", "extra", "--database=x"};
+    for (int i = 0; i < 4; i++) {
+        bool help = false;
+        hc_error err;
+        cr_assert_null(hc_config_from_args(counts[i], lines[i], s_flags, &help, &err));
+        cr_assert_eq(err.code, HC_INVALID_ARGUMENT);
+        cr_assert_str_eq(err.field, fields[i]);
+    }
+    char *help_line[] = {"prog", "--help", NULL};
+    bool help = false;
+    hc_error err;
+    hc_config *config = hc_config_from_args(2, help_line, s_flags, &help, &err);
+    cr_assert_not_null(config);
+    cr_assert(help);
+    hc_config_destroy(&config);
+}
+
+Test(config, data_dir_is_created_and_absolute)
+{
+    char relative[] = "hc_config_data_XXXXXX";
+    cr_assert_not_null(mkdtemp(relative));
+    rmdir(relative);
+    hc_config *config = hc_config_load(NULL, NULL);
+    hc_config_set(config, "node/data", relative);
+    hc_error err;
+    char *absolute = hc_config_data_dir(config, &err);
+    cr_assert_not_null(absolute, "%s", err.message);
+    cr_assert_eq(absolute[0], '/');
+    cr_assert(strstr(absolute, relative));
+    cr_assert_eq(access(absolute, W_OK), 0, "the directory exists");
+    rmdir(absolute);
+    free(absolute);
+    hc_config_set(config, "node/data", "/proc/no/such/place");
+    cr_assert_null(hc_config_data_dir(config, &err));
+    cr_assert_str_eq(err.field, "data");
+    hc_config_destroy(&config);
+}

@@ -129,6 +129,27 @@ static void s_cells_free(char **cells, size_t count)
     free(cells);
 }
 
+/* One line of a table: the shown columns padded to their width, nothing
+   after the last non-empty cell. */
+static void s_print_row(FILE *out, const char **texts, size_t columns, const bool *shown,
+                        const size_t *width, size_t indent)
+{
+    size_t last = 0;
+    for (size_t c = 0; c < columns; c++)
+        last = shown[c] && texts[c] && texts[c][0] ? c : last;
+    s_pad(out, indent);
+    for (size_t c = 0, first = 1; c <= last && c < columns; c++) {
+        if (!shown[c])
+            continue;
+        const char *text = texts[c] ? texts[c] : "";
+        fprintf(out, "%s%s", first ? "" : "  ", text);
+        if (c != last)
+            s_pad(out, width[c] - s_width(text));
+        first = 0;
+    }
+    fputc('\n', out);
+}
+
 /* Rows as aligned columns, each line indented; columns empty in every row
    are left out. */
 static void s_print_rows(FILE *out, const json_t *items, size_t indent)
@@ -149,23 +170,9 @@ static void s_print_rows(FILE *out, const json_t *items, size_t indent)
             width[c] = s_width(cell) > width[c] ? s_width(cell) : width[c];
         }
     }
-    for (size_t r = 0; r <= rows; r++) {
-        s_pad(out, indent);
-        size_t last = 0;
-        for (size_t c = 0; c < columns; c++)
-            last = shown[c] ? c : last;
-        for (size_t c = 0, first = 1; c < columns; c++) {
-            if (!shown[c])
-                continue;
-            const char *text = r == 0 ? names[c] : cells[(r - 1) * columns + c];
-            text = text ? text : "";
-            fprintf(out, "%s%s", first ? "" : "  ", text);
-            if (c != last)
-                s_pad(out, width[c] - s_width(text));
-            first = 0;
-        }
-        fputc('\n', out);
-    }
+    for (size_t r = 0; r <= rows; r++)
+        s_print_row(out, r == 0 ? names : (const char **)&cells[(r - 1) * columns], columns, shown,
+                    width, indent);
     s_cells_free(cells, rows * columns);
 }
 

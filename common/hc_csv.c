@@ -14,9 +14,10 @@ struct _hc_csv {
     const char *data;
     size_t size;
     size_t pos;
-    size_t line;        /* line of data[pos], 1-based */
-    size_t record_line; /* line the last record began on; 0 before any */
-    char *buf;          /* field texts, each NUL-terminated, back to back */
+    size_t line;          /* line of data[pos], 1-based */
+    size_t record_line;   /* line the last record began on; 0 before any */
+    size_t record_offset; /* byte of data where the last record began */
+    char *buf;            /* field texts, each NUL-terminated, back to back */
     size_t buf_len, buf_cap;
     size_t *starts; /* offset of each field in buf */
     char **fields;  /* pointers handed to the caller */
@@ -52,6 +53,11 @@ void hc_csv_destroy(hc_csv **self_p)
 size_t hc_csv_line(hc_csv *self)
 {
     return self->record_line;
+}
+
+size_t hc_csv_offset(hc_csv *self)
+{
+    return self->record_offset;
 }
 
 /* Appends one byte to the current field; false when memory is exhausted. */
@@ -220,6 +226,7 @@ int hc_csv_next(hc_csv *self, char ***fields, size_t *count, hc_error *err)
     if (self->pos >= self->size)
         return 0;
     self->record_line = self->line;
+    self->record_offset = self->pos;
     if (s_record(self, err) != 0 || s_finish(self, err) != 0)
         return -1;
     *fields = self->fields;

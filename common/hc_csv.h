@@ -25,6 +25,10 @@ int hc_csv_next(hc_csv *self, char ***fields, size_t *count, hc_error *err);
 /* 1-based line on which the last record returned began. */
 size_t hc_csv_line(hc_csv *self);
 
+/* Byte offset in data at which the last record returned began, so a caller
+   can cut a file into pieces of whole records. */
+size_t hc_csv_offset(hc_csv *self);
+
 /* Writes one record of count fields to out, quoting a field that holds a
    comma, quote, CR or LF (and a leading =,+,-,@ is prefixed with ' so a
    spreadsheet does not run it), ending with CRLF. NULL fields write empty. */

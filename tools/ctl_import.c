@@ -29,8 +29,6 @@ typedef struct {
 typedef struct {
     char *data;
     size_t size;
-    size_t *line_starts; /* byte offset of each line, [1] = line 1 */
-    size_t lines;
     size_t header_begin, header_end; /* header bytes, sent with every chunk */
     size_t header_line;
     size_t header_lines; /* line ends within the header bytes */
@@ -72,61 +70,10 @@ static int s_read_file(s_import *self, const char *path, hc_error *err)
     return HC_OK;
 }
 
-/* Length of the line end at pos, as hc_csv counts lines (CRLF, CR, LF). */
-static size_t s_eol(const s_import *self, size_t pos)
-{
-    if (pos >= self->size)
-        return 0;
-    if (self->data[pos] == '\n')
-        return 1;
-    if (self->data[pos] == '\r')
-        return pos + 1 < self->size && self->data[pos + 1] == '\n' ? 2 : 1;
-    return 0;
-}
-
-static int s_index_lines(s_import *self, hc_error *err)
-{
-    size_t cap = 1024;
-    self->line_starts = malloc(cap * sizeof *self->line_starts);
-    self->lines = 1;
-    if (self->line_starts)
-        self->line_starts[1 % cap] = 0;
-    for (size_t pos = 0; self->line_starts && pos < self->size;) {
-        size_t eol = s_eol(self, pos);
-        pos += eol ? eol : 1;
-        if (!eol)
-            continue;
-        if (self->lines + 2 >= cap) {
-            size_t *bigger = realloc(self->line_starts, cap * 2 * sizeof *bigger);
-            if (!bigger)
-                free(self->line_starts);
-            self->line_starts = bigger;
-            cap *= 2;
-        }
-        if (self->line_starts)
-            self->line_starts[++self->lines] = pos;
-    }
-    if (!self->line_starts)
-        return hc_error_set(err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory");
-    self->line_starts[self->lines + 1] = self->size;
-    return HC_OK;
-}
-
-static size_t s_line_offset(const s_import *self, size_t line)
-{
-    return line <= self->lines ? self->line_starts[line] : self->size;
-}
-
-static size_t s_count_lines(const s_import *self, size_t begin, size_t end)
-{
-    size_t count = 0;
-    for (size_t pos = begin; pos < end;) {
-        size_t eol = s_eol(self, pos);
-        count += eol ? 1 : 0;
-        pos += eol ? eol : 1;
-    }
-    return count;
-}
+/* Where a record starts: its first file line and its byte offset. */
+typedef struct {
+    size_t line, offset;
+} s_record;
 
 static int s_add_chunk(s_import *self, size_t *cap)
 {
@@ -141,9 +88,9 @@ static int s_add_chunk(s_import *self, size_t *cap)
     return 0;
 }
 
-/* Groups the records (starting on the lines in starts) into chunks of at
-   most S_CHUNK_BYTES with the header, a record alone when it is larger. */
-static int s_chunk_up(s_import *self, const size_t *starts, size_t count, hc_error *err)
+/* Groups the records into chunks of at most S_CHUNK_BYTES with the header,
+   a record alone when it is larger. */
+static int s_chunk_up(s_import *self, const s_record *starts, size_t count, hc_error *err)
 {
     size_t header = self->header_end - self->header_begin, cap = 0;
     if (count == 0) { /* the header alone is still checked */
@@ -152,17 +99,17 @@ static int s_chunk_up(s_import *self, const size_t *starts, size_t count, hc_err
         self->chunks[0] = (s_chunk){self->size, self->size, 0, 0};
     }
     for (size_t i = 0; i < count; i++) {
-        size_t begin = s_line_offset(self, starts[i]);
-        size_t end = i + 1 < count ? s_line_offset(self, starts[i + 1]) : self->size;
+        size_t begin = starts[i].offset;
+        size_t end = i + 1 < count ? starts[i + 1].offset : self->size;
         if (header + end - begin > S_RECORD_MAX)
             return hc_error_set(err, HC_RESOURCE_EXHAUSTED, NULL,
-                                "line %zu: record too large for one request", starts[i]);
+                                "line %zu: record too large for one request", starts[i].line);
         s_chunk *last = self->chunk_count ? &self->chunks[self->chunk_count - 1] : NULL;
         if (!last || header + end - last->begin > S_CHUNK_BYTES) {
             if (s_add_chunk(self, &cap) != 0)
                 return hc_error_set(err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory");
             last = &self->chunks[self->chunk_count - 1];
-            *last = (s_chunk){begin, begin, starts[i], 0};
+            *last = (s_chunk){begin, begin, starts[i].line, 0};
         }
         last->end = end;
         last->rows++;
@@ -193,7 +140,7 @@ static void s_check_repeat(s_import *self, zhashx_t *seen, const char *external,
 
 /* Finds the header and every record's first line with hc_csv; a malformed
    file stops here, before anything is sent. */
-static int s_find_records(s_import *self, size_t **starts, size_t *count, hc_error *err)
+static int s_find_records(s_import *self, s_record **starts, size_t *count, hc_error *err)
 {
     hc_csv *csv = hc_csv_new(self->data, self->size);
     zhashx_t *seen = zhashx_new();
@@ -205,6 +152,7 @@ static int s_find_records(s_import *self, size_t **starts, size_t *count, hc_err
         size_t line = hc_csv_line(csv);
         if (self->header_line == 0) {
             self->header_line = line;
+            self->header_begin = hc_csv_offset(csv);
             for (size_t i = 0; i < n; i++)
                 external = strcmp(fields[i], "external_id") == 0 ? i : external;
             continue;
@@ -213,7 +161,7 @@ static int s_find_records(s_import *self, size_t **starts, size_t *count, hc_err
             s_check_repeat(self, seen, fields[external], line);
         if (*count == cap) {
             cap = cap ? cap * 2 : 1024;
-            size_t *bigger = realloc(*starts, cap * sizeof *bigger);
+            s_record *bigger = realloc(*starts, cap * sizeof *bigger);
             if (!bigger) {
                 got = -1;
                 hc_error_set(err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory");
@@ -221,7 +169,7 @@ static int s_find_records(s_import *self, size_t **starts, size_t *count, hc_err
             }
             *starts = bigger;
         }
-        (*starts)[(*count)++] = line;
+        (*starts)[(*count)++] = (s_record){line, hc_csv_offset(csv)};
     }
     hc_csv_destroy(&csv);
     zhashx_destroy(&seen);
@@ -234,12 +182,12 @@ static int s_find_records(s_import *self, size_t **starts, size_t *count, hc_err
 
 static int s_split(s_import *self, hc_error *err)
 {
-    size_t *starts = NULL, count = 0;
+    s_record *starts = NULL;
+    size_t count = 0;
     int rc = s_find_records(self, &starts, &count, err);
     if (rc == HC_OK) {
-        self->header_begin = s_line_offset(self, self->header_line);
-        self->header_end = count ? s_line_offset(self, starts[0]) : self->size;
-        self->header_lines = s_count_lines(self, self->header_begin, self->header_end);
+        self->header_end = count ? starts[0].offset : self->size;
+        self->header_lines = count ? starts[0].line - self->header_line : 1;
         rc = s_chunk_up(self, starts, count, err);
     }
     free(starts);
@@ -405,7 +353,6 @@ static void s_merge_rejections(s_import *self, s_totals *totals)
 static void s_import_free(s_import *self, s_totals *totals)
 {
     free(self->data);
-    free(self->line_starts);
     free(self->chunks);
     json_decref(self->duplicates);
     json_decref(totals->rejected);
@@ -422,8 +369,6 @@ int ctl_import_workers(hc_client *client, const char *path, bool dry_run, ctl_fo
     hc_hex(random, sizeof random, hex);
     snprintf(self.key_prefix, sizeof self.key_prefix, "import-%s", hex);
     int rc = s_read_file(&self, path, err);
-    if (rc == HC_OK)
-        rc = s_index_lines(&self, err);
     if (rc == HC_OK)
         rc = s_split(&self, err);
     if (rc == HC_OK)

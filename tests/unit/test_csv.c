@@ -242,3 +242,23 @@ Test(csv, random_input_never_crashes)
     cr_assert_eq(hc_csv_next(csv, &fields, &count, NULL), 0);
     hc_csv_destroy(&csv);
 }
+
+Test(csv, offsets_mark_where_each_record_begins)
+{
+    const char text[] = "\xEF\xBB\xBFid,note\r\n1,\"two\nlines\"\n\n2,x\n";
+    hc_csv *csv = hc_csv_new(text, sizeof text - 1);
+    char **fields;
+    size_t count;
+    hc_error err;
+    size_t offsets[3], lines[3];
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(hc_csv_next(csv, &fields, &count, &err), 1);
+        offsets[i] = hc_csv_offset(csv);
+        lines[i] = hc_csv_line(csv);
+    }
+    cr_assert_eq(offsets[0], 3, "after the BOM");
+    cr_assert_eq(strncmp(text + offsets[1], "1,\"two", 6), 0);
+    cr_assert_eq(strncmp(text + offsets[2], "2,x", 3), 0, "the blank line is skipped");
+    cr_assert_eq(lines[2], 5);
+    hc_csv_destroy(&csv);
+}

@@ -604,8 +604,7 @@ gw_http *gw_http_new(gw_server *server, const char *address, size_t body_limit, 
     self->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, s_on_request, self, MHD_OPTION_EXTERNAL_LOGGER, s_on_log, self,
         MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT, S_IDLE_TIMEOUT_S,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT, S_IDLE_TIMEOUT_S, MHD_OPTION_END);
     const union MHD_DaemonInfo *info =
         self->daemon ? MHD_get_daemon_info(self->daemon, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
     if (!info) {

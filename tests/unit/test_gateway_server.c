@@ -4,6 +4,7 @@
    frontend to it: suspension, idempotency, fan-out, deadlines, hang-ups,
    limits, garbage and the orderly stop on SIGTERM. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -855,4 +856,27 @@ Test(gateway_server, sigterm_answers_pending_requests_503)
     char body[2048];
     cr_assert_eq(s_read_raw(fd, body, sizeof body), 503, "%s", body);
     cr_assert_eq(s_read_raw(fd2, body, sizeof body), 503, "%s", body);
+}
+
+Test(gateway_server, a_second_gateway_cannot_take_a_port_in_use)
+{
+    char dir[300], broker[320], front[320];
+    snprintf(dir, sizeof dir, "%s/second", s_dir);
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    snprintf(broker, sizeof broker, "ipc://%s/b.ipc", dir);
+    snprintf(front, sizeof front, "ipc://%s/f.ipc", dir);
+    gw_options options = {.data_dir = dir,
+                          .http = s_node.http,
+                          .broker = broker,
+                          .frontend = front,
+                          .services = "enrollment",
+                          .body_limit = 1024,
+                          .deadline_ms = 1500,
+                          .fanout_deadline_ms = 600,
+                          .idempotency_ttl_s = 3600};
+    hc_error err;
+    hc_error_clear(&err);
+    gw_server *second = gw_server_new(&options, &err);
+    cr_assert_null(second, "two gateways would split the requests on %s", s_node.http);
+    cr_assert_eq(err.code, HC_UNAVAILABLE);
 }

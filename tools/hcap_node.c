@@ -295,6 +295,18 @@ static int s_prepare(s_node *self, const char *data)
     return 0;
 }
 
+/* The services of the table, comma-separated: what the gateway's health
+   expects to see registered. */
+static void s_service_names(char *out, size_t size)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < S_CHILDREN; i++)
+        if (s_child_defs[i].kind == S_SERVICE && at < size)
+            at +=
+                (size_t)snprintf(out + at, size - at, "%s%s", at ? "," : "", s_child_defs[i].name);
+}
+
 /* argv for a child, strings in buf (each a fixed slot). */
 static void s_child_argv(const s_node *self, const s_child_def *def, char buf[][PATH_MAX + 64],
                          char **argv)
@@ -319,6 +331,10 @@ static void s_child_argv(const s_node *self, const s_child_def *def, char buf[][
         S_ARG("ipc://%s/gateway.ipc", self->dir);
         S_ARG("--admin-token-file");
         S_ARG("%s/admin.token", self->dir);
+        S_ARG("--services");
+        s_service_names(buf[n], sizeof buf[n]);
+        argv[n] = buf[n];
+        n++;
     } else {
         S_ARG("--events");
         S_ARG("ipc://%s/%s-events.ipc", self->dir, def->name);

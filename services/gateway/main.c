@@ -17,6 +17,7 @@ static const hc_flag s_flags[] = {{"data", "node/data"},
                                   {"frontend", "gateway/frontend"},
                                   {"admin-token-file", "gateway/admin_token_file"},
                                   {"body-limit", "gateway/body_limit"},
+                                  {"services", "gateway/services"},
                                   {NULL, NULL}};
 
 static void s_usage(FILE *out)
@@ -24,6 +25,7 @@ static void s_usage(FILE *out)
     fprintf(out,
             "usage: hcap-gateway [--config FILE] [--data DIR] [--node-id ID] [--http ADDR:PORT]\n"
             "       [--broker EP] [--frontend EP] [--admin-token-file F] [--body-limit BYTES]\n"
+            "       [--services NAME,...]\n"
             "defaults: data ./var, http 127.0.0.1:8080, broker ipc://DIR/broker.ipc,\n"
             "  frontend ipc://DIR/gateway.ipc, body limit 1048576; config keys gateway/*\n"
             "  (deadline_ms 5000, fanout_deadline_ms 2000, services enrollment,\n"

@@ -2,6 +2,7 @@
    migrations, a prepared-statement cache, transactions and savepoints. */
 #include "hc_store.h"
 
+#include <ctype.h>
 #include <czmq.h>
 #include <sqlite3.h>
 #include "hc_log.h"
@@ -351,4 +352,206 @@ int hc_store_backup(hc_store *self, const char *path, hc_error *err)
         hc_error_set(err, HC_INTERNAL, NULL, "backup to %s: %s", path, sqlite3_errmsg(dest));
     sqlite3_close(dest);
     return rc == SQLITE_OK ? HC_OK : HC_INTERNAL;
+}
+
+/* --- messages <-> rows ---------------------------------------------------- */
+
+/* Longest field name a column list may hold, with its terminator. */
+#define S_COLUMN_MAX 64
+
+/* Copies the next name of a column list at *at, spaces trimmed, into name
+   (S_COLUMN_MAX bytes) and moves *at past its comma. False at the end. */
+static bool s_column_next(const char **at, char *name)
+{
+    const char *start = *at;
+    while (isspace((unsigned char)*start))
+        start++;
+    if (*start == '\0')
+        return false;
+    const char *comma = strchr(start, ',');
+    size_t len = comma ? (size_t)(comma - start) : strlen(start);
+    *at = comma ? comma + 1 : start + len;
+    while (len > 0 && isspace((unsigned char)start[len - 1]))
+        len--;
+    assert(len > 0 && len < S_COLUMN_MAX && "empty or overlong column name");
+    memcpy(name, start, len);
+    name[len] = '\0';
+    return true;
+}
+
+/* The field of desc that a column names; anything but a singular scalar or
+   string is a programmer error. */
+static const ProtobufCFieldDescriptor *s_column_field(const ProtobufCMessageDescriptor *desc,
+                                                      const char *name)
+{
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name(desc, name);
+    assert(field && "column names no field of the message");
+    assert(field->label != PROTOBUF_C_LABEL_REPEATED && "column names a repeated field");
+    assert(field->type != PROTOBUF_C_TYPE_MESSAGE && field->type != PROTOBUF_C_TYPE_BYTES &&
+           "column names a message or bytes field");
+    return field;
+}
+
+/* Whether a singular field holds a value, by protobuf-c's rules: a non-NULL
+   pointer for strings, then the oneof case or the has_ flag. */
+static bool s_field_present(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field)
+{
+    const char *base = (const char *)msg;
+    bool pointer = field->type == PROTOBUF_C_TYPE_STRING;
+    if (pointer && *(char *const *)(base + field->offset) == NULL)
+        return false;
+    if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+        return *(const uint32_t *)(base + field->quantifier_offset) == field->id;
+    if (field->label == PROTOBUF_C_LABEL_OPTIONAL && !pointer)
+        return *(const protobuf_c_boolean *)(base + field->quantifier_offset) != 0;
+    return true;
+}
+
+/* Sets or clears a singular field's oneof case or has_ flag. */
+static void s_field_mark(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field, bool present)
+{
+    char *quantifier = (char *)msg + field->quantifier_offset;
+    if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        if (present)
+            *(uint32_t *)quantifier = field->id;
+        else if (*(uint32_t *)quantifier == field->id)
+            *(uint32_t *)quantifier = 0;
+    } else if (field->label == PROTOBUF_C_LABEL_OPTIONAL && field->type != PROTOBUF_C_TYPE_STRING) {
+        *(protobuf_c_boolean *)quantifier = present;
+    }
+}
+
+/* The value of an integer or enum field at member, as SQLite stores it
+   (uint64 above INT64_MAX wraps, as a cast does). */
+static int64_t s_integer_get(const ProtobufCFieldDescriptor *field, const void *member)
+{
+    switch (field->type) {
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+        return *(const uint32_t *)member;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+        return *(const int64_t *)member;
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        return (int64_t) * (const uint64_t *)member;
+    case PROTOBUF_C_TYPE_ENUM:
+        return *(const int *)member;
+    default: /* int32, sint32, sfixed32 */
+        return *(const int32_t *)member;
+    }
+}
+
+static void s_integer_set(const ProtobufCFieldDescriptor *field, void *member, int64_t value)
+{
+    switch (field->type) {
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+        *(uint32_t *)member = (uint32_t)value;
+        return;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+        *(int64_t *)member = value;
+        return;
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        *(uint64_t *)member = (uint64_t)value;
+        return;
+    case PROTOBUF_C_TYPE_ENUM:
+        *(int *)member = (int)value;
+        return;
+    default: /* int32, sint32, sfixed32 */
+        *(int32_t *)member = (int32_t)value;
+        return;
+    }
+}
+
+/* Bind results are not checked: a statement may leave a parameter index
+   unused, and SQLite's SQLITE_RANGE for it is harmless. */
+static void s_bind_field(sqlite3_stmt *stmt, int index, const ProtobufCMessage *msg,
+                         const ProtobufCFieldDescriptor *field)
+{
+    const char *member = (const char *)msg + field->offset;
+    if (!s_field_present(msg, field)) {
+        sqlite3_bind_null(stmt, index);
+        return;
+    }
+    switch (field->type) {
+    case PROTOBUF_C_TYPE_STRING:
+        sqlite3_bind_text(stmt, index, *(char *const *)member, -1, SQLITE_STATIC);
+        return;
+    case PROTOBUF_C_TYPE_DOUBLE:
+        sqlite3_bind_double(stmt, index, *(const double *)member);
+        return;
+    case PROTOBUF_C_TYPE_FLOAT:
+        sqlite3_bind_double(stmt, index, *(const float *)member);
+        return;
+    case PROTOBUF_C_TYPE_BOOL:
+        sqlite3_bind_int(stmt, index, *(const protobuf_c_boolean *)member ? 1 : 0);
+        return;
+    default:
+        sqlite3_bind_int64(stmt, index, s_integer_get(field, member));
+        return;
+    }
+}
+
+/* Reads column col (not NULL) into the member of a scalar field. */
+static void s_read_scalar(sqlite3_stmt *stmt, int col, const ProtobufCFieldDescriptor *field,
+                          void *member)
+{
+    switch (field->type) {
+    case PROTOBUF_C_TYPE_DOUBLE:
+        *(double *)member = sqlite3_column_double(stmt, col);
+        return;
+    case PROTOBUF_C_TYPE_FLOAT:
+        *(float *)member = (float)sqlite3_column_double(stmt, col);
+        return;
+    case PROTOBUF_C_TYPE_BOOL:
+        *(protobuf_c_boolean *)member = sqlite3_column_int64(stmt, col) != 0;
+        return;
+    default:
+        s_integer_set(field, member, sqlite3_column_int64(stmt, col));
+        return;
+    }
+}
+
+/* A NULL column clears a string's pointer only when the field owns its
+   storage: a oneof member shares it with the case that is set. */
+static void s_read_field(sqlite3_stmt *stmt, int col, ProtobufCMessage *msg,
+                         const ProtobufCFieldDescriptor *field, hc_arena *arena)
+{
+    char *member = (char *)msg + field->offset;
+    bool present = sqlite3_column_type(stmt, col) != SQLITE_NULL;
+    bool owned = !(field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+                 *(const uint32_t *)((const char *)msg + field->quantifier_offset) == field->id;
+    if (field->type == PROTOBUF_C_TYPE_STRING && present)
+        *(char **)member = hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, col));
+    else if (field->type == PROTOBUF_C_TYPE_STRING && owned)
+        *(char **)member = NULL;
+    else if (present)
+        s_read_scalar(stmt, col, field, member);
+    s_field_mark(msg, field, present);
+}
+
+void hc_store_bind_message(sqlite3_stmt *stmt, int first, const ProtobufCMessage *msg,
+                           const char *columns)
+{
+    assert(stmt && msg && msg->descriptor && columns);
+    char name[S_COLUMN_MAX];
+    const char *at = columns;
+    for (int index = first; s_column_next(&at, name); index++)
+        s_bind_field(stmt, index, msg, s_column_field(msg->descriptor, name));
+}
+
+void hc_store_read_message(sqlite3_stmt *stmt, int first, ProtobufCMessage *msg,
+                           const char *columns, hc_arena *arena)
+{
+    assert(stmt && msg && msg->descriptor && columns && arena);
+    char name[S_COLUMN_MAX];
+    const char *at = columns;
+    for (int col = first; s_column_next(&at, name); col++)
+        s_read_field(stmt, col, msg, s_column_field(msg->descriptor, name), arena);
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+#include "hc_arena.h"
 #include "hc_error.h"
 
 typedef struct sqlite3 sqlite3;
@@ -79,5 +81,22 @@ int hc_store_meta_set(hc_store *self, const char *key, const char *value, hc_err
    gets a new one (followers then rebuild instead of trusting old seqs).
    HC_OK or HC_INTERNAL. */
 int hc_store_backup(hc_store *self, const char *path, hc_error *err);
+
+/* Binds the fields of msg named in columns (a comma-separated list of
+   .proto field names, the same string the SQL's column list uses) to
+   parameters first, first+1, ... in order: string -> text (NULL pointer ->
+   SQL NULL), the integer types and enums -> integer, double/float -> real,
+   bool -> 0/1; an optional scalar whose has_ flag is false -> NULL. Text is
+   bound SQLITE_STATIC, so msg must outlive the step. A column naming no
+   field of msg, or a repeated, bytes or message field, is a programmer
+   error (assert). */
+void hc_store_bind_message(sqlite3_stmt *stmt, int first, const ProtobufCMessage *msg,
+                           const char *columns);
+
+/* Reads result columns first, first+1, ... into the fields of msg named in
+   columns (as for hc_store_bind_message, same types): a NULL column leaves
+   the field unset (has_ false, pointer NULL); text is copied into arena. */
+void hc_store_read_message(sqlite3_stmt *stmt, int first, ProtobufCMessage *msg,
+                           const char *columns, hc_arena *arena);
 
 #endif

@@ -41,22 +41,6 @@ static void s_bind_text(sqlite3_stmt *stmt, int index, const char *text)
         sqlite3_bind_null(stmt, index);
 }
 
-static void s_bind_opt_int(sqlite3_stmt *stmt, int index, bool has, int64_t value)
-{
-    if (has)
-        sqlite3_bind_int64(stmt, index, value);
-    else
-        sqlite3_bind_null(stmt, index);
-}
-
-static void s_bind_opt_double(sqlite3_stmt *stmt, int index, bool has, double value)
-{
-    if (has)
-        sqlite3_bind_double(stmt, index, value);
-    else
-        sqlite3_bind_null(stmt, index);
-}
-
 /* Steps a write to completion. HC_OK, HC_NOT_FOUND naming not_found when
    not_found is given and no row changed, or the mapped SQLite error. */
 static int s_write(hc_store *store, sqlite3_stmt *stmt, const char *field, const char *not_found,
@@ -154,37 +138,27 @@ static int s_page(hc_store *store, const char *sql, s_row_fn *row, const enr_pag
     return s_many(store, stmt, row, page->limit, arena, items, count, next, err);
 }
 
-/* --- column readers --- */
-
-static char *s_col_text(sqlite3_stmt *stmt, int col, hc_arena *arena)
+/* Prepares sql, binds the fields of msg named in columns to ?1, ?2, ...
+   and steps it (see s_write). */
+static int s_write_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,
+                           const char *columns, const char *field, const char *not_found,
+                           hc_error *err)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-        return NULL;
-    return hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, col));
+    sqlite3_stmt *stmt = s_stmt(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_store_bind_message(stmt, 1, msg, columns);
+    return s_write(store, stmt, field, not_found, err);
 }
 
-static protobuf_c_boolean s_col_int(sqlite3_stmt *stmt, int col, int64_t *value)
+/* A new message of desc in arena with the columns of the current row,
+   from column 0, read into the fields they name. */
+static ProtobufCMessage *s_read_row(sqlite3_stmt *stmt, const ProtobufCMessageDescriptor *desc,
+                                    const char *columns, hc_arena *arena)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-        return 0;
-    *value = sqlite3_column_int64(stmt, col);
-    return 1;
-}
-
-static protobuf_c_boolean s_col_enum(sqlite3_stmt *stmt, int col, int *value)
-{
-    int64_t v = 0;
-    protobuf_c_boolean has = s_col_int(stmt, col, &v);
-    *value = (int)v;
-    return has;
-}
-
-static protobuf_c_boolean s_col_double(sqlite3_stmt *stmt, int col, double *value)
-{
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-        return 0;
-    *value = sqlite3_column_double(stmt, col);
-    return 1;
+    ProtobufCMessage *msg = hc_arena_message(arena, desc);
+    hc_store_read_message(stmt, 0, msg, columns, arena);
+    return msg;
 }
 
 /* --- generic --- */
@@ -220,39 +194,20 @@ int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char 
 
 /* --- employers --- */
 
+/* The columns, named as the Hcap__Employer fields they hold. */
 #define S_EMPLOYER_COLS "id, name, sector, union_local, county, state, created_at"
 
 static void *s_employer_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    Hcap__Employer *e = (Hcap__Employer *)hc_arena_message(arena, &hcap__employer__descriptor);
-    int sector = 0;
-    e->id = s_col_text(stmt, 0, arena);
-    e->name = s_col_text(stmt, 1, arena);
-    s_col_enum(stmt, 2, &sector);
-    e->sector = (Hcap__Sector)sector;
-    e->union_local = s_col_text(stmt, 3, arena);
-    e->county = s_col_text(stmt, 4, arena);
-    e->state = s_col_text(stmt, 5, arena);
-    e->created_at = s_col_text(stmt, 6, arena);
-    return e;
+    return s_read_row(stmt, &hcap__employer__descriptor, S_EMPLOYER_COLS, arena);
 }
 
 int enr_store_employer_insert(hc_store *store, const Hcap__Employer *e, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "INSERT INTO employers (" S_EMPLOYER_COLS ") "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, e->id);
-    s_bind_text(stmt, 2, e->name);
-    sqlite3_bind_int(stmt, 3, e->sector);
-    s_bind_text(stmt, 4, e->union_local);
-    s_bind_text(stmt, 5, e->county);
-    s_bind_text(stmt, 6, e->state);
-    s_bind_text(stmt, 7, e->created_at);
-    return s_write(store, stmt, "id", NULL, err);
+    return s_write_message(store,
+                           "INSERT INTO employers (" S_EMPLOYER_COLS ") "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           &e->base, S_EMPLOYER_COLS, "id", NULL, err);
 }
 
 int enr_store_employer_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
@@ -279,10 +234,15 @@ int enr_store_employer_list(hc_store *store, const enr_page *page, hc_arena *are
 
 /* --- workers --- */
 
+/* The columns that hold Hcap__Worker fields, named as the fields. The
+   repeated race_ethnicity is stored encoded in the column after them (?17);
+   given_lc / family_lc are written from the names. */
 #define S_WORKER_COLS                                                                              \
     "id, given_name, family_name, external_id, birth_date, email, phone, preferred_language, "     \
-    "race_ethnicity, gender, employer_id, job_title, employment_status, hourly_wage_cents, "       \
-    "hire_date, created_at, updated_at"
+    "gender, employer_id, job_title, employment_status, hourly_wage_cents, hire_date, "            \
+    "created_at, updated_at"
+#define S_WORKER_SELECT "SELECT " S_WORKER_COLS ", race_ethnicity FROM workers "
+#define S_WORKER_RACE   16 /* race_ethnicity: column of S_WORKER_SELECT, ?17 of writes */
 
 /* race_ethnicity is stored as its enum numbers joined by ','. */
 static int s_race_encode(const Hcap__Worker *w, char *buf, size_t size)
@@ -317,50 +277,10 @@ static void s_race_decode(Hcap__Worker *w, const char *text, hc_arena *arena)
 
 static void *s_worker_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    Hcap__Worker *w = (Hcap__Worker *)hc_arena_message(arena, &hcap__worker__descriptor);
-    int value = 0;
-    w->id = s_col_text(stmt, 0, arena);
-    w->given_name = s_col_text(stmt, 1, arena);
-    w->family_name = s_col_text(stmt, 2, arena);
-    w->external_id = s_col_text(stmt, 3, arena);
-    w->birth_date = s_col_text(stmt, 4, arena);
-    w->email = s_col_text(stmt, 5, arena);
-    w->phone = s_col_text(stmt, 6, arena);
-    w->preferred_language = s_col_text(stmt, 7, arena);
-    s_race_decode(w, (const char *)sqlite3_column_text(stmt, 8), arena);
-    w->has_gender = s_col_enum(stmt, 9, &value);
-    w->gender = (Hcap__Gender)value;
-    w->employer_id = s_col_text(stmt, 10, arena);
-    w->job_title = s_col_text(stmt, 11, arena);
-    w->has_employment_status = s_col_enum(stmt, 12, &value);
-    w->employment_status = (Hcap__EmploymentStatus)value;
-    w->has_hourly_wage_cents = s_col_int(stmt, 13, &w->hourly_wage_cents);
-    w->hire_date = s_col_text(stmt, 14, arena);
-    w->created_at = s_col_text(stmt, 15, arena);
-    w->updated_at = s_col_text(stmt, 16, arena);
+    Hcap__Worker *w =
+        (Hcap__Worker *)s_read_row(stmt, &hcap__worker__descriptor, S_WORKER_COLS, arena);
+    s_race_decode(w, (const char *)sqlite3_column_text(stmt, S_WORKER_RACE), arena);
     return w;
-}
-
-/* Binds ?1..?17 in S_WORKER_COLS order; race is the encoded buffer. */
-static void s_worker_bind(sqlite3_stmt *stmt, const Hcap__Worker *w, const char *race)
-{
-    s_bind_text(stmt, 1, w->id);
-    s_bind_text(stmt, 2, w->given_name);
-    s_bind_text(stmt, 3, w->family_name);
-    s_bind_text(stmt, 4, w->external_id);
-    s_bind_text(stmt, 5, w->birth_date);
-    s_bind_text(stmt, 6, w->email);
-    s_bind_text(stmt, 7, w->phone);
-    s_bind_text(stmt, 8, w->preferred_language);
-    s_bind_text(stmt, 9, *race ? race : NULL);
-    s_bind_opt_int(stmt, 10, w->has_gender, w->gender);
-    s_bind_text(stmt, 11, w->employer_id);
-    s_bind_text(stmt, 12, w->job_title);
-    s_bind_opt_int(stmt, 13, w->has_employment_status, w->employment_status);
-    s_bind_opt_int(stmt, 14, w->has_hourly_wage_cents, w->hourly_wage_cents);
-    s_bind_text(stmt, 15, w->hire_date);
-    s_bind_text(stmt, 16, w->created_at);
-    s_bind_text(stmt, 17, w->updated_at);
 }
 
 static int s_worker_write(hc_store *store, const char *sql, const Hcap__Worker *w,
@@ -372,16 +292,17 @@ static int s_worker_write(hc_store *store, const char *sql, const Hcap__Worker *
     sqlite3_stmt *stmt = s_stmt(store, sql, err);
     if (!stmt)
         return HC_INTERNAL;
-    s_worker_bind(stmt, w, race);
+    hc_store_bind_message(stmt, 1, &w->base, S_WORKER_COLS);
+    s_bind_text(stmt, S_WORKER_RACE + 1, *race ? race : NULL);
     return s_write(store, stmt, "external_id", not_found, err);
 }
 
 int enr_store_worker_insert(hc_store *store, const Hcap__Worker *w, hc_error *err)
 {
     return s_worker_write(store,
-                          "INSERT INTO workers (" S_WORKER_COLS ", given_lc, family_lc) VALUES "
-                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                          "?16, ?17, lower(?2), lower(?3))",
+                          "INSERT INTO workers (" S_WORKER_COLS ", race_ethnicity, given_lc, "
+                          "family_lc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                          "?13, ?14, ?15, ?16, ?17, lower(?2), lower(?3))",
                           w, NULL, err);
 }
 
@@ -390,9 +311,9 @@ int enr_store_worker_update(hc_store *store, const Hcap__Worker *w, hc_error *er
     return s_worker_write(
         store,
         "UPDATE workers SET given_name = ?2, family_name = ?3, external_id = ?4, "
-        "birth_date = ?5, email = ?6, phone = ?7, preferred_language = ?8, race_ethnicity = ?9, "
-        "gender = ?10, employer_id = ?11, job_title = ?12, employment_status = ?13, "
-        "hourly_wage_cents = ?14, hire_date = ?15, updated_at = ?17, given_lc = lower(?2), "
+        "birth_date = ?5, email = ?6, phone = ?7, preferred_language = ?8, gender = ?9, "
+        "employer_id = ?10, job_title = ?11, employment_status = ?12, hourly_wage_cents = ?13, "
+        "hire_date = ?14, updated_at = ?16, race_ethnicity = ?17, given_lc = lower(?2), "
         "family_lc = lower(?3) WHERE id = ?1 AND erased_at IS NULL",
         w, "id", err);
 }
@@ -401,9 +322,8 @@ int enr_store_worker_get(hc_store *store, const char *id, const char *field, hc_
                          Hcap__Worker **out, hc_error *err)
 {
     void *msg = NULL;
-    int code =
-        s_get(store, "SELECT " S_WORKER_COLS " FROM workers WHERE id = ?1 AND erased_at IS NULL",
-              s_worker_row, id, field, arena, &msg, err);
+    int code = s_get(store, S_WORKER_SELECT "WHERE id = ?1 AND erased_at IS NULL", s_worker_row, id,
+                     field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -413,8 +333,8 @@ int enr_store_worker_by_external(hc_store *store, const char *external_id, hc_ar
 {
     void *msg = NULL;
     int code = s_get(store,
-                     "SELECT " S_WORKER_COLS " FROM workers WHERE external_id = ?1 "
-                     "AND erased_at IS NULL",
+                     S_WORKER_SELECT "WHERE external_id = ?1 "
+                                     "AND erased_at IS NULL",
                      s_worker_row, external_id, NULL, arena, &msg, err);
     *out = msg;
     return code;
@@ -426,7 +346,8 @@ static sqlite3_stmt *s_worker_list_stmt(hc_store *store, bool by_q, bool by_empl
 {
     if (by_q)
         return s_stmt(store,
-                      "SELECT " S_WORKER_COLS " FROM workers WHERE id IN ("
+                      S_WORKER_SELECT
+                      "WHERE id IN ("
                       "SELECT id FROM workers WHERE given_lc >= ?3 AND given_lc < ?4 "
                       "UNION ALL SELECT id FROM workers WHERE family_lc >= ?3 AND family_lc < ?4 "
                       "UNION ALL SELECT id FROM workers WHERE external_id = ?5) "
@@ -435,13 +356,13 @@ static sqlite3_stmt *s_worker_list_stmt(hc_store *store, bool by_q, bool by_empl
                       err);
     if (by_employer)
         return s_stmt(store,
-                      "SELECT " S_WORKER_COLS " FROM workers WHERE employer_id = ?6 "
-                      "AND id > ?1 AND erased_at IS NULL "
-                      "ORDER BY id LIMIT ?2",
+                      S_WORKER_SELECT "WHERE employer_id = ?6 "
+                                      "AND id > ?1 AND erased_at IS NULL "
+                                      "ORDER BY id LIMIT ?2",
                       err);
     return s_stmt(store,
-                  "SELECT " S_WORKER_COLS " FROM workers WHERE id > ?1 AND erased_at IS NULL "
-                  "ORDER BY id LIMIT ?2",
+                  S_WORKER_SELECT "WHERE id > ?1 AND erased_at IS NULL "
+                                  "ORDER BY id LIMIT ?2",
                   err);
 }
 
@@ -498,47 +419,21 @@ int enr_store_worker_erase(hc_store *store, const char *id, const char *erased_a
 
 /* --- programs --- */
 
+/* The columns, named as the Hcap__Program fields they hold. */
 #define S_PROGRAM_COLS                                                                             \
     "id, code, name, kind, occupation, credential_code, hours, delivery, provider, created_at"
 
 static void *s_program_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    Hcap__Program *p = (Hcap__Program *)hc_arena_message(arena, &hcap__program__descriptor);
-    int value = 0;
-    p->id = s_col_text(stmt, 0, arena);
-    p->code = s_col_text(stmt, 1, arena);
-    p->name = s_col_text(stmt, 2, arena);
-    s_col_enum(stmt, 3, &value);
-    p->kind = (Hcap__ProgramKind)value;
-    p->occupation = s_col_text(stmt, 4, arena);
-    p->credential_code = s_col_text(stmt, 5, arena);
-    p->has_hours = s_col_double(stmt, 6, &p->hours);
-    p->has_delivery = s_col_enum(stmt, 7, &value);
-    p->delivery = (Hcap__Delivery)value;
-    p->provider = s_col_text(stmt, 8, arena);
-    p->created_at = s_col_text(stmt, 9, arena);
-    return p;
+    return s_read_row(stmt, &hcap__program__descriptor, S_PROGRAM_COLS, arena);
 }
 
 int enr_store_program_insert(hc_store *store, const Hcap__Program *p, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "INSERT INTO programs (" S_PROGRAM_COLS ") "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, p->id);
-    s_bind_text(stmt, 2, p->code);
-    s_bind_text(stmt, 3, p->name);
-    sqlite3_bind_int(stmt, 4, p->kind);
-    s_bind_text(stmt, 5, p->occupation);
-    s_bind_text(stmt, 6, p->credential_code);
-    s_bind_opt_double(stmt, 7, p->has_hours, p->hours);
-    s_bind_opt_int(stmt, 8, p->has_delivery, p->delivery);
-    s_bind_text(stmt, 9, p->provider);
-    s_bind_text(stmt, 10, p->created_at);
-    return s_write(store, stmt, "code", NULL, err);
+    return s_write_message(store,
+                           "INSERT INTO programs (" S_PROGRAM_COLS ") "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           &p->base, S_PROGRAM_COLS, "code", NULL, err);
 }
 
 int enr_store_program_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
@@ -565,55 +460,36 @@ int enr_store_program_list(hc_store *store, const enr_page *page, hc_arena *aren
 
 /* --- cohorts --- */
 
-#define S_COHORT_COLS                                                                              \
-    "c.id, c.program_id, c.name, c.start_date, c.end_date, c.capacity, c.language, "               \
-    "c.created_at, (SELECT count(*) FROM enrollments e WHERE e.cohort_id = c.id "                  \
+/* The columns, named as the Hcap__Cohort fields they hold; a read adds
+   enrolled_count and waitlist_count after them. */
+#define S_COHORT_COLS "id, program_id, name, start_date, end_date, capacity, language, created_at"
+#define S_COHORT_COUNTS                                                                            \
+    "(SELECT count(*) FROM enrollments e WHERE e.cohort_id = c.id "                                \
     "AND e.status IN (1, 3, 4, 6)), (SELECT count(*) FROM enrollments e "                          \
     "WHERE e.cohort_id = c.id AND e.status = 2)"
+#define S_COHORT_SELECT "SELECT " S_COHORT_COLS ", " S_COHORT_COUNTS " FROM cohorts c "
 
 static void *s_cohort_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    Hcap__Cohort *c = (Hcap__Cohort *)hc_arena_message(arena, &hcap__cohort__descriptor);
-    c->id = s_col_text(stmt, 0, arena);
-    c->program_id = s_col_text(stmt, 1, arena);
-    c->name = s_col_text(stmt, 2, arena);
-    c->start_date = s_col_text(stmt, 3, arena);
-    c->end_date = s_col_text(stmt, 4, arena);
-    c->capacity = (uint32_t)sqlite3_column_int64(stmt, 5);
-    c->language = s_col_text(stmt, 6, arena);
-    c->created_at = s_col_text(stmt, 7, arena);
-    c->has_enrolled_count = c->has_waitlist_count = 1;
-    c->enrolled_count = (uint32_t)sqlite3_column_int64(stmt, 8);
-    c->waitlist_count = (uint32_t)sqlite3_column_int64(stmt, 9);
+    ProtobufCMessage *c = s_read_row(stmt, &hcap__cohort__descriptor, S_COHORT_COLS, arena);
+    hc_store_read_message(stmt, 8, c, "enrolled_count, waitlist_count", arena);
     return c;
 }
 
 int enr_store_cohort_insert(hc_store *store, const Hcap__Cohort *c, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "INSERT INTO cohorts (id, program_id, name, start_date, end_date, "
-                                "capacity, language, created_at) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, c->id);
-    s_bind_text(stmt, 2, c->program_id);
-    s_bind_text(stmt, 3, c->name);
-    s_bind_text(stmt, 4, c->start_date);
-    s_bind_text(stmt, 5, c->end_date);
-    sqlite3_bind_int64(stmt, 6, c->capacity);
-    s_bind_text(stmt, 7, c->language);
-    s_bind_text(stmt, 8, c->created_at);
-    return s_write(store, stmt, "program_id", NULL, err);
+    return s_write_message(store,
+                           "INSERT INTO cohorts (" S_COHORT_COLS ") "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           &c->base, S_COHORT_COLS, "program_id", NULL, err);
 }
 
 int enr_store_cohort_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                          Hcap__Cohort **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store, "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id = ?1", s_cohort_row,
-                     id, field, arena, &msg, err);
+    int code =
+        s_get(store, S_COHORT_SELECT "WHERE c.id = ?1", s_cohort_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -621,10 +497,11 @@ int enr_store_cohort_get(hc_store *store, const char *id, const char *field, hc_
 int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_page *page,
                           hc_arena *arena, Hcap__CohortList *out, hc_error *err)
 {
-    const char *sql = program_id ? "SELECT " S_COHORT_COLS " FROM cohorts c WHERE "
-                                   "c.program_id = ?3 AND c.id > ?1 ORDER BY c.id LIMIT ?2"
-                                 : "SELECT " S_COHORT_COLS " FROM cohorts c WHERE c.id > ?1 "
-                                   "ORDER BY c.id LIMIT ?2";
+    const char *sql = program_id ? S_COHORT_SELECT
+                          "WHERE "
+                          "c.program_id = ?3 AND c.id > ?1 ORDER BY c.id LIMIT ?2"
+                                 : S_COHORT_SELECT "WHERE c.id > ?1 "
+                                                   "ORDER BY c.id LIMIT ?2";
     void **items = NULL;
     int code = s_page(store, sql, s_cohort_row, page, program_id, arena, &items, &out->n_items,
                       &out->next, err);
@@ -634,79 +511,47 @@ int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_pag
 
 /* --- enrollments --- */
 
+/* The columns, named as the Hcap__Enrollment fields they hold; a read adds
+   the derived waitlist_position after them. */
 #define S_ENROLLMENT_COLS                                                                          \
-    "e.id, e.worker_id, e.cohort_id, e.program_id, e.status, CASE WHEN e.status = 2 THEN "         \
-    "(SELECT count(*) FROM enrollments w WHERE w.cohort_id = e.cohort_id AND w.status = 2 "        \
-    "AND w.id <= e.id) END, e.status_date, e.reason, e.hours_attended, e.created_at, "             \
-    "e.updated_at"
+    "id, worker_id, cohort_id, program_id, status, status_date, reason, hours_attended, "          \
+    "created_at, updated_at"
+#define S_ENROLLMENT_POSITION                                                                      \
+    "CASE WHEN e.status = 2 THEN (SELECT count(*) FROM enrollments w "                             \
+    "WHERE w.cohort_id = e.cohort_id AND w.status = 2 AND w.id <= e.id) END"
+#define S_ENROLLMENT_SELECT                                                                        \
+    "SELECT " S_ENROLLMENT_COLS ", " S_ENROLLMENT_POSITION " FROM enrollments e "
 
 static void *s_enrollment_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    Hcap__Enrollment *e =
-        (Hcap__Enrollment *)hc_arena_message(arena, &hcap__enrollment__descriptor);
-    int value = 0;
-    int64_t position = 0;
-    e->id = s_col_text(stmt, 0, arena);
-    e->worker_id = s_col_text(stmt, 1, arena);
-    e->cohort_id = s_col_text(stmt, 2, arena);
-    e->program_id = s_col_text(stmt, 3, arena);
-    s_col_enum(stmt, 4, &value);
-    e->status = (Hcap__EnrollmentStatus)value;
-    e->has_waitlist_position = s_col_int(stmt, 5, &position);
-    e->waitlist_position = (uint32_t)position;
-    e->status_date = s_col_text(stmt, 6, arena);
-    e->reason = s_col_text(stmt, 7, arena);
-    e->has_hours_attended = s_col_double(stmt, 8, &e->hours_attended);
-    e->created_at = s_col_text(stmt, 9, arena);
-    e->updated_at = s_col_text(stmt, 10, arena);
+    ProtobufCMessage *e = s_read_row(stmt, &hcap__enrollment__descriptor, S_ENROLLMENT_COLS, arena);
+    hc_store_read_message(stmt, 10, e, "waitlist_position", arena);
     return e;
 }
 
 int enr_store_enrollment_insert(hc_store *store, const Hcap__Enrollment *e, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "INSERT INTO enrollments (id, worker_id, cohort_id, program_id, "
-                                "status, status_date, reason, hours_attended, created_at, "
-                                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, e->id);
-    s_bind_text(stmt, 2, e->worker_id);
-    s_bind_text(stmt, 3, e->cohort_id);
-    s_bind_text(stmt, 4, e->program_id);
-    sqlite3_bind_int(stmt, 5, e->status);
-    s_bind_text(stmt, 6, e->status_date);
-    s_bind_text(stmt, 7, e->reason);
-    s_bind_opt_double(stmt, 8, e->has_hours_attended, e->hours_attended);
-    s_bind_text(stmt, 9, e->created_at);
-    s_bind_text(stmt, 10, e->updated_at);
-    return s_write(store, stmt, "id", NULL, err);
+    return s_write_message(store,
+                           "INSERT INTO enrollments (" S_ENROLLMENT_COLS ") "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           &e->base, S_ENROLLMENT_COLS, "id", NULL, err);
 }
 
 int enr_store_enrollment_update(hc_store *store, const Hcap__Enrollment *e, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "UPDATE enrollments SET status = ?2, status_date = ?3, "
-                                "reason = ?4, hours_attended = ?5, updated_at = ?6 WHERE id = ?1",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, e->id);
-    sqlite3_bind_int(stmt, 2, e->status);
-    s_bind_text(stmt, 3, e->status_date);
-    s_bind_text(stmt, 4, e->reason);
-    s_bind_opt_double(stmt, 5, e->has_hours_attended, e->hours_attended);
-    s_bind_text(stmt, 6, e->updated_at);
-    return s_write(store, stmt, NULL, "id", err);
+    return s_write_message(store,
+                           "UPDATE enrollments SET status = ?2, status_date = ?3, "
+                           "reason = ?4, hours_attended = ?5, updated_at = ?6 WHERE id = ?1",
+                           &e->base, "id, status, status_date, reason, hours_attended, updated_at",
+                           NULL, "id", err);
 }
 
 int enr_store_enrollment_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                              Hcap__Enrollment **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store, "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.id = ?1",
-                     s_enrollment_row, id, field, arena, &msg, err);
+    int code = s_get(store, S_ENROLLMENT_SELECT "WHERE e.id = ?1", s_enrollment_row, id, field,
+                     arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -718,24 +563,25 @@ static sqlite3_stmt *s_enrollment_list_stmt(hc_store *store, const enr_enrollmen
 {
     if (f->worker_id)
         return s_stmt(store,
-                      "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.worker_id = ?3 "
+                      S_ENROLLMENT_SELECT
+                      "WHERE e.worker_id = ?3 "
                       "AND (?4 IS NULL OR e.cohort_id = ?4) AND (?5 = 0 OR e.status = ?5) "
                       "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
                       err);
     if (f->cohort_id)
         return s_stmt(store,
-                      "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.cohort_id = ?4 "
-                      "AND (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
-                      "ORDER BY e.id LIMIT ?2",
+                      S_ENROLLMENT_SELECT "WHERE e.cohort_id = ?4 "
+                                          "AND (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
+                                          "ORDER BY e.id LIMIT ?2",
                       err);
     if (f->status)
         return s_stmt(store,
-                      "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.status = ?5 "
-                      "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
+                      S_ENROLLMENT_SELECT "WHERE e.status = ?5 "
+                                          "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
                       err);
     return s_stmt(store,
-                  "SELECT " S_ENROLLMENT_COLS " FROM enrollments e WHERE e.id > ?1 "
-                  "ORDER BY e.id LIMIT ?2",
+                  S_ENROLLMENT_SELECT "WHERE e.id > ?1 "
+                                      "ORDER BY e.id LIMIT ?2",
                   err);
 }
 
@@ -782,62 +628,31 @@ int enr_store_enrollment_first_waiting(hc_store *store, const char *cohort_id, h
                                        Hcap__Enrollment **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store,
-                     "SELECT " S_ENROLLMENT_COLS " FROM enrollments e "
-                     "WHERE e.cohort_id = ?1 AND e.status = 2 ORDER BY e.id LIMIT 1",
-                     s_enrollment_row, cohort_id, NULL, arena, &msg, err);
+    int code = s_get(
+        store, S_ENROLLMENT_SELECT "WHERE e.cohort_id = ?1 AND e.status = 2 ORDER BY e.id LIMIT 1",
+        s_enrollment_row, cohort_id, NULL, arena, &msg, err);
     *out = msg;
     return code;
 }
 
 /* --- tuition claims --- */
 
+/* The columns but cap_year, named as the Hcap__TuitionClaim fields they hold. */
 #define S_CLAIM_COLS                                                                               \
     "id, worker_id, institution, course, term, amount_cents, status, approved_cents, "             \
     "submitted_on, decided_on, created_at, updated_at"
 
 static void *s_claim_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    Hcap__TuitionClaim *c =
-        (Hcap__TuitionClaim *)hc_arena_message(arena, &hcap__tuition_claim__descriptor);
-    int value = 0;
-    c->id = s_col_text(stmt, 0, arena);
-    c->worker_id = s_col_text(stmt, 1, arena);
-    c->institution = s_col_text(stmt, 2, arena);
-    c->course = s_col_text(stmt, 3, arena);
-    c->term = s_col_text(stmt, 4, arena);
-    c->amount_cents = sqlite3_column_int64(stmt, 5);
-    s_col_enum(stmt, 6, &value);
-    c->status = (Hcap__ClaimStatus)value;
-    c->has_approved_cents = s_col_int(stmt, 7, &c->approved_cents);
-    c->submitted_on = s_col_text(stmt, 8, arena);
-    c->decided_on = s_col_text(stmt, 9, arena);
-    c->created_at = s_col_text(stmt, 10, arena);
-    c->updated_at = s_col_text(stmt, 11, arena);
-    return c;
+    return s_read_row(stmt, &hcap__tuition_claim__descriptor, S_CLAIM_COLS, arena);
 }
 
 int enr_store_claim_insert(hc_store *store, const Hcap__TuitionClaim *c, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "INSERT INTO tuition_claims (" S_CLAIM_COLS ") VALUES "
-                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, c->id);
-    s_bind_text(stmt, 2, c->worker_id);
-    s_bind_text(stmt, 3, c->institution);
-    s_bind_text(stmt, 4, c->course);
-    s_bind_text(stmt, 5, c->term);
-    sqlite3_bind_int64(stmt, 6, c->amount_cents);
-    sqlite3_bind_int(stmt, 7, c->status);
-    s_bind_opt_int(stmt, 8, c->has_approved_cents, c->approved_cents);
-    s_bind_text(stmt, 9, c->submitted_on);
-    s_bind_text(stmt, 10, c->decided_on);
-    s_bind_text(stmt, 11, c->created_at);
-    s_bind_text(stmt, 12, c->updated_at);
-    return s_write(store, stmt, "id", NULL, err);
+    return s_write_message(store,
+                           "INSERT INTO tuition_claims (" S_CLAIM_COLS ") VALUES "
+                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                           &c->base, S_CLAIM_COLS, "id", NULL, err);
 }
 
 int enr_store_claim_update(hc_store *store, const Hcap__TuitionClaim *c, const char *cap_year,
@@ -850,11 +665,7 @@ int enr_store_claim_update(hc_store *store, const Hcap__TuitionClaim *c, const c
                                 err);
     if (!stmt)
         return HC_INTERNAL;
-    s_bind_text(stmt, 1, c->id);
-    sqlite3_bind_int(stmt, 2, c->status);
-    s_bind_opt_int(stmt, 3, c->has_approved_cents, c->approved_cents);
-    s_bind_text(stmt, 4, c->decided_on);
-    s_bind_text(stmt, 5, c->updated_at);
+    hc_store_bind_message(stmt, 1, &c->base, "id, status, approved_cents, decided_on, updated_at");
     s_bind_text(stmt, 6, cap_year);
     return s_write(store, stmt, NULL, "id", err);
 }
@@ -905,43 +716,21 @@ int enr_store_claim_year_total(hc_store *store, const char *worker_id, const cha
 
 /* --- employment records --- */
 
+/* The columns, named as the Hcap__EmploymentRecord fields they hold. */
 #define S_EMPLOYMENT_COLS                                                                          \
     "id, worker_id, kind, employer_id, job_title, hourly_wage_cents, effective_date, created_at"
 
 static void *s_employment_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    Hcap__EmploymentRecord *r =
-        (Hcap__EmploymentRecord *)hc_arena_message(arena, &hcap__employment_record__descriptor);
-    int value = 0;
-    r->id = s_col_text(stmt, 0, arena);
-    r->worker_id = s_col_text(stmt, 1, arena);
-    s_col_enum(stmt, 2, &value);
-    r->kind = (Hcap__EmploymentKind)value;
-    r->employer_id = s_col_text(stmt, 3, arena);
-    r->job_title = s_col_text(stmt, 4, arena);
-    r->has_hourly_wage_cents = s_col_int(stmt, 5, &r->hourly_wage_cents);
-    r->effective_date = s_col_text(stmt, 6, arena);
-    r->created_at = s_col_text(stmt, 7, arena);
-    return r;
+    return s_read_row(stmt, &hcap__employment_record__descriptor, S_EMPLOYMENT_COLS, arena);
 }
 
 int enr_store_employment_insert(hc_store *store, const Hcap__EmploymentRecord *r, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "INSERT INTO employment_records (" S_EMPLOYMENT_COLS ") "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, r->id);
-    s_bind_text(stmt, 2, r->worker_id);
-    sqlite3_bind_int(stmt, 3, r->kind);
-    s_bind_text(stmt, 4, r->employer_id);
-    s_bind_text(stmt, 5, r->job_title);
-    s_bind_opt_int(stmt, 6, r->has_hourly_wage_cents, r->hourly_wage_cents);
-    s_bind_text(stmt, 7, r->effective_date);
-    s_bind_text(stmt, 8, r->created_at);
-    return s_write(store, stmt, "employer_id", NULL, err);
+    return s_write_message(store,
+                           "INSERT INTO employment_records (" S_EMPLOYMENT_COLS ") "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           &r->base, S_EMPLOYMENT_COLS, "employer_id", NULL, err);
 }
 
 int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_page *page,

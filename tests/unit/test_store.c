@@ -1,13 +1,17 @@
 /* Tests of hc_store: pragmas, migrations and their refusals, the statement
-   cache, transactions, savepoints, error mapping, busy writers, backup. */
+   cache, transactions, savepoints, error mapping, busy writers, backup, and
+   the message <-> row mapper. */
 #include <criterion/criterion.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "enrollment.pb-c.h"
+#include "hc_arena.h"
 #include "hc_store.h"
 #include "hc_time.h"
 
@@ -342,5 +346,220 @@ Test(store, backup_copies_a_consistent_database)
     snprintf(bad, sizeof bad, "%s/missing/dir/copy.db", s_dir);
     store = s_open(s_two);
     cr_expect_eq(hc_store_backup(store, bad, &err), HC_INTERNAL);
+    hc_store_destroy(&store);
+}
+
+/* --- message <-> row mapper --- */
+
+static const hc_migration s_rows[] = {
+    {"001_rows.sql",
+     "CREATE TABLE workers (id TEXT PRIMARY KEY, given_name TEXT, family_name TEXT,"
+     " gender INTEGER, employment_status INTEGER, hourly_wage_cents INTEGER);"
+     "CREATE TABLE programs (id TEXT PRIMARY KEY, kind INTEGER, hours REAL, delivery INTEGER);"
+     "CREATE TABLE cohorts (id TEXT PRIMARY KEY, capacity INTEGER, enrolled_count INTEGER,"
+     " waitlist_count INTEGER);"
+     "CREATE TABLE flags (csv TEXT PRIMARY KEY, dry_run INTEGER, erased INTEGER);"},
+    {NULL, NULL},
+};
+
+#define S_WORKER_COLS  "id, given_name, family_name, gender, employment_status, hourly_wage_cents"
+#define S_PROGRAM_COLS "id, kind, hours, delivery"
+#define S_COHORT_COLS  "id, capacity, enrolled_count, waitlist_count"
+
+/* Runs sql (an INSERT) with the columns of msg bound from ?1. */
+static void s_insert_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,
+                             const char *columns)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(store, sql);
+    cr_assert_not_null(stmt, "%s", sql);
+    hc_store_bind_message(stmt, 1, msg, columns);
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_DONE, "%s", sqlite3_errmsg(hc_store_db(store)));
+    sqlite3_reset(stmt);
+}
+
+/* Reads the first row of sql, from column first, into msg; the statement
+   is reset before returning, so text must have been copied. */
+static void s_read_into(hc_store *store, const char *sql, int first, ProtobufCMessage *msg,
+                        const char *columns, hc_arena *arena)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(store, sql);
+    cr_assert_not_null(stmt, "%s", sql);
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW, "%s", sql);
+    hc_store_read_message(stmt, first, msg, columns, arena);
+    sqlite3_reset(stmt);
+}
+
+Test(store, mapper_round_trips_strings_int64_and_enums)
+{
+    hc_store *store = s_open(s_rows);
+    hc_arena *arena = hc_arena_new();
+    Hcap__Worker w = HCAP__WORKER__INIT;
+    w.id = "w1";
+    w.given_name = "Ana";
+    w.family_name = NULL;
+    w.has_gender = 1;
+    w.gender = HCAP__GENDER__GENDER_FEMALE;
+    w.has_hourly_wage_cents = 1;
+    w.hourly_wage_cents = INT64_MAX;
+    s_insert_message(store,
+                     "INSERT INTO workers (" S_WORKER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     &w.base, S_WORKER_COLS);
+    char types[64];
+    cr_expect_str_eq(s_text(store,
+                            "SELECT typeof(given_name) || typeof(family_name) || typeof(gender)"
+                            " || typeof(employment_status) || typeof(hourly_wage_cents)"
+                            " FROM workers",
+                            types, sizeof types),
+                     "textnullintegernullinteger");
+
+    Hcap__Worker *r = (Hcap__Worker *)hc_arena_message(arena, &hcap__worker__descriptor);
+    s_read_into(store, "SELECT " S_WORKER_COLS " FROM workers", 0, &r->base, S_WORKER_COLS, arena);
+    cr_expect_str_eq(r->id, "w1");
+    cr_expect_str_eq(r->given_name, "Ana");
+    cr_expect_null(r->family_name);
+    cr_expect(r->has_gender);
+    cr_expect_eq(r->gender, HCAP__GENDER__GENDER_FEMALE);
+    cr_expect_not(r->has_employment_status);
+    cr_expect(r->has_hourly_wage_cents);
+    cr_expect_eq(r->hourly_wage_cents, INT64_MAX);
+    hc_arena_destroy(&arena);
+    hc_store_destroy(&store);
+}
+
+Test(store, mapper_reads_null_columns_as_unset_fields)
+{
+    hc_store *store = s_open(s_rows);
+    hc_arena *arena = hc_arena_new();
+    Hcap__Worker w = HCAP__WORKER__INIT;
+    w.id = "w2";
+    w.given_name = "Bo";
+    w.has_hourly_wage_cents = 0;
+    w.hourly_wage_cents = 900;
+    s_insert_message(store,
+                     "INSERT INTO workers (" S_WORKER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     &w.base, S_WORKER_COLS);
+    cr_expect_eq(s_int(store, "SELECT hourly_wage_cents IS NULL FROM workers"), 1,
+                 "a false has_ flag binds NULL");
+    /* A message that already holds values: NULL columns clear them. */
+    Hcap__Worker r = HCAP__WORKER__INIT;
+    r.family_name = "stale";
+    r.has_gender = 1;
+    r.gender = HCAP__GENDER__GENDER_MALE;
+    r.has_hourly_wage_cents = 1;
+    s_read_into(store,
+                "SELECT 'x', family_name, gender, hourly_wage_cents, given_name FROM workers", 1,
+                &r.base, " family_name,gender ,  hourly_wage_cents,given_name ", arena);
+    cr_expect_null(r.family_name);
+    cr_expect_not(r.has_gender);
+    cr_expect_not(r.has_hourly_wage_cents);
+    cr_expect_str_eq(r.given_name, "Bo");
+    cr_expect_null(r.id, "a column not listed is left alone");
+    hc_arena_destroy(&arena);
+    hc_store_destroy(&store);
+}
+
+Test(store, mapper_round_trips_doubles_and_required_enums)
+{
+    hc_store *store = s_open(s_rows);
+    hc_arena *arena = hc_arena_new();
+    Hcap__Program p = HCAP__PROGRAM__INIT;
+    p.id = "p1";
+    p.kind = HCAP__PROGRAM_KIND__PROGRAM_KIND_PRECEPTORSHIP;
+    p.has_hours = 1;
+    p.hours = 1234.5;
+    p.has_delivery = 0;
+    s_insert_message(store, "INSERT INTO programs (" S_PROGRAM_COLS ") VALUES (?1, ?2, ?3, ?4)",
+                     &p.base, S_PROGRAM_COLS);
+    p.id = "p2";
+    p.has_hours = 0;
+    p.has_delivery = 1;
+    p.delivery = HCAP__DELIVERY__DELIVERY_ONLINE;
+    s_insert_message(store, "INSERT INTO programs (" S_PROGRAM_COLS ") VALUES (?1, ?2, ?3, ?4)",
+                     &p.base, S_PROGRAM_COLS);
+    char type[16];
+    cr_expect_str_eq(
+        s_text(store, "SELECT typeof(hours) FROM programs WHERE id = 'p1'", type, sizeof type),
+        "real");
+
+    Hcap__Program *r = (Hcap__Program *)hc_arena_message(arena, &hcap__program__descriptor);
+    s_read_into(store, "SELECT " S_PROGRAM_COLS " FROM programs WHERE id = 'p1'", 0, &r->base,
+                S_PROGRAM_COLS, arena);
+    cr_expect_eq(r->kind, HCAP__PROGRAM_KIND__PROGRAM_KIND_PRECEPTORSHIP);
+    cr_expect(r->has_hours);
+    cr_expect_float_eq(r->hours, 1234.5, 1e-9);
+    cr_expect_not(r->has_delivery);
+    r = (Hcap__Program *)hc_arena_message(arena, &hcap__program__descriptor);
+    s_read_into(store, "SELECT " S_PROGRAM_COLS " FROM programs WHERE id = 'p2'", 0, &r->base,
+                S_PROGRAM_COLS, arena);
+    cr_expect_not(r->has_hours);
+    cr_expect(r->has_delivery);
+    cr_expect_eq(r->delivery, HCAP__DELIVERY__DELIVERY_ONLINE);
+    hc_arena_destroy(&arena);
+    hc_store_destroy(&store);
+}
+
+Test(store, mapper_round_trips_uint32)
+{
+    hc_store *store = s_open(s_rows);
+    hc_arena *arena = hc_arena_new();
+    Hcap__Cohort c = HCAP__COHORT__INIT;
+    c.id = "c1";
+    c.capacity = 4000000000u;
+    c.has_enrolled_count = 1;
+    c.enrolled_count = 0;
+    s_insert_message(store, "INSERT INTO cohorts (" S_COHORT_COLS ") VALUES (?1, ?2, ?3, ?4)",
+                     &c.base, S_COHORT_COLS);
+    cr_expect_eq(s_int(store, "SELECT capacity FROM cohorts"), 4000000000);
+    cr_expect_eq(s_int(store, "SELECT waitlist_count IS NULL FROM cohorts"), 1);
+
+    Hcap__Cohort *r = (Hcap__Cohort *)hc_arena_message(arena, &hcap__cohort__descriptor);
+    s_read_into(store, "SELECT " S_COHORT_COLS " FROM cohorts", 0, &r->base, S_COHORT_COLS, arena);
+    cr_expect_eq(r->capacity, 4000000000u);
+    cr_expect(r->has_enrolled_count, "a zero that was set stays set");
+    cr_expect_eq(r->enrolled_count, 0);
+    cr_expect_not(r->has_waitlist_count);
+    hc_arena_destroy(&arena);
+    hc_store_destroy(&store);
+}
+
+Test(store, mapper_round_trips_bools)
+{
+    hc_store *store = s_open(s_rows);
+    hc_arena *arena = hc_arena_new();
+    Hcap__ImportWorkersRequest set = HCAP__IMPORT_WORKERS_REQUEST__INIT;
+    set.csv = "yes";
+    set.has_dry_run = 1;
+    set.dry_run = 1;
+    s_insert_message(store, "INSERT INTO flags (csv, dry_run) VALUES (?1, ?2)", &set.base,
+                     "csv, dry_run");
+    set.csv = "unset";
+    set.has_dry_run = 0;
+    s_insert_message(store, "INSERT INTO flags (csv, dry_run) VALUES (?1, ?2)", &set.base,
+                     "csv, dry_run");
+    Hcap__EraseWorkerReply erased = HCAP__ERASE_WORKER_REPLY__INIT;
+    erased.id = "no";
+    erased.erased = 0;
+    s_insert_message(store, "INSERT INTO flags (csv, erased) VALUES (?1, ?2)", &erased.base,
+                     "id, erased");
+    cr_expect_eq(s_int(store, "SELECT dry_run FROM flags WHERE csv = 'yes'"), 1);
+    cr_expect_eq(s_int(store, "SELECT dry_run IS NULL FROM flags WHERE csv = 'unset'"), 1);
+    cr_expect_eq(s_int(store, "SELECT erased FROM flags WHERE csv = 'no'"), 0);
+
+    Hcap__ImportWorkersRequest r = HCAP__IMPORT_WORKERS_REQUEST__INIT;
+    s_read_into(store, "SELECT csv, dry_run FROM flags WHERE csv = 'yes'", 0, &r.base,
+                "csv, dry_run", arena);
+    cr_expect(r.has_dry_run);
+    cr_expect(r.dry_run);
+    s_read_into(store, "SELECT csv, dry_run FROM flags WHERE csv = 'unset'", 0, &r.base,
+                "csv, dry_run", arena);
+    cr_expect_str_eq(r.csv, "unset");
+    cr_expect_not(r.has_dry_run);
+    Hcap__EraseWorkerReply e = HCAP__ERASE_WORKER_REPLY__INIT;
+    e.erased = 1;
+    s_read_into(store, "SELECT csv, erased FROM flags WHERE csv = 'no'", 0, &e.base, "id, erased",
+                arena);
+    cr_expect_str_eq(e.id, "no");
+    cr_expect_not(e.erased);
+    hc_arena_destroy(&arena);
     hc_store_destroy(&store);
 }

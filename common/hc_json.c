@@ -3,6 +3,8 @@
    mismatch is an HC_INVALID_ARGUMENT naming the field's path. */
 #include "hc_json.h"
 
+#include "hc_field.h"
+
 #include "hc_utf8.h"
 #include <assert.h>
 #include <ctype.h>
@@ -254,21 +256,6 @@ static size_t s_type_size(ProtobufCType type)
     }
 }
 
-/* Whether a singular field holds a value, by protobuf-c's own rules:
-   oneof case, has_ flag, or a non-NULL pointer for strings and messages. */
-static bool s_field_present(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field)
-{
-    const char *base = (const char *)msg;
-    bool pointer = field->type == PROTOBUF_C_TYPE_STRING || field->type == PROTOBUF_C_TYPE_MESSAGE;
-    if (pointer && *(void *const *)(base + field->offset) == NULL)
-        return false;
-    if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-        return *(const uint32_t *)(base + field->quantifier_offset) == field->id;
-    if (field->label == PROTOBUF_C_LABEL_OPTIONAL && !pointer)
-        return *(const protobuf_c_boolean *)(base + field->quantifier_offset) != 0;
-    return true;
-}
-
 static json_t *s_repeated_to_json(const ProtobufCMessage *msg,
                                   const ProtobufCFieldDescriptor *field, int depth)
 {
@@ -293,7 +280,7 @@ static json_t *s_message_to_json(const ProtobufCMessage *msg, int depth)
         json_t *value;
         if (field->label == PROTOBUF_C_LABEL_REPEATED)
             value = s_repeated_to_json(msg, field, depth);
-        else if (s_field_present(msg, field))
+        else if (hc_field_present(msg, field))
             value = s_value_to_json(field, (const char *)msg + field->offset, depth);
         else
             value = json_null();
@@ -508,17 +495,6 @@ static int s_repeated_from_json(s_walk *walk, const ProtobufCFieldDescriptor *fi
     return HC_OK;
 }
 
-/* Marks a singular field present: its oneof case or its has_ flag. */
-static void s_mark_present(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field)
-{
-    char *quantifier = (char *)msg + field->quantifier_offset;
-    if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-        *(uint32_t *)quantifier = field->id;
-    else if (field->label == PROTOBUF_C_LABEL_OPTIONAL && field->type != PROTOBUF_C_TYPE_STRING &&
-             field->type != PROTOBUF_C_TYPE_MESSAGE)
-        *(protobuf_c_boolean *)quantifier = 1;
-}
-
 /* Sets one field of msg from json (not null). */
 static int s_field_from_json(s_walk *walk, const ProtobufCFieldDescriptor *field,
                              const json_t *json, const char *path, int depth, ProtobufCMessage *msg)
@@ -527,7 +503,7 @@ static int s_field_from_json(s_walk *walk, const ProtobufCFieldDescriptor *field
         return s_repeated_from_json(walk, field, json, path, depth, msg);
     int rc = s_value_from_json(walk, field, json, path, depth, (char *)msg + field->offset);
     if (rc == HC_OK)
-        s_mark_present(msg, field);
+        hc_field_mark(msg, field, true);
     return rc;
 }
 

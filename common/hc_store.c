@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <czmq.h>
 #include <sqlite3.h>
+#include "hc_field.h"
 #include "hc_log.h"
 
 #define S_BUSY_TIMEOUT_MS 5000
@@ -374,6 +375,8 @@ static bool s_column_next(const char **at, char *name)
     while (len > 0 && isspace((unsigned char)start[len - 1]))
         len--;
     assert(len > 0 && len < S_COLUMN_MAX && "empty or overlong column name");
+    if (len >= S_COLUMN_MAX)
+        len = S_COLUMN_MAX - 1;
     memcpy(name, start, len);
     name[len] = '\0';
     return true;
@@ -391,35 +394,6 @@ static const ProtobufCFieldDescriptor *s_column_field(const ProtobufCMessageDesc
     assert(field->type != PROTOBUF_C_TYPE_MESSAGE && field->type != PROTOBUF_C_TYPE_BYTES &&
            "column names a message or bytes field");
     return field;
-}
-
-/* Whether a singular field holds a value, by protobuf-c's rules: a non-NULL
-   pointer for strings, then the oneof case or the has_ flag. */
-static bool s_field_present(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field)
-{
-    const char *base = (const char *)msg;
-    bool pointer = field->type == PROTOBUF_C_TYPE_STRING;
-    if (pointer && *(char *const *)(base + field->offset) == NULL)
-        return false;
-    if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-        return *(const uint32_t *)(base + field->quantifier_offset) == field->id;
-    if (field->label == PROTOBUF_C_LABEL_OPTIONAL && !pointer)
-        return *(const protobuf_c_boolean *)(base + field->quantifier_offset) != 0;
-    return true;
-}
-
-/* Sets or clears a singular field's oneof case or has_ flag. */
-static void s_field_mark(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field, bool present)
-{
-    char *quantifier = (char *)msg + field->quantifier_offset;
-    if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-        if (present)
-            *(uint32_t *)quantifier = field->id;
-        else if (*(uint32_t *)quantifier == field->id)
-            *(uint32_t *)quantifier = 0;
-    } else if (field->label == PROTOBUF_C_LABEL_OPTIONAL && field->type != PROTOBUF_C_TYPE_STRING) {
-        *(protobuf_c_boolean *)quantifier = present;
-    }
 }
 
 /* The value of an integer or enum field at member, as SQLite stores it
@@ -475,7 +449,7 @@ static void s_bind_field(sqlite3_stmt *stmt, int index, const ProtobufCMessage *
                          const ProtobufCFieldDescriptor *field)
 {
     const char *member = (const char *)msg + field->offset;
-    if (!s_field_present(msg, field)) {
+    if (!hc_field_present(msg, field)) {
         sqlite3_bind_null(stmt, index);
         return;
     }
@@ -533,7 +507,7 @@ static void s_read_field(sqlite3_stmt *stmt, int col, ProtobufCMessage *msg,
         *(char **)member = NULL;
     else if (present)
         s_read_scalar(stmt, col, field, member);
-    s_field_mark(msg, field, present);
+    hc_field_mark(msg, field, present);
 }
 
 void hc_store_bind_message(sqlite3_stmt *stmt, int first, const ProtobufCMessage *msg,

@@ -132,6 +132,11 @@ char *hc_arena_strdup(hc_arena *self, const char *text)
     return copy;
 }
 
+char *hc_arena_text(hc_arena *self, const char *text)
+{
+    return text && *text ? hc_arena_strdup(self, text) : NULL;
+}
+
 char *hc_arena_printf(hc_arena *self, const char *fmt, ...)
 {
     va_list args;

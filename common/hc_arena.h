@@ -25,6 +25,10 @@ void *hc_arena_alloc(hc_arena *self, size_t size);
 char *hc_arena_strdup(hc_arena *self, const char *text);
 
 /* printf into the arena. */
+/* A copy of text in self, or NULL when text is NULL or empty: for optional
+   text fields, where an empty string means "no value". */
+char *hc_arena_text(hc_arena *self, const char *text);
+
 char *hc_arena_printf(hc_arena *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A protobuf-c allocator drawing from this arena (free is a no-op). */

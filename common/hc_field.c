@@ -33,3 +33,8 @@ void hc_field_mark(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field,
         *(protobuf_c_boolean *)quantifier = present;
     }
 }
+
+bool hc_field_enum_valid(const ProtobufCEnumDescriptor *desc, int value)
+{
+    return value != 0 && protobuf_c_enum_descriptor_get_value(desc, value) != NULL;
+}

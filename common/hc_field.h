@@ -16,4 +16,8 @@ bool hc_field_present(const ProtobufCMessage *msg, const ProtobufCFieldDescripto
    Strings and messages have none: their pointer says it, set by the caller. */
 void hc_field_mark(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field, bool present);
 
+/* True when value is a named value of desc other than its 0
+   (UNSPECIFIED) value, which is never accepted or written. */
+bool hc_field_enum_valid(const ProtobufCEnumDescriptor *desc, int value);
+
 #endif

@@ -113,6 +113,12 @@ hc_arena *hc_call_arena(hc_call *call)
     return call->req->arena;
 }
 
+hc_service *hc_call_service(hc_call *call)
+{
+    assert(call);
+    return call->service;
+}
+
 const Hcap__Principal *hc_call_principal(hc_call *call)
 {
     assert(call);

@@ -87,6 +87,9 @@ const char *hc_service_node_id(hc_service *self);
 /* The request's arena: everything allocated here lives until the reply is sent. */
 hc_arena *hc_call_arena(hc_call *call);
 
+/* The service the call runs in. */
+hc_service *hc_call_service(hc_call *call);
+
 /* The principal the gateway authenticated (never NULL; role UNSPECIFIED for
    internal callers). */
 const Hcap__Principal *hc_call_principal(hc_call *call);

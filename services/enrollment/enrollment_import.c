@@ -182,7 +182,7 @@ static int s_cell(s_import *im, Hcap__Worker *w, const ProtobufCFieldDescriptor 
     char *at = (char *)w + f->offset;
     protobuf_c_boolean *has = (protobuf_c_boolean *)((char *)w + f->quantifier_offset);
     if (f->type == PROTOBUF_C_TYPE_STRING) {
-        *(char **)at = enr_text(im->row, cell);
+        *(char **)at = hc_arena_text(im->row, cell);
         return 0;
     }
     if (f->label == PROTOBUF_C_LABEL_REPEATED)
@@ -373,7 +373,7 @@ int enr_import_workers(void *state, hc_call *call, const ProtobufCMessage *in,
     im.report->dry_run = req->has_dry_run && req->dry_run;
     im.row = hc_arena_new();
     im.seen = zhashx_new();
-    im.now = enr_now(call);
+    im.now = hc_call_now(call);
     hc_error err;
     hc_error_clear(&err);
     int rc = s_run(&im, req, &err);

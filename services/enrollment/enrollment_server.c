@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hc_field.h"
 #include "hc_id.h"
 #include "hc_json.h"
 #include "hc_log.h"
@@ -26,81 +27,6 @@
 
 /* --- shared helpers --- */
 
-char *enr_text(hc_arena *arena, const char *text)
-{
-    return text && *text ? hc_arena_strdup(arena, text) : NULL;
-}
-
-bool enr_enum_valid(const ProtobufCEnumDescriptor *desc, int value)
-{
-    return value != 0 && protobuf_c_enum_descriptor_get_value(desc, value) != NULL;
-}
-
-int enr_page_from(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
-                  enr_page *page)
-{
-    if (has_limit && (limit == 0 || limit > ENR_LIST_MAX))
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, "limit", "limit must be 1..%d",
-                            ENR_LIST_MAX);
-    page->limit = has_limit ? limit : ENR_LIST_DEFAULT;
-    page->after = after && *after ? after : NULL;
-    return HC_OK;
-}
-
-int enr_emit(enr_state *state, hc_call *call, const char *type, const char *subject,
-             const ProtobufCMessage *body)
-{
-    hc_error err;
-    hc_error_clear(&err);
-    if (hc_eventlog_append(state->log, type, subject, body, NULL, &err) != HC_OK)
-        return hc_call_fail_with(call, &err);
-    return HC_OK;
-}
-
-char *enr_now(hc_call *call)
-{
-    char now[HC_TIMESTAMP_SIZE];
-    hc_now_rfc3339(now);
-    return hc_arena_strdup(hc_call_arena(call), now);
-}
-
-/* The store's error as the call's. */
-static int s_fail(hc_call *call, const hc_error *err)
-{
-    return hc_call_fail_with(call, err);
-}
-
-/* An id of kind prefix in the call's arena. */
-static char *s_new_id(hc_call *call, const char *prefix)
-{
-    char id[HC_ID_SIZE];
-    hc_id_new(prefix, id);
-    return hc_arena_strdup(hc_call_arena(call), id);
-}
-
-/* date when given (it must be valid), else today, into out. */
-static int s_date_or_today(hc_call *call, const char *date, const char *field, char **out)
-{
-    char today[HC_DATE_SIZE];
-    if (date && *date) {
-        if (!hc_date_valid(date))
-            return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s must be YYYY-MM-DD", field);
-        *out = hc_arena_strdup(hc_call_arena(call), date);
-        return HC_OK;
-    }
-    hc_today(today);
-    *out = hc_arena_strdup(hc_call_arena(call), today);
-    return HC_OK;
-}
-
-/* HC_OK when text is a non-empty string, else fails the call naming field. */
-static int s_required(hc_call *call, const char *text, const char *field)
-{
-    if (text && *text)
-        return HC_OK;
-    return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s is required", field);
-}
-
 static const char *s_enum_name(const ProtobufCEnumDescriptor *desc, int value)
 {
     const char *name = hc_json_enum_name(desc, value);
@@ -117,28 +43,28 @@ static int s_create_employer(void *state, hc_call *call, const ProtobufCMessage 
     hc_arena *arena = hc_call_arena(call);
     if (!req->name || !*req->name)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "name", "name is required");
-    if (!enr_enum_valid(&hcap__sector__descriptor, req->sector))
+    if (!hc_field_enum_valid(&hcap__sector__descriptor, req->sector))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "sector", "sector is required");
-    char *us_state = enr_text(arena, req->state);
+    char *us_state = hc_arena_text(arena, req->state);
     if (us_state && (strlen(us_state) != 2 || !isalpha((unsigned char)us_state[0]) ||
                      !isalpha((unsigned char)us_state[1])))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "state", "state must be 2 letters");
     Hcap__Employer *e = (Hcap__Employer *)hc_call_new(call, &hcap__employer__descriptor);
-    e->id = s_new_id(call, "emp");
+    e->id = hc_call_id(call, "emp");
     e->name = hc_arena_strdup(arena, req->name);
     e->sector = req->sector;
-    e->union_local = enr_text(arena, req->union_local);
-    e->county = enr_text(arena, req->county);
+    e->union_local = hc_arena_text(arena, req->union_local);
+    e->county = hc_arena_text(arena, req->county);
     if (us_state)
         for (char *p = us_state; *p; p++)
             *p = (char)toupper((unsigned char)*p);
     e->state = us_state;
-    e->created_at = enr_now(call);
+    e->created_at = hc_call_now(call);
     hc_error err;
     if (enr_store_employer_insert(st->store, e, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &e->base;
-    return enr_emit(st, call, "enrollment.employer_created.v1", NULL, &e->base);
+    return hc_call_emit(call, "enrollment.employer_created.v1", NULL, &e->base);
 }
 
 static int s_get_employer(void *state, hc_call *call, const ProtobufCMessage *in,
@@ -149,7 +75,7 @@ static int s_get_employer(void *state, hc_call *call, const ProtobufCMessage *in
     Hcap__Employer *e = NULL;
     hc_error err;
     if (enr_store_employer_get(st->store, req->id, "id", hc_call_arena(call), &e, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &e->base;
     return HC_OK;
 }
@@ -159,14 +85,14 @@ static int s_list_employers(void *state, hc_call *call, const ProtobufCMessage *
 {
     enr_state *st = state;
     const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
-    enr_page page;
-    if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    hc_page page;
+    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     Hcap__EmployerList *list =
         (Hcap__EmployerList *)hc_call_new(call, &hcap__employer_list__descriptor);
     hc_error err;
     if (enr_store_employer_list(st->store, &page, hc_call_arena(call), list, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &list->base;
     return HC_OK;
 }
@@ -179,11 +105,11 @@ static int s_program_check(hc_call *call, const Hcap__CreateProgramRequest *req)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "code", "code is required");
     if (!req->name || !*req->name)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "name", "name is required");
-    if (!enr_enum_valid(&hcap__program_kind__descriptor, req->kind))
+    if (!hc_field_enum_valid(&hcap__program_kind__descriptor, req->kind))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "kind", "kind is required");
     if (req->has_hours && (!isfinite(req->hours) || req->hours < 0))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "hours", "hours must be >= 0");
-    if (req->has_delivery && !enr_enum_valid(&hcap__delivery__descriptor, req->delivery))
+    if (req->has_delivery && !hc_field_enum_valid(&hcap__delivery__descriptor, req->delivery))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "delivery", "unknown delivery");
     return HC_OK;
 }
@@ -198,25 +124,25 @@ static int s_create_program(void *state, hc_call *call, const ProtobufCMessage *
     if (rc != HC_OK)
         return rc;
     Hcap__Program *p = (Hcap__Program *)hc_call_new(call, &hcap__program__descriptor);
-    p->id = s_new_id(call, "prg");
+    p->id = hc_call_id(call, "prg");
     p->code = hc_arena_strdup(arena, req->code);
     p->name = hc_arena_strdup(arena, req->name);
     p->kind = req->kind;
-    p->occupation = enr_text(arena, req->occupation);
-    p->credential_code = enr_text(arena, req->credential_code);
+    p->occupation = hc_arena_text(arena, req->occupation);
+    p->credential_code = hc_arena_text(arena, req->credential_code);
     p->has_hours = req->has_hours;
     p->hours = req->hours;
     p->has_delivery = req->has_delivery;
     p->delivery = req->delivery;
-    p->provider = enr_text(arena, req->provider);
-    p->created_at = enr_now(call);
+    p->provider = hc_arena_text(arena, req->provider);
+    p->created_at = hc_call_now(call);
     hc_error err;
     if ((rc = enr_store_program_insert(st->store, p, &err)) == HC_ALREADY_EXISTS)
         return hc_call_fail(call, rc, "code", "program code %s exists", p->code);
     if (rc != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &p->base;
-    return enr_emit(st, call, "enrollment.program_created.v1", NULL, &p->base);
+    return hc_call_emit(call, "enrollment.program_created.v1", NULL, &p->base);
 }
 
 static int s_get_program(void *state, hc_call *call, const ProtobufCMessage *in,
@@ -227,7 +153,7 @@ static int s_get_program(void *state, hc_call *call, const ProtobufCMessage *in,
     Hcap__Program *p = NULL;
     hc_error err;
     if (enr_store_program_get(st->store, req->id, "id", hc_call_arena(call), &p, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &p->base;
     return HC_OK;
 }
@@ -237,14 +163,14 @@ static int s_list_programs(void *state, hc_call *call, const ProtobufCMessage *i
 {
     enr_state *st = state;
     const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
-    enr_page page;
-    if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    hc_page page;
+    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     Hcap__ProgramList *list =
         (Hcap__ProgramList *)hc_call_new(call, &hcap__program_list__descriptor);
     hc_error err;
     if (enr_store_program_list(st->store, &page, hc_call_arena(call), list, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &list->base;
     return HC_OK;
 }
@@ -268,7 +194,7 @@ static int s_cohort_check(enr_state *st, hc_call *call, const Hcap__CreateCohort
     if (req->capacity < 1)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "capacity", "capacity must be >= 1");
     if (enr_store_exists(st->store, ENR_PROGRAM, req->program_id, "program_id", &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     return HC_OK;
 }
 
@@ -282,20 +208,20 @@ static int s_create_cohort(void *state, hc_call *call, const ProtobufCMessage *i
     if (rc != HC_OK)
         return rc;
     Hcap__Cohort *c = (Hcap__Cohort *)hc_call_new(call, &hcap__cohort__descriptor);
-    c->id = s_new_id(call, "coh");
+    c->id = hc_call_id(call, "coh");
     c->program_id = hc_arena_strdup(arena, req->program_id);
     c->name = hc_arena_strdup(arena, req->name);
     c->start_date = hc_arena_strdup(arena, req->start_date);
-    c->end_date = enr_text(arena, req->end_date);
+    c->end_date = hc_arena_text(arena, req->end_date);
     c->capacity = req->capacity;
-    c->language = enr_text(arena, req->language);
+    c->language = hc_arena_text(arena, req->language);
     c->has_enrolled_count = c->has_waitlist_count = 1;
-    c->created_at = enr_now(call);
+    c->created_at = hc_call_now(call);
     hc_error err;
     if (enr_store_cohort_insert(st->store, c, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &c->base;
-    return enr_emit(st, call, "enrollment.cohort_created.v1", NULL, &c->base);
+    return hc_call_emit(call, "enrollment.cohort_created.v1", NULL, &c->base);
 }
 
 static int s_get_cohort(void *state, hc_call *call, const ProtobufCMessage *in,
@@ -306,7 +232,7 @@ static int s_get_cohort(void *state, hc_call *call, const ProtobufCMessage *in,
     Hcap__Cohort *c = NULL;
     hc_error err;
     if (enr_store_cohort_get(st->store, req->id, "id", hc_call_arena(call), &c, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &c->base;
     return HC_OK;
 }
@@ -317,17 +243,17 @@ static int s_list_cohorts(void *state, hc_call *call, const ProtobufCMessage *in
     enr_state *st = state;
     const Hcap__ListCohortsRequest *req = (const Hcap__ListCohortsRequest *)in;
     const char *program_id = req->program_id && *req->program_id ? req->program_id : NULL;
-    enr_page page;
+    hc_page page;
     hc_error err;
-    if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     if (program_id &&
         enr_store_exists(st->store, ENR_PROGRAM, program_id, "program_id", &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     Hcap__CohortList *list = (Hcap__CohortList *)hc_call_new(call, &hcap__cohort_list__descriptor);
     if (enr_store_cohort_list(st->store, program_id, &page, hc_call_arena(call), list, &err) !=
         HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &list->base;
     return HC_OK;
 }
@@ -365,31 +291,31 @@ static int s_create_enrollment(void *state, hc_call *call, const ProtobufCMessag
     Hcap__Enrollment *e = NULL;
     bool taken = false;
     hc_error err;
-    int rc = s_required(call, req->worker_id, "worker_id");
-    if (rc != HC_OK || (rc = s_required(call, req->cohort_id, "cohort_id")) != HC_OK)
+    int rc = hc_call_required(call, req->worker_id, "worker_id");
+    if (rc != HC_OK || (rc = hc_call_required(call, req->cohort_id, "cohort_id")) != HC_OK)
         return rc;
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK ||
         enr_store_cohort_get(st->store, req->cohort_id, "cohort_id", arena, &cohort, &err) !=
             HC_OK ||
         enr_store_enrollment_open(st->store, req->worker_id, req->cohort_id, &taken, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     if (taken)
         return hc_call_fail(call, HC_ALREADY_EXISTS, "worker_id",
                             "worker %s is already enrolled or waitlisted in cohort %s",
                             req->worker_id, req->cohort_id);
     e = (Hcap__Enrollment *)hc_call_new(call, &hcap__enrollment__descriptor);
-    e->id = s_new_id(call, "enr");
+    e->id = hc_call_id(call, "enr");
     e->worker_id = hc_arena_strdup(arena, req->worker_id);
     e->cohort_id = cohort->id;
     e->program_id = cohort->program_id;
     e->status = cohort->enrolled_count < cohort->capacity ? S_ENROLLED : S_WAITLISTED;
-    s_date_or_today(call, NULL, "date", &e->status_date);
-    e->created_at = e->updated_at = enr_now(call);
+    hc_call_date_or_today(call, NULL, "date", &e->status_date);
+    e->created_at = e->updated_at = hc_call_now(call);
     if (enr_store_enrollment_insert(st->store, e, &err) != HC_OK ||
         enr_store_enrollment_get(st->store, e->id, "id", arena, &e, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &e->base;
-    return enr_emit(st, call, "enrollment.enrollment_created.v1", e->worker_id, &e->base);
+    return hc_call_emit(call, "enrollment.enrollment_created.v1", e->worker_id, &e->base);
 }
 
 /* After a seat was freed in cohort_id: the first waitlisted enrollment, if
@@ -401,28 +327,28 @@ static int s_promote_waiting(enr_state *st, hc_call *call, const char *cohort_id
     Hcap__Enrollment *next = NULL;
     hc_error err;
     if (enr_store_cohort_get(st->store, cohort_id, "cohort_id", arena, &cohort, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     if (cohort->enrolled_count >= cohort->capacity)
         return HC_OK;
     int rc = enr_store_enrollment_first_waiting(st->store, cohort_id, arena, &next, &err);
     if (rc == HC_NOT_FOUND)
         return HC_OK;
     if (rc != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     next->status = S_ENROLLED;
     next->has_waitlist_position = 0;
     next->status_date = date;
-    next->updated_at = enr_now(call);
+    next->updated_at = hc_call_now(call);
     if (enr_store_enrollment_update(st->store, next, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     hc_log_info("enrollment.promoted", "enrollment=%s cohort=%s", next->id, cohort_id);
-    return enr_emit(st, call, "enrollment.enrollment_status_changed.v1", next->worker_id,
-                    &next->base);
+    return hc_call_emit(call, "enrollment.enrollment_status_changed.v1", next->worker_id,
+                        &next->base);
 }
 
 static int s_status_check(hc_call *call, const Hcap__ChangeEnrollmentStatusRequest *req)
 {
-    if (!enr_enum_valid(&hcap__enrollment_status__descriptor, req->status))
+    if (!hc_field_enum_valid(&hcap__enrollment_status__descriptor, req->status))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "status", "status is required");
     if (req->has_hours_attended && (!isfinite(req->hours_attended) || req->hours_attended < 0))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "hours_attended",
@@ -440,10 +366,10 @@ static int s_change_enrollment_status(void *state, hc_call *call, const Protobuf
     char *date = NULL;
     hc_error err;
     int rc = s_status_check(call, req);
-    if (rc != HC_OK || (rc = s_date_or_today(call, req->date, "date", &date)) != HC_OK)
+    if (rc != HC_OK || (rc = hc_call_date_or_today(call, req->date, "date", &date)) != HC_OK)
         return rc;
     if (enr_store_enrollment_get(st->store, req->id, "id", hc_call_arena(call), &e, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     if (!s_enrollment_may(e->status, req->status))
         return hc_call_fail(call, HC_FAILED_PRECONDITION, "status",
                             "cannot change enrollment from %s to %s",
@@ -459,11 +385,11 @@ static int s_change_enrollment_status(void *state, hc_call *call, const Protobuf
         e->has_hours_attended = 1;
         e->hours_attended = req->hours_attended;
     }
-    e->updated_at = enr_now(call);
+    e->updated_at = hc_call_now(call);
     if (enr_store_enrollment_update(st->store, e, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &e->base;
-    rc = enr_emit(st, call, "enrollment.enrollment_status_changed.v1", e->worker_id, &e->base);
+    rc = hc_call_emit(call, "enrollment.enrollment_status_changed.v1", e->worker_id, &e->base);
     return rc == HC_OK && freed ? s_promote_waiting(st, call, e->cohort_id, date) : rc;
 }
 
@@ -475,7 +401,7 @@ static int s_get_enrollment(void *state, hc_call *call, const ProtobufCMessage *
     Hcap__Enrollment *e = NULL;
     hc_error err;
     if (enr_store_enrollment_get(st->store, req->id, "id", hc_call_arena(call), &e, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &e->base;
     return HC_OK;
 }
@@ -485,25 +411,25 @@ static int s_list_enrollments(void *state, hc_call *call, const ProtobufCMessage
 {
     enr_state *st = state;
     const Hcap__ListEnrollmentsRequest *req = (const Hcap__ListEnrollmentsRequest *)in;
-    enr_enrollment_filter filter = {enr_text(hc_call_arena(call), req->worker_id),
-                                    enr_text(hc_call_arena(call), req->cohort_id), 0};
-    enr_page page;
+    enr_enrollment_filter filter = {hc_arena_text(hc_call_arena(call), req->worker_id),
+                                    hc_arena_text(hc_call_arena(call), req->cohort_id), 0};
+    hc_page page;
     hc_error err;
-    if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
-    if (req->has_status && !enr_enum_valid(&hcap__enrollment_status__descriptor, req->status))
+    if (req->has_status && !hc_field_enum_valid(&hcap__enrollment_status__descriptor, req->status))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "status", "unknown status");
     filter.status = req->has_status ? (int)req->status : 0;
     if ((filter.worker_id &&
          enr_store_exists(st->store, ENR_WORKER, filter.worker_id, "worker_id", &err) != HC_OK) ||
         (filter.cohort_id &&
          enr_store_exists(st->store, ENR_COHORT, filter.cohort_id, "cohort_id", &err) != HC_OK))
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     Hcap__EnrollmentList *list =
         (Hcap__EnrollmentList *)hc_call_new(call, &hcap__enrollment_list__descriptor);
     if (enr_store_enrollment_list(st->store, &filter, &page, hc_call_arena(call), list, &err) !=
         HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &list->base;
     return HC_OK;
 }
@@ -517,28 +443,28 @@ static int s_submit_tuition_claim(void *state, hc_call *call, const ProtobufCMes
     const Hcap__SubmitTuitionClaimRequest *req = (const Hcap__SubmitTuitionClaimRequest *)in;
     hc_arena *arena = hc_call_arena(call);
     hc_error err;
-    int rc = s_required(call, req->worker_id, "worker_id");
-    if (rc != HC_OK || (rc = s_required(call, req->institution, "institution")) != HC_OK)
+    int rc = hc_call_required(call, req->worker_id, "worker_id");
+    if (rc != HC_OK || (rc = hc_call_required(call, req->institution, "institution")) != HC_OK)
         return rc;
     if (req->amount_cents <= 0)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "amount_cents", "amount_cents must be > 0");
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     Hcap__TuitionClaim *c =
         (Hcap__TuitionClaim *)hc_call_new(call, &hcap__tuition_claim__descriptor);
-    c->id = s_new_id(call, "tcl");
+    c->id = hc_call_id(call, "tcl");
     c->worker_id = hc_arena_strdup(arena, req->worker_id);
     c->institution = hc_arena_strdup(arena, req->institution);
-    c->course = enr_text(arena, req->course);
-    c->term = enr_text(arena, req->term);
+    c->course = hc_arena_text(arena, req->course);
+    c->term = hc_arena_text(arena, req->term);
     c->amount_cents = req->amount_cents;
     c->status = S_SUBMITTED;
-    s_date_or_today(call, NULL, "date", &c->submitted_on);
-    c->created_at = c->updated_at = enr_now(call);
+    hc_call_date_or_today(call, NULL, "date", &c->submitted_on);
+    c->created_at = c->updated_at = hc_call_now(call);
     if (enr_store_claim_insert(st->store, c, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &c->base;
-    return enr_emit(st, call, "enrollment.tuition_claim_submitted.v1", c->worker_id, &c->base);
+    return hc_call_emit(call, "enrollment.tuition_claim_submitted.v1", c->worker_id, &c->base);
 }
 
 static bool s_claim_may(int from, int to)
@@ -561,7 +487,7 @@ static int s_claim_approve(enr_state *st, hc_call *call, Hcap__TuitionClaim *c,
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "approved_cents",
                             "approved_cents must be 1..%lld", (long long)c->amount_cents);
     if (enr_store_claim_year_total(st->store, c->worker_id, year, &total, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     /* compared as a difference: approved may be near INT64_MAX */
     if (approved > cap - total)
         return hc_call_fail(call, HC_FAILED_PRECONDITION, "approved_cents",
@@ -580,13 +506,13 @@ static int s_decide_tuition_claim(void *state, hc_call *call, const ProtobufCMes
     Hcap__TuitionClaim *c = NULL;
     char *date = NULL, *year = NULL;
     hc_error err;
-    if (!enr_enum_valid(&hcap__claim_status__descriptor, req->status))
+    if (!hc_field_enum_valid(&hcap__claim_status__descriptor, req->status))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "status", "status is required");
-    int rc = s_date_or_today(call, req->date, "date", &date);
+    int rc = hc_call_date_or_today(call, req->date, "date", &date);
     if (rc != HC_OK)
         return rc;
     if (enr_store_claim_get(st->store, req->id, "id", hc_call_arena(call), &c, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     if (!s_claim_may(c->status, req->status))
         return hc_call_fail(call, HC_FAILED_PRECONDITION, "status",
                             "cannot change tuition claim from %s to %s",
@@ -606,11 +532,11 @@ static int s_decide_tuition_claim(void *state, hc_call *call, const ProtobufCMes
     }
     c->status = req->status;
     c->decided_on = date;
-    c->updated_at = enr_now(call);
+    c->updated_at = hc_call_now(call);
     if (enr_store_claim_update(st->store, c, year, &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &c->base;
-    return enr_emit(st, call, "enrollment.tuition_claim_decided.v1", c->worker_id, &c->base);
+    return hc_call_emit(call, "enrollment.tuition_claim_decided.v1", c->worker_id, &c->base);
 }
 
 static int s_list_tuition_claims(void *state, hc_call *call, const ProtobufCMessage *in,
@@ -618,20 +544,20 @@ static int s_list_tuition_claims(void *state, hc_call *call, const ProtobufCMess
 {
     enr_state *st = state;
     const Hcap__ListByWorkerRequest *req = (const Hcap__ListByWorkerRequest *)in;
-    enr_page page;
+    hc_page page;
     hc_error err;
-    int rc = s_required(call, req->worker_id, "worker_id");
+    int rc = hc_call_required(call, req->worker_id, "worker_id");
     if (rc != HC_OK)
         return rc;
-    if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     Hcap__TuitionClaimList *list =
         (Hcap__TuitionClaimList *)hc_call_new(call, &hcap__tuition_claim_list__descriptor);
     if (enr_store_claim_list(st->store, req->worker_id, &page, hc_call_arena(call), list, &err) !=
         HC_OK)
-        return s_fail(call, &err);
+        return hc_call_fail_with(call, &err);
     *out = &list->base;
     return HC_OK;
 }

@@ -5,6 +5,7 @@
 #define ENROLLMENT_SERVER_H
 
 #include <stdbool.h>
+#include "hc_call.h"
 #include "hc_service.h"
 #include "enrollment.pb-c.h"
 #include "enrollment_store.h"
@@ -19,10 +20,6 @@ extern const hc_migration enrollment_migrations[];
    approved tuition. */
 #define ENR_TUITION_CAP_KEY     "enrollment/tuition_annual_cap_cents"
 #define ENR_TUITION_CAP_DEFAULT 525000
-
-/* Rows a list returns by default and at most. */
-#define ENR_LIST_DEFAULT 50
-#define ENR_LIST_MAX     500
 
 /* --- shared by the handler files --- */
 
@@ -50,25 +47,6 @@ void enr_worker_canonical(Hcap__Worker *w);
 
 /* True when a and b hold the same worker data (timestamps ignored). */
 bool enr_worker_same(hc_arena *arena, const Hcap__Worker *a, const Hcap__Worker *b);
-
-/* A copy of text in arena, or NULL when text is NULL or empty: an empty
-   string means "no value" for every optional text field. */
-char *enr_text(hc_arena *arena, const char *text);
-
-/* True when value is a named, non-UNSPECIFIED value of desc. */
-bool enr_enum_valid(const ProtobufCEnumDescriptor *desc, int value);
-
-/* Fills page from a list request's limit and after; HC_INVALID_ARGUMENT
-   naming "limit" when it is 0 or above ENR_LIST_MAX (fails the call). */
-int enr_page_from(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
-                  enr_page *page);
-
-/* Appends an event in the request's transaction; on failure fails the call. */
-int enr_emit(enr_state *state, hc_call *call, const char *type, const char *subject,
-             const ProtobufCMessage *body);
-
-/* Now (RFC 3339) as a string in the call's arena. */
-char *enr_now(hc_call *call);
 
 /* The worker handlers (enrollment_worker.c) and the import (enrollment_import.c). */
 hc_handler_fn enr_create_worker, enr_get_worker, enr_list_workers, enr_update_worker,

@@ -17,150 +17,6 @@ _Static_assert(HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_FAILED == 6, "failed")
 _Static_assert(HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED == 2, "approved");
 _Static_assert(HCAP__CLAIM_STATUS__CLAIM_STATUS_PAID == 4, "paid");
 
-typedef void *(s_row_fn)(sqlite3_stmt *stmt, hc_arena *arena);
-
-/* --- statement helpers --- */
-
-static sqlite3_stmt *s_stmt(hc_store *store, const char *sql, hc_error *err)
-{
-    sqlite3_stmt *stmt = hc_store_stmt(store, sql);
-    if (!stmt)
-        hc_error_set(err, HC_INTERNAL, NULL, "enrollment store: statement does not compile");
-    return stmt;
-}
-
-/* Binds text, or NULL for a NULL pointer. The text must outlive the step.
-   A statement may leave a parameter index unused (a list without one of
-   its filters): SQLite then refuses that bind with SQLITE_RANGE, which is
-   harmless, so bind results are not checked. */
-static void s_bind_text(sqlite3_stmt *stmt, int index, const char *text)
-{
-    if (text)
-        sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(stmt, index);
-}
-
-/* Steps a write to completion. HC_OK, HC_NOT_FOUND naming not_found when
-   not_found is given and no row changed, or the mapped SQLite error. */
-static int s_write(hc_store *store, sqlite3_stmt *stmt, const char *field, const char *not_found,
-                   hc_error *err)
-{
-    int rc = sqlite3_step(stmt);
-    int code = HC_OK;
-    if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, field, err);
-    else if (not_found && sqlite3_changes(hc_store_db(store)) == 0)
-        code = hc_error_set(err, HC_NOT_FOUND, not_found, "not found");
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return code;
-}
-
-/* Reads one row with row(). HC_OK and *out; HC_NOT_FOUND (err filled only
-   when field is given); or the mapped SQLite error. */
-static int s_one(hc_store *store, sqlite3_stmt *stmt, s_row_fn *row, hc_arena *arena, void **out,
-                 const char *field, const char *id, hc_error *err)
-{
-    int rc = sqlite3_step(stmt);
-    int code = HC_OK;
-    if (rc == SQLITE_ROW)
-        *out = row(stmt, arena);
-    else if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    else if (field)
-        code = hc_error_set(err, HC_NOT_FOUND, field, "%s %s not found", field, id ? id : "");
-    else
-        code = HC_NOT_FOUND;
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return code;
-}
-
-/* Reads up to page->limit rows (the statement asks for one more): sets
-   *items, *count, and *next to the last id returned when more exist.
-   Column 0 of every row is the id. */
-static int s_many(hc_store *store, sqlite3_stmt *stmt, s_row_fn *row, uint32_t limit,
-                  hc_arena *arena, void ***items, size_t *count, char **next, hc_error *err)
-{
-    void **list = hc_arena_alloc(arena, sizeof(void *) * (limit + 1));
-    const char *last = NULL;
-    size_t n = 0;
-    int rc, code = HC_OK;
-    *next = NULL;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (n == limit) {
-            *next = hc_arena_strdup(arena, last);
-            break;
-        }
-        list[n] = row(stmt, arena);
-        last = (const char *)sqlite3_column_text(stmt, 0);
-        last = hc_arena_strdup(arena, last);
-        n++;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    *items = list;
-    *count = n;
-    return code;
-}
-
-static void s_bind_page(sqlite3_stmt *stmt, int after_index, const enr_page *page)
-{
-    s_bind_text(stmt, after_index, page->after ? page->after : "");
-    sqlite3_bind_int64(stmt, after_index + 1, (int64_t)page->limit + 1);
-}
-
-/* Prepares sql, binds id to ?1 and reads one row (see s_one). */
-static int s_get(hc_store *store, const char *sql, s_row_fn *row, const char *id, const char *field,
-                 hc_arena *arena, void **out, hc_error *err)
-{
-    sqlite3_stmt *stmt = s_stmt(store, sql, err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
-    return s_one(store, stmt, row, arena, out, field, id, err);
-}
-
-/* Prepares sql, binds the page to ?1 (after) and ?2 (limit + 1) and key to
-   ?3 (statements without ?3 ignore it), and reads the page (see s_many). */
-static int s_page(hc_store *store, const char *sql, s_row_fn *row, const enr_page *page,
-                  const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
-                  hc_error *err)
-{
-    sqlite3_stmt *stmt = s_stmt(store, sql, err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_page(stmt, 1, page);
-    s_bind_text(stmt, 3, key);
-    return s_many(store, stmt, row, page->limit, arena, items, count, next, err);
-}
-
-/* Prepares sql, binds the fields of msg named in columns to ?1, ?2, ...
-   and steps it (see s_write). */
-static int s_write_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,
-                           const char *columns, const char *field, const char *not_found,
-                           hc_error *err)
-{
-    sqlite3_stmt *stmt = s_stmt(store, sql, err);
-    if (!stmt)
-        return HC_INTERNAL;
-    hc_store_bind_message(stmt, 1, msg, columns);
-    return s_write(store, stmt, field, not_found, err);
-}
-
-/* A new message of desc in arena with the columns of the current row,
-   from column 0, read into the fields they name. */
-static ProtobufCMessage *s_read_row(sqlite3_stmt *stmt, const ProtobufCMessageDescriptor *desc,
-                                    const char *columns, hc_arena *arena)
-{
-    ProtobufCMessage *msg = hc_arena_message(arena, desc);
-    hc_store_read_message(stmt, 0, msg, columns, arena);
-    return msg;
-}
-
 /* --- generic --- */
 
 int enr_store_init(hc_store *store, hc_error *err)
@@ -177,10 +33,10 @@ int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char 
         [ENR_PROGRAM] = "SELECT 1 FROM programs WHERE id = ?1",
         [ENR_COHORT] = "SELECT 1 FROM cohorts WHERE id = ?1",
     };
-    sqlite3_stmt *stmt = s_stmt(store, sql[kind], err);
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql[kind], err);
     if (!stmt)
         return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
+    hc_query_bind_text(stmt, 1, id);
     int rc = sqlite3_step(stmt);
     int code = HC_OK;
     if (rc == SQLITE_DONE)
@@ -199,32 +55,33 @@ int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char 
 
 static void *s_employer_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    return s_read_row(stmt, &hcap__employer__descriptor, S_EMPLOYER_COLS, arena);
+    return hc_query_row(stmt, &hcap__employer__descriptor, S_EMPLOYER_COLS, arena);
 }
 
 int enr_store_employer_insert(hc_store *store, const Hcap__Employer *e, hc_error *err)
 {
-    return s_write_message(store,
-                           "INSERT INTO employers (" S_EMPLOYER_COLS ") "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           &e->base, S_EMPLOYER_COLS, "id", NULL, err);
+    return hc_query_write_message(store,
+                                  "INSERT INTO employers (" S_EMPLOYER_COLS ") "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                  &e->base, S_EMPLOYER_COLS, "id", NULL, err);
 }
 
 int enr_store_employer_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                            Hcap__Employer **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store, "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id = ?1",
-                     s_employer_row, id, field, arena, &msg, err);
+    int code = hc_query_get(store, "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id = ?1",
+                            s_employer_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
 
-int enr_store_employer_list(hc_store *store, const enr_page *page, hc_arena *arena,
+int enr_store_employer_list(hc_store *store, const hc_page *page, hc_arena *arena,
                             Hcap__EmployerList *out, hc_error *err)
 {
     void **items = NULL;
-    int code = s_page(store,
+    int code =
+        hc_query_page(store,
                       "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id > ?1 "
                       "ORDER BY id LIMIT ?2",
                       s_employer_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
@@ -278,7 +135,7 @@ static void s_race_decode(Hcap__Worker *w, const char *text, hc_arena *arena)
 static void *s_worker_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
     Hcap__Worker *w =
-        (Hcap__Worker *)s_read_row(stmt, &hcap__worker__descriptor, S_WORKER_COLS, arena);
+        (Hcap__Worker *)hc_query_row(stmt, &hcap__worker__descriptor, S_WORKER_COLS, arena);
     s_race_decode(w, (const char *)sqlite3_column_text(stmt, S_WORKER_RACE), arena);
     return w;
 }
@@ -289,12 +146,12 @@ static int s_worker_write(hc_store *store, const char *sql, const Hcap__Worker *
     char race[128];
     if (s_race_encode(w, race, sizeof race) != 0)
         return hc_error_set(err, HC_INVALID_ARGUMENT, "race_ethnicity", "too many values");
-    sqlite3_stmt *stmt = s_stmt(store, sql, err);
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
     if (!stmt)
         return HC_INTERNAL;
     hc_store_bind_message(stmt, 1, &w->base, S_WORKER_COLS);
-    s_bind_text(stmt, S_WORKER_RACE + 1, *race ? race : NULL);
-    return s_write(store, stmt, "external_id", not_found, err);
+    hc_query_bind_text(stmt, S_WORKER_RACE + 1, *race ? race : NULL);
+    return hc_query_write(store, stmt, "external_id", not_found, err);
 }
 
 int enr_store_worker_insert(hc_store *store, const Hcap__Worker *w, hc_error *err)
@@ -322,8 +179,8 @@ int enr_store_worker_get(hc_store *store, const char *id, const char *field, hc_
                          Hcap__Worker **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store, S_WORKER_SELECT "WHERE id = ?1 AND erased_at IS NULL", s_worker_row, id,
-                     field, arena, &msg, err);
+    int code = hc_query_get(store, S_WORKER_SELECT "WHERE id = ?1 AND erased_at IS NULL",
+                            s_worker_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -332,10 +189,10 @@ int enr_store_worker_by_external(hc_store *store, const char *external_id, hc_ar
                                  Hcap__Worker **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store,
-                     S_WORKER_SELECT "WHERE external_id = ?1 "
-                                     "AND erased_at IS NULL",
-                     s_worker_row, external_id, NULL, arena, &msg, err);
+    int code = hc_query_get(store,
+                            S_WORKER_SELECT "WHERE external_id = ?1 "
+                                            "AND erased_at IS NULL",
+                            s_worker_row, external_id, NULL, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -345,29 +202,30 @@ int enr_store_worker_by_external(hc_store *store, const char *external_id, hc_ar
 static sqlite3_stmt *s_worker_list_stmt(hc_store *store, bool by_q, bool by_employer, hc_error *err)
 {
     if (by_q)
-        return s_stmt(store,
-                      S_WORKER_SELECT
-                      "WHERE id IN ("
-                      "SELECT id FROM workers WHERE given_lc >= ?3 AND given_lc < ?4 "
-                      "UNION ALL SELECT id FROM workers WHERE family_lc >= ?3 AND family_lc < ?4 "
-                      "UNION ALL SELECT id FROM workers WHERE external_id = ?5) "
-                      "AND id > ?1 AND erased_at IS NULL AND (?6 IS NULL OR employer_id = ?6) "
-                      "ORDER BY id LIMIT ?2",
-                      err);
+        return hc_query_prepare(
+            store,
+            S_WORKER_SELECT
+            "WHERE id IN ("
+            "SELECT id FROM workers WHERE given_lc >= ?3 AND given_lc < ?4 "
+            "UNION ALL SELECT id FROM workers WHERE family_lc >= ?3 AND family_lc < ?4 "
+            "UNION ALL SELECT id FROM workers WHERE external_id = ?5) "
+            "AND id > ?1 AND erased_at IS NULL AND (?6 IS NULL OR employer_id = ?6) "
+            "ORDER BY id LIMIT ?2",
+            err);
     if (by_employer)
-        return s_stmt(store,
-                      S_WORKER_SELECT "WHERE employer_id = ?6 "
-                                      "AND id > ?1 AND erased_at IS NULL "
-                                      "ORDER BY id LIMIT ?2",
-                      err);
-    return s_stmt(store,
-                  S_WORKER_SELECT "WHERE id > ?1 AND erased_at IS NULL "
-                                  "ORDER BY id LIMIT ?2",
-                  err);
+        return hc_query_prepare(store,
+                                S_WORKER_SELECT "WHERE employer_id = ?6 "
+                                                "AND id > ?1 AND erased_at IS NULL "
+                                                "ORDER BY id LIMIT ?2",
+                                err);
+    return hc_query_prepare(store,
+                            S_WORKER_SELECT "WHERE id > ?1 AND erased_at IS NULL "
+                                            "ORDER BY id LIMIT ?2",
+                            err);
 }
 
 int enr_store_worker_list(hc_store *store, const char *q, const char *employer_id,
-                          const enr_page *page, hc_arena *arena, Hcap__WorkerList *out,
+                          const hc_page *page, hc_arena *arena, Hcap__WorkerList *out,
                           hc_error *err)
 {
     sqlite3_stmt *stmt = s_worker_list_stmt(store, q != NULL, employer_id != NULL, err);
@@ -381,40 +239,40 @@ int enr_store_worker_list(hc_store *store, const char *q, const char *employer_i
         /* 0xFF never occurs in UTF-8, so every text with prefix lo sorts below hi. */
         hi = hc_arena_printf(arena, "%s\xff", lo);
     }
-    s_bind_page(stmt, 1, page);
-    s_bind_text(stmt, 3, lo);
-    s_bind_text(stmt, 4, hi);
-    s_bind_text(stmt, 5, q);
-    s_bind_text(stmt, 6, employer_id);
+    hc_query_bind_page(stmt, 1, page);
+    hc_query_bind_text(stmt, 3, lo);
+    hc_query_bind_text(stmt, 4, hi);
+    hc_query_bind_text(stmt, 5, q);
+    hc_query_bind_text(stmt, 6, employer_id);
     void **items = NULL;
-    int code = s_many(store, stmt, s_worker_row, page->limit, arena, &items, &out->n_items,
-                      &out->next, err);
+    int code = hc_query_many(store, stmt, s_worker_row, page->limit, arena, &items, &out->n_items,
+                             &out->next, err);
     out->items = (Hcap__Worker **)items;
     return code;
 }
 
 int enr_store_worker_erase(hc_store *store, const char *id, const char *erased_at, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        s_stmt(store,
-               "UPDATE workers SET given_name = NULL, family_name = NULL, given_lc = NULL, "
-               "family_lc = NULL, external_id = NULL, birth_date = NULL, email = NULL, "
-               "phone = NULL, job_title = NULL, erased_at = ?2, updated_at = ?2 "
-               "WHERE id = ?1 AND erased_at IS NULL",
-               err);
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store,
+        "UPDATE workers SET given_name = NULL, family_name = NULL, given_lc = NULL, "
+        "family_lc = NULL, external_id = NULL, birth_date = NULL, email = NULL, "
+        "phone = NULL, job_title = NULL, erased_at = ?2, updated_at = ?2 "
+        "WHERE id = ?1 AND erased_at IS NULL",
+        err);
     if (!stmt)
         return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
-    s_bind_text(stmt, 2, erased_at);
-    int code = s_write(store, stmt, NULL, "id", err);
+    hc_query_bind_text(stmt, 1, id);
+    hc_query_bind_text(stmt, 2, erased_at);
+    int code = hc_query_write(store, stmt, NULL, "id", err);
     if (code != HC_OK)
         return code;
-    stmt =
-        s_stmt(store, "UPDATE employment_records SET job_title = NULL WHERE worker_id = ?1", err);
+    stmt = hc_query_prepare(
+        store, "UPDATE employment_records SET job_title = NULL WHERE worker_id = ?1", err);
     if (!stmt)
         return HC_INTERNAL;
-    s_bind_text(stmt, 1, id);
-    return s_write(store, stmt, NULL, NULL, err);
+    hc_query_bind_text(stmt, 1, id);
+    return hc_query_write(store, stmt, NULL, NULL, err);
 }
 
 /* --- programs --- */
@@ -425,32 +283,33 @@ int enr_store_worker_erase(hc_store *store, const char *id, const char *erased_a
 
 static void *s_program_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    return s_read_row(stmt, &hcap__program__descriptor, S_PROGRAM_COLS, arena);
+    return hc_query_row(stmt, &hcap__program__descriptor, S_PROGRAM_COLS, arena);
 }
 
 int enr_store_program_insert(hc_store *store, const Hcap__Program *p, hc_error *err)
 {
-    return s_write_message(store,
-                           "INSERT INTO programs (" S_PROGRAM_COLS ") "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                           &p->base, S_PROGRAM_COLS, "code", NULL, err);
+    return hc_query_write_message(store,
+                                  "INSERT INTO programs (" S_PROGRAM_COLS ") "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  &p->base, S_PROGRAM_COLS, "code", NULL, err);
 }
 
 int enr_store_program_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                           Hcap__Program **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store, "SELECT " S_PROGRAM_COLS " FROM programs WHERE id = ?1", s_program_row,
-                     id, field, arena, &msg, err);
+    int code = hc_query_get(store, "SELECT " S_PROGRAM_COLS " FROM programs WHERE id = ?1",
+                            s_program_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
 
-int enr_store_program_list(hc_store *store, const enr_page *page, hc_arena *arena,
+int enr_store_program_list(hc_store *store, const hc_page *page, hc_arena *arena,
                            Hcap__ProgramList *out, hc_error *err)
 {
     void **items = NULL;
-    int code = s_page(store,
+    int code =
+        hc_query_page(store,
                       "SELECT " S_PROGRAM_COLS " FROM programs WHERE id > ?1 "
                       "ORDER BY id LIMIT ?2",
                       s_program_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
@@ -471,30 +330,30 @@ int enr_store_program_list(hc_store *store, const enr_page *page, hc_arena *aren
 
 static void *s_cohort_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    ProtobufCMessage *c = s_read_row(stmt, &hcap__cohort__descriptor, S_COHORT_COLS, arena);
+    ProtobufCMessage *c = hc_query_row(stmt, &hcap__cohort__descriptor, S_COHORT_COLS, arena);
     hc_store_read_message(stmt, 8, c, "enrolled_count, waitlist_count", arena);
     return c;
 }
 
 int enr_store_cohort_insert(hc_store *store, const Hcap__Cohort *c, hc_error *err)
 {
-    return s_write_message(store,
-                           "INSERT INTO cohorts (" S_COHORT_COLS ") "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           &c->base, S_COHORT_COLS, "program_id", NULL, err);
+    return hc_query_write_message(store,
+                                  "INSERT INTO cohorts (" S_COHORT_COLS ") "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  &c->base, S_COHORT_COLS, "program_id", NULL, err);
 }
 
 int enr_store_cohort_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                          Hcap__Cohort **out, hc_error *err)
 {
     void *msg = NULL;
-    int code =
-        s_get(store, S_COHORT_SELECT "WHERE c.id = ?1", s_cohort_row, id, field, arena, &msg, err);
+    int code = hc_query_get(store, S_COHORT_SELECT "WHERE c.id = ?1", s_cohort_row, id, field,
+                            arena, &msg, err);
     *out = msg;
     return code;
 }
 
-int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_page *page,
+int enr_store_cohort_list(hc_store *store, const char *program_id, const hc_page *page,
                           hc_arena *arena, Hcap__CohortList *out, hc_error *err)
 {
     const char *sql = program_id ? S_COHORT_SELECT
@@ -503,8 +362,8 @@ int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_pag
                                  : S_COHORT_SELECT "WHERE c.id > ?1 "
                                                    "ORDER BY c.id LIMIT ?2";
     void **items = NULL;
-    int code = s_page(store, sql, s_cohort_row, page, program_id, arena, &items, &out->n_items,
-                      &out->next, err);
+    int code = hc_query_page(store, sql, s_cohort_row, page, program_id, arena, &items,
+                             &out->n_items, &out->next, err);
     out->items = (Hcap__Cohort **)items;
     return code;
 }
@@ -524,34 +383,35 @@ int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_pag
 
 static void *s_enrollment_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    ProtobufCMessage *e = s_read_row(stmt, &hcap__enrollment__descriptor, S_ENROLLMENT_COLS, arena);
+    ProtobufCMessage *e =
+        hc_query_row(stmt, &hcap__enrollment__descriptor, S_ENROLLMENT_COLS, arena);
     hc_store_read_message(stmt, 10, e, "waitlist_position", arena);
     return e;
 }
 
 int enr_store_enrollment_insert(hc_store *store, const Hcap__Enrollment *e, hc_error *err)
 {
-    return s_write_message(store,
-                           "INSERT INTO enrollments (" S_ENROLLMENT_COLS ") "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                           &e->base, S_ENROLLMENT_COLS, "id", NULL, err);
+    return hc_query_write_message(store,
+                                  "INSERT INTO enrollments (" S_ENROLLMENT_COLS ") "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  &e->base, S_ENROLLMENT_COLS, "id", NULL, err);
 }
 
 int enr_store_enrollment_update(hc_store *store, const Hcap__Enrollment *e, hc_error *err)
 {
-    return s_write_message(store,
-                           "UPDATE enrollments SET status = ?2, status_date = ?3, "
-                           "reason = ?4, hours_attended = ?5, updated_at = ?6 WHERE id = ?1",
-                           &e->base, "id, status, status_date, reason, hours_attended, updated_at",
-                           NULL, "id", err);
+    return hc_query_write_message(
+        store,
+        "UPDATE enrollments SET status = ?2, status_date = ?3, "
+        "reason = ?4, hours_attended = ?5, updated_at = ?6 WHERE id = ?1",
+        &e->base, "id, status, status_date, reason, hours_attended, updated_at", NULL, "id", err);
 }
 
 int enr_store_enrollment_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                              Hcap__Enrollment **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store, S_ENROLLMENT_SELECT "WHERE e.id = ?1", s_enrollment_row, id, field,
-                     arena, &msg, err);
+    int code = hc_query_get(store, S_ENROLLMENT_SELECT "WHERE e.id = ?1", s_enrollment_row, id,
+                            field, arena, &msg, err);
     *out = msg;
     return code;
 }
@@ -562,43 +422,44 @@ static sqlite3_stmt *s_enrollment_list_stmt(hc_store *store, const enr_enrollmen
                                             hc_error *err)
 {
     if (f->worker_id)
-        return s_stmt(store,
-                      S_ENROLLMENT_SELECT
-                      "WHERE e.worker_id = ?3 "
-                      "AND (?4 IS NULL OR e.cohort_id = ?4) AND (?5 = 0 OR e.status = ?5) "
-                      "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
-                      err);
+        return hc_query_prepare(
+            store,
+            S_ENROLLMENT_SELECT
+            "WHERE e.worker_id = ?3 "
+            "AND (?4 IS NULL OR e.cohort_id = ?4) AND (?5 = 0 OR e.status = ?5) "
+            "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
+            err);
     if (f->cohort_id)
-        return s_stmt(store,
-                      S_ENROLLMENT_SELECT "WHERE e.cohort_id = ?4 "
-                                          "AND (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
-                                          "ORDER BY e.id LIMIT ?2",
-                      err);
+        return hc_query_prepare(store,
+                                S_ENROLLMENT_SELECT "WHERE e.cohort_id = ?4 "
+                                                    "AND (?5 = 0 OR e.status = ?5) AND e.id > ?1 "
+                                                    "ORDER BY e.id LIMIT ?2",
+                                err);
     if (f->status)
-        return s_stmt(store,
-                      S_ENROLLMENT_SELECT "WHERE e.status = ?5 "
-                                          "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
-                      err);
-    return s_stmt(store,
-                  S_ENROLLMENT_SELECT "WHERE e.id > ?1 "
-                                      "ORDER BY e.id LIMIT ?2",
-                  err);
+        return hc_query_prepare(store,
+                                S_ENROLLMENT_SELECT "WHERE e.status = ?5 "
+                                                    "AND e.id > ?1 ORDER BY e.id LIMIT ?2",
+                                err);
+    return hc_query_prepare(store,
+                            S_ENROLLMENT_SELECT "WHERE e.id > ?1 "
+                                                "ORDER BY e.id LIMIT ?2",
+                            err);
 }
 
 int enr_store_enrollment_list(hc_store *store, const enr_enrollment_filter *filter,
-                              const enr_page *page, hc_arena *arena, Hcap__EnrollmentList *out,
+                              const hc_page *page, hc_arena *arena, Hcap__EnrollmentList *out,
                               hc_error *err)
 {
     sqlite3_stmt *stmt = s_enrollment_list_stmt(store, filter, err);
     if (!stmt)
         return HC_INTERNAL;
-    s_bind_page(stmt, 1, page);
-    s_bind_text(stmt, 3, filter->worker_id);
-    s_bind_text(stmt, 4, filter->cohort_id);
+    hc_query_bind_page(stmt, 1, page);
+    hc_query_bind_text(stmt, 3, filter->worker_id);
+    hc_query_bind_text(stmt, 4, filter->cohort_id);
     sqlite3_bind_int(stmt, 5, filter->status);
     void **items = NULL;
-    int code = s_many(store, stmt, s_enrollment_row, page->limit, arena, &items, &out->n_items,
-                      &out->next, err);
+    int code = hc_query_many(store, stmt, s_enrollment_row, page->limit, arena, &items,
+                             &out->n_items, &out->next, err);
     out->items = (Hcap__Enrollment **)items;
     return code;
 }
@@ -606,14 +467,14 @@ int enr_store_enrollment_list(hc_store *store, const enr_enrollment_filter *filt
 int enr_store_enrollment_open(hc_store *store, const char *worker_id, const char *cohort_id,
                               bool *found, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT 1 FROM enrollments WHERE worker_id = ?1 "
-                                "AND cohort_id = ?2 AND status IN (1, 2, 3) LIMIT 1",
-                                err);
+    sqlite3_stmt *stmt = hc_query_prepare(store,
+                                          "SELECT 1 FROM enrollments WHERE worker_id = ?1 "
+                                          "AND cohort_id = ?2 AND status IN (1, 2, 3) LIMIT 1",
+                                          err);
     if (!stmt)
         return HC_INTERNAL;
-    s_bind_text(stmt, 1, worker_id);
-    s_bind_text(stmt, 2, cohort_id);
+    hc_query_bind_text(stmt, 1, worker_id);
+    hc_query_bind_text(stmt, 2, cohort_id);
     int rc = sqlite3_step(stmt);
     int code = HC_OK;
     *found = rc == SQLITE_ROW;
@@ -628,7 +489,7 @@ int enr_store_enrollment_first_waiting(hc_store *store, const char *cohort_id, h
                                        Hcap__Enrollment **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(
+    int code = hc_query_get(
         store, S_ENROLLMENT_SELECT "WHERE e.cohort_id = ?1 AND e.status = 2 ORDER BY e.id LIMIT 1",
         s_enrollment_row, cohort_id, NULL, arena, &msg, err);
     *out = msg;
@@ -644,47 +505,49 @@ int enr_store_enrollment_first_waiting(hc_store *store, const char *cohort_id, h
 
 static void *s_claim_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    return s_read_row(stmt, &hcap__tuition_claim__descriptor, S_CLAIM_COLS, arena);
+    return hc_query_row(stmt, &hcap__tuition_claim__descriptor, S_CLAIM_COLS, arena);
 }
 
 int enr_store_claim_insert(hc_store *store, const Hcap__TuitionClaim *c, hc_error *err)
 {
-    return s_write_message(store,
-                           "INSERT INTO tuition_claims (" S_CLAIM_COLS ") VALUES "
-                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                           &c->base, S_CLAIM_COLS, "id", NULL, err);
+    return hc_query_write_message(store,
+                                  "INSERT INTO tuition_claims (" S_CLAIM_COLS ") VALUES "
+                                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  &c->base, S_CLAIM_COLS, "id", NULL, err);
 }
 
 int enr_store_claim_update(hc_store *store, const Hcap__TuitionClaim *c, const char *cap_year,
                            hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "UPDATE tuition_claims SET status = ?2, approved_cents = ?3, "
-                                "decided_on = ?4, updated_at = ?5, "
-                                "cap_year = coalesce(?6, cap_year) WHERE id = ?1",
-                                err);
+    sqlite3_stmt *stmt =
+        hc_query_prepare(store,
+                         "UPDATE tuition_claims SET status = ?2, approved_cents = ?3, "
+                         "decided_on = ?4, updated_at = ?5, "
+                         "cap_year = coalesce(?6, cap_year) WHERE id = ?1",
+                         err);
     if (!stmt)
         return HC_INTERNAL;
     hc_store_bind_message(stmt, 1, &c->base, "id, status, approved_cents, decided_on, updated_at");
-    s_bind_text(stmt, 6, cap_year);
-    return s_write(store, stmt, NULL, "id", err);
+    hc_query_bind_text(stmt, 6, cap_year);
+    return hc_query_write(store, stmt, NULL, "id", err);
 }
 
 int enr_store_claim_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                         Hcap__TuitionClaim **out, hc_error *err)
 {
     void *msg = NULL;
-    int code = s_get(store, "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE id = ?1",
-                     s_claim_row, id, field, arena, &msg, err);
+    int code = hc_query_get(store, "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE id = ?1",
+                            s_claim_row, id, field, arena, &msg, err);
     *out = msg;
     return code;
 }
 
-int enr_store_claim_list(hc_store *store, const char *worker_id, const enr_page *page,
+int enr_store_claim_list(hc_store *store, const char *worker_id, const hc_page *page,
                          hc_arena *arena, Hcap__TuitionClaimList *out, hc_error *err)
 {
     void **items = NULL;
-    int code = s_page(store,
+    int code =
+        hc_query_page(store,
                       "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE worker_id = ?3 "
                       "AND id > ?1 ORDER BY id LIMIT ?2",
                       s_claim_row, page, worker_id, arena, &items, &out->n_items, &out->next, err);
@@ -695,14 +558,15 @@ int enr_store_claim_list(hc_store *store, const char *worker_id, const enr_page 
 int enr_store_claim_year_total(hc_store *store, const char *worker_id, const char *year,
                                int64_t *total, hc_error *err)
 {
-    sqlite3_stmt *stmt = s_stmt(store,
-                                "SELECT coalesce(sum(approved_cents), 0) FROM tuition_claims "
-                                "WHERE worker_id = ?1 AND cap_year = ?2 AND status IN (2, 4)",
-                                err);
+    sqlite3_stmt *stmt =
+        hc_query_prepare(store,
+                         "SELECT coalesce(sum(approved_cents), 0) FROM tuition_claims "
+                         "WHERE worker_id = ?1 AND cap_year = ?2 AND status IN (2, 4)",
+                         err);
     if (!stmt)
         return HC_INTERNAL;
-    s_bind_text(stmt, 1, worker_id);
-    s_bind_text(stmt, 2, year);
+    hc_query_bind_text(stmt, 1, worker_id);
+    hc_query_bind_text(stmt, 2, year);
     int rc = sqlite3_step(stmt);
     int code = HC_OK;
     if (rc == SQLITE_ROW)
@@ -722,26 +586,26 @@ int enr_store_claim_year_total(hc_store *store, const char *worker_id, const cha
 
 static void *s_employment_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
-    return s_read_row(stmt, &hcap__employment_record__descriptor, S_EMPLOYMENT_COLS, arena);
+    return hc_query_row(stmt, &hcap__employment_record__descriptor, S_EMPLOYMENT_COLS, arena);
 }
 
 int enr_store_employment_insert(hc_store *store, const Hcap__EmploymentRecord *r, hc_error *err)
 {
-    return s_write_message(store,
-                           "INSERT INTO employment_records (" S_EMPLOYMENT_COLS ") "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           &r->base, S_EMPLOYMENT_COLS, "employer_id", NULL, err);
+    return hc_query_write_message(store,
+                                  "INSERT INTO employment_records (" S_EMPLOYMENT_COLS ") "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  &r->base, S_EMPLOYMENT_COLS, "employer_id", NULL, err);
 }
 
-int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_page *page,
+int enr_store_employment_list(hc_store *store, const char *worker_id, const hc_page *page,
                               hc_arena *arena, Hcap__EmploymentList *out, hc_error *err)
 {
     void **items = NULL;
-    int code =
-        s_page(store,
-               "SELECT " S_EMPLOYMENT_COLS " FROM employment_records "
-               "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
-               s_employment_row, page, worker_id, arena, &items, &out->n_items, &out->next, err);
+    int code = hc_query_page(store,
+                             "SELECT " S_EMPLOYMENT_COLS " FROM employment_records "
+                             "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
+                             s_employment_row, page, worker_id, arena, &items, &out->n_items,
+                             &out->next, err);
     out->items = (Hcap__EmploymentRecord **)items;
     return code;
 }
@@ -751,7 +615,7 @@ int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_
 int enr_store_events_each(hc_store *store, enr_event_fn *fn, void *arg, hc_error *err)
 {
     sqlite3_stmt *stmt =
-        s_stmt(store, "SELECT seq, type, subject, body FROM events ORDER BY seq", err);
+        hc_query_prepare(store, "SELECT seq, type, subject, body FROM events ORDER BY seq", err);
     if (!stmt)
         return HC_INTERNAL;
     int rc, code = HC_OK;

@@ -8,16 +8,9 @@
 #include <stdint.h>
 #include "hc_arena.h"
 #include "hc_error.h"
+#include "hc_query.h"
 #include "hc_store.h"
 #include "enrollment.pb-c.h"
-
-/* One page of a list: rows with id > after (NULL: from the start), at most
-   limit of them. A list reply's `next` is the last id returned when more
-   rows exist, else NULL. */
-typedef struct {
-    const char *after;
-    uint32_t limit;
-} enr_page;
 
 /* What enr_store_exists looks up. A worker exists while not erased. */
 typedef enum { ENR_EMPLOYER, ENR_WORKER, ENR_PROGRAM, ENR_COHORT } enr_kind;
@@ -38,7 +31,7 @@ int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char 
 int enr_store_employer_insert(hc_store *store, const Hcap__Employer *employer, hc_error *err);
 int enr_store_employer_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                            Hcap__Employer **out, hc_error *err);
-int enr_store_employer_list(hc_store *store, const enr_page *page, hc_arena *arena,
+int enr_store_employer_list(hc_store *store, const hc_page *page, hc_arena *arena,
                             Hcap__EmployerList *out, hc_error *err);
 
 /* --- workers --- */
@@ -62,7 +55,7 @@ int enr_store_worker_by_external(hc_store *store, const char *external_id, hc_ar
    prefix of the given or family name, or the whole external_id; employer_id
    (NULL: any) filters. Uses the name and employer indexes. */
 int enr_store_worker_list(hc_store *store, const char *q, const char *employer_id,
-                          const enr_page *page, hc_arena *arena, Hcap__WorkerList *out,
+                          const hc_page *page, hc_arena *arena, Hcap__WorkerList *out,
                           hc_error *err);
 
 /* Turns the live worker id into a tombstone at erased_at: names, external
@@ -76,14 +69,14 @@ int enr_store_worker_erase(hc_store *store, const char *id, const char *erased_a
 int enr_store_program_insert(hc_store *store, const Hcap__Program *program, hc_error *err);
 int enr_store_program_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                           Hcap__Program **out, hc_error *err);
-int enr_store_program_list(hc_store *store, const enr_page *page, hc_arena *arena,
+int enr_store_program_list(hc_store *store, const hc_page *page, hc_arena *arena,
                            Hcap__ProgramList *out, hc_error *err);
 
 /* --- cohorts (read with enrolled_count and waitlist_count) --- */
 int enr_store_cohort_insert(hc_store *store, const Hcap__Cohort *cohort, hc_error *err);
 int enr_store_cohort_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                          Hcap__Cohort **out, hc_error *err);
-int enr_store_cohort_list(hc_store *store, const char *program_id, const enr_page *page,
+int enr_store_cohort_list(hc_store *store, const char *program_id, const hc_page *page,
                           hc_arena *arena, Hcap__CohortList *out, hc_error *err);
 
 /* --- enrollments (read with waitlist_position while waitlisted) --- */
@@ -101,7 +94,7 @@ int enr_store_enrollment_update(hc_store *store, const Hcap__Enrollment *enrollm
 int enr_store_enrollment_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                              Hcap__Enrollment **out, hc_error *err);
 int enr_store_enrollment_list(hc_store *store, const enr_enrollment_filter *filter,
-                              const enr_page *page, hc_arena *arena, Hcap__EnrollmentList *out,
+                              const hc_page *page, hc_arena *arena, Hcap__EnrollmentList *out,
                               hc_error *err);
 
 /* True when worker_id holds an enrolled, waitlisted or active enrollment in
@@ -122,7 +115,7 @@ int enr_store_claim_update(hc_store *store, const Hcap__TuitionClaim *claim, con
                            hc_error *err);
 int enr_store_claim_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                         Hcap__TuitionClaim **out, hc_error *err);
-int enr_store_claim_list(hc_store *store, const char *worker_id, const enr_page *page,
+int enr_store_claim_list(hc_store *store, const char *worker_id, const hc_page *page,
                          hc_arena *arena, Hcap__TuitionClaimList *out, hc_error *err);
 
 /* Sum of approved_cents of worker_id's approved or paid claims counted
@@ -133,7 +126,7 @@ int enr_store_claim_year_total(hc_store *store, const char *worker_id, const cha
 /* --- employment records --- */
 int enr_store_employment_insert(hc_store *store, const Hcap__EmploymentRecord *record,
                                 hc_error *err);
-int enr_store_employment_list(hc_store *store, const char *worker_id, const enr_page *page,
+int enr_store_employment_list(hc_store *store, const char *worker_id, const hc_page *page,
                               hc_arena *arena, Hcap__EmploymentList *out, hc_error *err);
 
 /* --- the runtime's recorded replies --- */

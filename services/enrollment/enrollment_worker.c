@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hc_field.h"
 #include "hc_id.h"
 #include "hc_idempotency.h"
 #include "hc_log.h"
@@ -75,7 +76,7 @@ static int s_race_check(const Hcap__Worker *w, enr_report_fn *report, void *arg)
 {
     const Hcap__RaceEthnicity *v = w->race_ethnicity;
     for (size_t i = 0; i < w->n_race_ethnicity; i++) {
-        if (!enr_enum_valid(&hcap__race_ethnicity__descriptor, v[i]))
+        if (!hc_field_enum_valid(&hcap__race_ethnicity__descriptor, v[i]))
             return s_problem(report, arg, HC_INVALID_ARGUMENT, "race_ethnicity",
                              "unknown race_ethnicity value %d", (int)v[i]);
         if (i > 0 && v[i] == v[i - 1])
@@ -113,10 +114,10 @@ int enr_worker_check(enr_state *st, Hcap__Worker *w, enr_report_fn *report, void
     enr_worker_canonical(w);
     int n = s_worker_text_check(w, report, arg);
     n += s_race_check(w, report, arg);
-    if (w->has_gender && !enr_enum_valid(&hcap__gender__descriptor, w->gender))
+    if (w->has_gender && !hc_field_enum_valid(&hcap__gender__descriptor, w->gender))
         n += s_problem(report, arg, HC_INVALID_ARGUMENT, "gender", "unknown gender");
     if (!w->has_employment_status ||
-        !enr_enum_valid(&hcap__employment_status__descriptor, w->employment_status))
+        !hc_field_enum_valid(&hcap__employment_status__descriptor, w->employment_status))
         n += s_problem(report, arg, HC_INVALID_ARGUMENT, "employment_status",
                        "employment_status is required");
     if (w->has_hourly_wage_cents && w->hourly_wage_cents < 0)
@@ -183,24 +184,24 @@ static Hcap__Worker *s_worker_from_create(hc_call *call, const Hcap__CreateWorke
 {
     hc_arena *a = hc_call_arena(call);
     Hcap__Worker *w = (Hcap__Worker *)hc_call_new(call, &hcap__worker__descriptor);
-    w->given_name = enr_text(a, req->given_name);
-    w->family_name = enr_text(a, req->family_name);
-    w->external_id = enr_text(a, req->external_id);
-    w->birth_date = enr_text(a, req->birth_date);
-    w->email = enr_text(a, req->email);
-    w->phone = enr_text(a, req->phone);
-    w->preferred_language = enr_text(a, req->preferred_language);
+    w->given_name = hc_arena_text(a, req->given_name);
+    w->family_name = hc_arena_text(a, req->family_name);
+    w->external_id = hc_arena_text(a, req->external_id);
+    w->birth_date = hc_arena_text(a, req->birth_date);
+    w->email = hc_arena_text(a, req->email);
+    w->phone = hc_arena_text(a, req->phone);
+    w->preferred_language = hc_arena_text(a, req->preferred_language);
     w->n_race_ethnicity = req->n_race_ethnicity;
     w->race_ethnicity = s_race_copy(a, req->race_ethnicity, req->n_race_ethnicity);
     w->has_gender = req->has_gender;
     w->gender = req->gender;
-    w->employer_id = enr_text(a, req->employer_id);
-    w->job_title = enr_text(a, req->job_title);
+    w->employer_id = hc_arena_text(a, req->employer_id);
+    w->job_title = hc_arena_text(a, req->job_title);
     w->has_employment_status = 1;
     w->employment_status = req->employment_status;
     w->has_hourly_wage_cents = req->has_hourly_wage_cents;
     w->hourly_wage_cents = req->hourly_wage_cents;
-    w->hire_date = enr_text(a, req->hire_date);
+    w->hire_date = hc_arena_text(a, req->hire_date);
     return w;
 }
 
@@ -215,12 +216,12 @@ int enr_create_worker(void *state, hc_call *call, const ProtobufCMessage *in,
     char id[HC_ID_SIZE];
     hc_id_new("wkr", id);
     w->id = hc_arena_strdup(hc_call_arena(call), id);
-    w->created_at = w->updated_at = enr_now(call);
+    w->created_at = w->updated_at = hc_call_now(call);
     hc_error err;
     if (enr_store_worker_insert(st->store, w, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     *out = &w->base;
-    return enr_emit(st, call, S_TYPE_REGISTERED, w->id, &w->base);
+    return hc_call_emit(call, S_TYPE_REGISTERED, w->id, &w->base);
 }
 
 int enr_get_worker(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
@@ -240,10 +241,10 @@ int enr_list_workers(void *state, hc_call *call, const ProtobufCMessage *in, Pro
     enr_state *st = state;
     const Hcap__ListWorkersRequest *req = (const Hcap__ListWorkersRequest *)in;
     hc_arena *arena = hc_call_arena(call);
-    char *q = enr_text(arena, req->q), *employer_id = enr_text(arena, req->employer_id);
-    enr_page page;
+    char *q = hc_arena_text(arena, req->q), *employer_id = hc_arena_text(arena, req->employer_id);
+    hc_page page;
     hc_error err;
-    if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     if (employer_id &&
         enr_store_exists(st->store, ENR_EMPLOYER, employer_id, "employer_id", &err) != HC_OK)
@@ -260,7 +261,7 @@ int enr_list_workers(void *state, hc_call *call, const ProtobufCMessage *in, Pro
 static void s_patch_text(hc_arena *arena, char **field, const char *value)
 {
     if (value)
-        *field = enr_text(arena, value);
+        *field = hc_arena_text(arena, value);
 }
 
 static void s_worker_patch(hc_arena *a, Hcap__Worker *w, const Hcap__UpdateWorkerRequest *req)
@@ -303,11 +304,11 @@ static int s_worker_save(enr_state *st, hc_call *call, const Hcap__Worker *old, 
         *out = (ProtobufCMessage *)&old->base;
         return HC_OK;
     }
-    w->updated_at = enr_now(call);
+    w->updated_at = hc_call_now(call);
     if (enr_store_worker_update(st->store, w, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     *out = &w->base;
-    return enr_emit(st, call, S_TYPE_UPDATED, w->id, &w->base);
+    return hc_call_emit(call, S_TYPE_UPDATED, w->id, &w->base);
 }
 
 int enr_update_worker(void *state, hc_call *call, const ProtobufCMessage *in,
@@ -407,7 +408,7 @@ int enr_erase_worker(void *state, hc_call *call, const ProtobufCMessage *in, Pro
 {
     enr_state *st = state;
     const Hcap__GetRequest *req = (const Hcap__GetRequest *)in;
-    char *now = enr_now(call);
+    char *now = hc_call_now(call);
     hc_error err;
     if (enr_store_worker_erase(st->store, req->id, now, &err) != HC_OK ||
         hc_eventlog_rewrite_subject(st->log, req->id, s_scrub, req->id, &err) != HC_OK ||
@@ -417,7 +418,7 @@ int enr_erase_worker(void *state, hc_call *call, const ProtobufCMessage *in, Pro
         (Hcap__WorkerErased *)hc_call_new(call, &hcap__worker_erased__descriptor);
     erased->id = hc_arena_strdup(hc_call_arena(call), req->id);
     erased->erased_at = now;
-    int rc = enr_emit(st, call, "enrollment.worker_erased.v1", erased->id, &erased->base);
+    int rc = hc_call_emit(call, "enrollment.worker_erased.v1", erased->id, &erased->base);
     if (rc != HC_OK)
         return rc;
     const char *who = hc_call_principal(call)->name;
@@ -438,7 +439,7 @@ static int s_employment_check(enr_state *st, hc_call *call,
                               const Hcap__RecordEmploymentRequest *req)
 {
     hc_error err;
-    if (!enr_enum_valid(&hcap__employment_kind__descriptor, req->kind))
+    if (!hc_field_enum_valid(&hcap__employment_kind__descriptor, req->kind))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "kind", "kind is required");
     if (!req->effective_date || !hc_date_valid(req->effective_date))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "effective_date",
@@ -494,15 +495,15 @@ int enr_record_employment(void *state, hc_call *call, const ProtobufCMessage *in
     r->id = hc_arena_strdup(a, id);
     r->worker_id = old->id;
     r->kind = req->kind;
-    r->employer_id = enr_text(a, req->employer_id);
-    r->job_title = enr_text(a, req->job_title);
+    r->employer_id = hc_arena_text(a, req->employer_id);
+    r->job_title = hc_arena_text(a, req->job_title);
     r->has_hourly_wage_cents = req->has_hourly_wage_cents;
     r->hourly_wage_cents = req->hourly_wage_cents;
     r->effective_date = hc_arena_strdup(a, req->effective_date);
-    r->created_at = enr_now(call);
+    r->created_at = hc_call_now(call);
     if (enr_store_employment_insert(st->store, r, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    if ((rc = enr_emit(st, call, S_TYPE_EMPLOYMENT, r->worker_id, &r->base)) != HC_OK)
+    if ((rc = hc_call_emit(call, S_TYPE_EMPLOYMENT, r->worker_id, &r->base)) != HC_OK)
         return rc;
     Hcap__Worker *w = hc_arena_alloc(a, sizeof *w);
     *w = *old;
@@ -519,11 +520,11 @@ int enr_list_employment(void *state, hc_call *call, const ProtobufCMessage *in,
 {
     enr_state *st = state;
     const Hcap__ListByWorkerRequest *req = (const Hcap__ListByWorkerRequest *)in;
-    enr_page page;
+    hc_page page;
     hc_error err;
     if (!req->worker_id || !*req->worker_id)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "worker_id", "worker_id is required");
-    if (enr_page_from(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
         return HC_INVALID_ARGUMENT;
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK)
         return hc_call_fail_with(call, &err);

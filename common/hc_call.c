@@ -1,0 +1,60 @@
+/* hc_call: handler helpers shared by every service (contracts in hc_call.h). */
+#include "hc_call.h"
+
+#include "hc_id.h"
+#include "hc_time.h"
+
+int hc_call_page(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
+                 hc_page *page)
+{
+    if (has_limit && (limit == 0 || limit > HC_LIST_MAX))
+        return hc_call_fail(call, HC_INVALID_ARGUMENT, "limit", "limit must be 1..%d", HC_LIST_MAX);
+    page->limit = has_limit ? limit : HC_LIST_DEFAULT;
+    page->after = after && *after ? after : NULL;
+    return HC_OK;
+}
+
+int hc_call_emit(hc_call *call, const char *type, const char *subject, const ProtobufCMessage *body)
+{
+    hc_error err;
+    hc_error_clear(&err);
+    hc_eventlog *log = hc_service_log(hc_call_service(call));
+    if (hc_eventlog_append(log, type, subject, body, NULL, &err) != HC_OK)
+        return hc_call_fail_with(call, &err);
+    return HC_OK;
+}
+
+char *hc_call_id(hc_call *call, const char *prefix)
+{
+    char id[HC_ID_SIZE];
+    hc_id_new(prefix, id);
+    return hc_arena_strdup(hc_call_arena(call), id);
+}
+
+char *hc_call_now(hc_call *call)
+{
+    char now[HC_TIMESTAMP_SIZE];
+    hc_now_rfc3339(now);
+    return hc_arena_strdup(hc_call_arena(call), now);
+}
+
+int hc_call_required(hc_call *call, const char *text, const char *field)
+{
+    if (text && *text)
+        return HC_OK;
+    return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s is required", field);
+}
+
+int hc_call_date_or_today(hc_call *call, const char *date, const char *field, char **out)
+{
+    char today[HC_DATE_SIZE];
+    if (date && *date) {
+        if (!hc_date_valid(date))
+            return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s must be YYYY-MM-DD", field);
+        *out = hc_arena_strdup(hc_call_arena(call), date);
+        return HC_OK;
+    }
+    hc_today(today);
+    *out = hc_arena_strdup(hc_call_arena(call), today);
+    return HC_OK;
+}

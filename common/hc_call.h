@@ -1,0 +1,44 @@
+/* hc_call: what every service's handlers share beyond hc_service.h: list
+   pages, ids, timestamps and dates, required text, and events appended in
+   the request's transaction. Each fails the call (hc_call_fail) the same
+   way in every service, so clients see one error shape. */
+#ifndef HC_CALL_H
+#define HC_CALL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hc_query.h"
+#include "hc_service.h"
+
+/* Rows a list returns by default and at most (API.md: limit). */
+#define HC_LIST_DEFAULT 50
+#define HC_LIST_MAX     500
+
+/* Fills page from a list request's limit and after. HC_OK, or fails the
+   call with HC_INVALID_ARGUMENT naming "limit" when it is 0 or above
+   HC_LIST_MAX. */
+int hc_call_page(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
+                 hc_page *page);
+
+/* Appends an event to the service's log in the request's transaction
+   (hc_eventlog_append); subject is the worker it is about, or NULL. HC_OK,
+   or fails the call. */
+int hc_call_emit(hc_call *call, const char *type, const char *subject,
+                 const ProtobufCMessage *body);
+
+/* A new id of kind prefix ("emp", "cred") in the call's arena. */
+char *hc_call_id(hc_call *call, const char *prefix);
+
+/* Now (RFC 3339 UTC) in the call's arena. */
+char *hc_call_now(hc_call *call);
+
+/* HC_OK when text is non-empty, else fails the call with
+   HC_INVALID_ARGUMENT "<field> is required". */
+int hc_call_required(hc_call *call, const char *text, const char *field);
+
+/* A date field: when date is non-empty it must be a real YYYY-MM-DD date
+   (else HC_INVALID_ARGUMENT naming field); when empty, today (UTC). Sets
+   *out to a copy in the call's arena. */
+int hc_call_date_or_today(hc_call *call, const char *date, const char *field, char **out);
+
+#endif

@@ -1,0 +1,126 @@
+/* hc_query: statement helpers shared by every <svc>_store.c (contracts in
+   hc_query.h). */
+#include "hc_query.h"
+
+#include <sqlite3.h>
+sqlite3_stmt *hc_query_prepare(hc_store *store, const char *sql, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(store, sql);
+    if (!stmt)
+        hc_error_set(err, HC_INTERNAL, NULL, "statement does not compile");
+    return stmt;
+}
+
+void hc_query_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+int hc_query_write(hc_store *store, sqlite3_stmt *stmt, const char *field, const char *not_found,
+                   hc_error *err)
+{
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, field, err);
+    else if (not_found && sqlite3_changes(hc_store_db(store)) == 0)
+        code = hc_error_set(err, HC_NOT_FOUND, not_found, "not found");
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+int hc_query_one(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, hc_arena *arena,
+                 void **out, const char *field, const char *id, hc_error *err)
+{
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    if (rc == SQLITE_ROW)
+        *out = row(stmt, arena);
+    else if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    else if (field)
+        code = hc_error_set(err, HC_NOT_FOUND, field, "%s %s not found", field, id ? id : "");
+    else
+        code = HC_NOT_FOUND;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+int hc_query_many(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, uint32_t limit,
+                  hc_arena *arena, void ***items, size_t *count, char **next, hc_error *err)
+{
+    void **list = hc_arena_alloc(arena, sizeof(void *) * (limit + 1));
+    const char *last = NULL;
+    size_t n = 0;
+    int rc, code = HC_OK;
+    *next = NULL;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == limit) {
+            *next = hc_arena_strdup(arena, last);
+            break;
+        }
+        list[n] = row(stmt, arena);
+        last = (const char *)sqlite3_column_text(stmt, 0);
+        last = hc_arena_strdup(arena, last);
+        n++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    *items = list;
+    *count = n;
+    return code;
+}
+
+void hc_query_bind_page(sqlite3_stmt *stmt, int after_index, const hc_page *page)
+{
+    hc_query_bind_text(stmt, after_index, page->after ? page->after : "");
+    sqlite3_bind_int64(stmt, after_index + 1, (int64_t)page->limit + 1);
+}
+
+int hc_query_get(hc_store *store, const char *sql, hc_query_row_fn *row, const char *id,
+                 const char *field, hc_arena *arena, void **out, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, id);
+    return hc_query_one(store, stmt, row, arena, out, field, id, err);
+}
+
+int hc_query_page(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
+                  const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
+                  hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_page(stmt, 1, page);
+    hc_query_bind_text(stmt, 3, key);
+    return hc_query_many(store, stmt, row, page->limit, arena, items, count, next, err);
+}
+
+int hc_query_write_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,
+                           const char *columns, const char *field, const char *not_found,
+                           hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_store_bind_message(stmt, 1, msg, columns);
+    return hc_query_write(store, stmt, field, not_found, err);
+}
+
+ProtobufCMessage *hc_query_row(sqlite3_stmt *stmt, const ProtobufCMessageDescriptor *desc,
+                               const char *columns, hc_arena *arena)
+{
+    ProtobufCMessage *msg = hc_arena_message(arena, desc);
+    hc_store_read_message(stmt, 0, msg, columns, arena);
+    return msg;
+}

@@ -1,0 +1,79 @@
+/* hc_query: the statement helpers every <svc>_store.c shares: prepare a
+   cached statement, bind text and pages, step a write, read one row or one
+   page of rows through a row function. Only stores include it (it speaks
+   sqlite3 types). */
+#ifndef HC_QUERY_H
+#define HC_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+#include "hc_arena.h"
+#include "hc_error.h"
+#include "hc_store.h"
+
+/* One page of a list: rows with id > after (NULL: from the start), at most
+   limit of them. A list reply's `next` is the last id returned when more
+   rows exist, else NULL. */
+typedef struct {
+    const char *after;
+    uint32_t limit;
+} hc_page;
+
+/* Builds the message of the statement's current row in arena. */
+typedef void *(hc_query_row_fn)(sqlite3_stmt *stmt, hc_arena *arena);
+
+/* hc_store_stmt, or NULL with err HC_INTERNAL when sql does not compile. */
+sqlite3_stmt *hc_query_prepare(hc_store *store, const char *sql, hc_error *err);
+
+/* Binds text, or NULL for a NULL pointer (static: the text must outlive
+   the step). A statement may leave an index unused (a list without one of
+   its filters); that bind is then refused harmlessly, so nothing is
+   returned. */
+void hc_query_bind_text(sqlite3_stmt *stmt, int index, const char *text);
+
+/* Binds page->after (or "") to after_index and limit + 1 to the next index:
+   the extra row tells whether another page exists. */
+void hc_query_bind_page(sqlite3_stmt *stmt, int after_index, const hc_page *page);
+
+/* Steps a write to completion and resets stmt. HC_OK; HC_NOT_FOUND naming
+   not_found when not_found is given and no row changed; or the mapped
+   SQLite error naming field (hc_store_error). */
+int hc_query_write(hc_store *store, sqlite3_stmt *stmt, const char *field, const char *not_found,
+                   hc_error *err);
+
+/* Reads one row with row() and resets stmt. HC_OK and *out; HC_NOT_FOUND
+   (err filled, naming field, only when field is given); or the mapped
+   SQLite error. */
+int hc_query_one(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, hc_arena *arena,
+                 void **out, const char *field, const char *id, hc_error *err);
+
+/* Reads up to limit rows (the statement asks for one more) and resets
+   stmt: sets *items (arena), *count, and *next to the last id returned when
+   more rows exist, else NULL. Column 0 of every row is the id. HC_OK or
+   the mapped SQLite error. */
+int hc_query_many(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, uint32_t limit,
+                  hc_arena *arena, void ***items, size_t *count, char **next, hc_error *err);
+
+/* Prepares sql, binds id to ?1 and reads one row (see hc_query_one). */
+int hc_query_get(hc_store *store, const char *sql, hc_query_row_fn *row, const char *id,
+                 const char *field, hc_arena *arena, void **out, hc_error *err);
+
+/* Prepares sql, binds the page to ?1 (after) and ?2 (limit + 1) and key to
+   ?3 (statements without ?3 ignore it), and reads the page (hc_query_many). */
+int hc_query_page(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
+                  const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
+                  hc_error *err);
+
+/* Prepares sql, binds the fields of msg named in columns to ?1, ?2, ...
+   (hc_store_bind_message) and steps it (see hc_query_write). */
+int hc_query_write_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,
+                           const char *columns, const char *field, const char *not_found,
+                           hc_error *err);
+
+/* A new message of desc in arena holding the current row's columns, from
+   column 0, read into the fields columns names (hc_store_read_message). */
+ProtobufCMessage *hc_query_row(sqlite3_stmt *stmt, const ProtobufCMessageDescriptor *desc,
+                               const char *columns, hc_arena *arena);
+
+#endif

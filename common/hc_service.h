@@ -17,6 +17,7 @@
 #include "hc_config.h"
 #include "hc_error.h"
 #include "hc_eventlog.h"
+#include "hc_follower.h"
 #include "hc_store.h"
 #include "hcap.pb-c.h"
 
@@ -35,6 +36,26 @@ typedef struct {
     hc_handler_fn *fn;
 } hc_handler;
 
+/* Another service's event log this one follows into its own store: the
+   log of service `source` on this node, at ipc://DIR/<source>-events.ipc
+   and -bell.ipc unless the config keys <source>/events and <source>/bell
+   say otherwise (the keys the producer itself reads). apply and reset get
+   the handlers' state as arg. Lists end with {NULL, ...}. */
+typedef struct {
+    const char *source;
+    hc_follower_apply_fn *apply;
+    hc_follower_reset_fn *reset; /* may be NULL */
+} hc_service_follow;
+
+/* A method the service calls on itself, with an Empty input and the
+   internal principal, once when it starts serving and then every
+   interval_ms: a write in its own transaction like any request. Lists end
+   with {NULL, 0}. */
+typedef struct {
+    const char *method;
+    int interval_ms;
+} hc_service_timer;
+
 typedef struct {
     const char *name; /* "enrollment": broker service name, store file, log source */
     const ProtobufCServiceDescriptor *descriptor;
@@ -44,6 +65,8 @@ typedef struct {
        err to refuse to start. May be NULL (state NULL). */
     void *(*state_new)(hc_service *service, hc_error *err);
     void (*state_destroy)(void **state_p);
+    const hc_service_follow *follows; /* may be NULL */
+    const hc_service_timer *timers;   /* may be NULL */
 } hc_service_def;
 
 /* The whole of a service's main: parses
@@ -55,7 +78,8 @@ typedef struct {
    until SIGTERM/SIGINT and returns the process exit code (0 after a
    signal, 1 when it cannot start, 2 on a bad flag). Config keys: node/data,
    node/id, <name>/broker (else gateway/broker), <name>/events, <name>/bell,
-   <name>/instance (default <name>-<pid>), <name>/batch. */
+   <name>/instance (default <name>-<pid>), <name>/batch. Starts the
+   followers of def->follows and the timers of def->timers. */
 int hc_service_main(const hc_service_def *def, int argc, char **argv);
 
 /* In-process service without sockets, for unit tests and tools: opens

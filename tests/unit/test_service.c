@@ -149,9 +149,12 @@ static int s_get_employer(void *state, hc_call *call, const ProtobufCMessage *in
 static const hc_handler s_handlers[] = {
     {"CreateEmployer", s_create_employer}, {"GetEmployer", s_get_employer}, {NULL, NULL}};
 
-static const hc_service_def s_def = {"testsvc",   &hcap__enrollment_service__descriptor,
-                                     s_handlers,  s_migrations,
-                                     s_state_new, s_state_destroy};
+static const hc_service_def s_def = {.name = "testsvc",
+                                     .descriptor = &hcap__enrollment_service__descriptor,
+                                     .handlers = s_handlers,
+                                     .migrations = s_migrations,
+                                     .state_new = s_state_new,
+                                     .state_destroy = s_state_destroy};
 
 /* --- fixture: broker in this thread, hc_service_main in another --- */
 

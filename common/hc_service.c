@@ -456,6 +456,9 @@ static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
     (void)timer_id;
     hc_service *self = arg;
     zsock_destroy(&self->old_dealer);
+    /* Events a follower appended in its own transaction are announced here
+       (within a tick), since the follower does not know this log. */
+    hc_eventlog_ring(self->log);
     int64_t now = zclock_mono();
     if (now >= self->broker_expires) {
         hc_log_warn("broker_lost", "broker=%s instance=%s", self->broker, self->instance);

@@ -1,5 +1,6 @@
 /* ctl: the parts of hcapctl beyond its command table: printing replies as
-   tables, CSV or JSON, and the chunked worker import. */
+   tables, CSV or JSON, the chunked worker import and the offline badge
+   check. */
 #ifndef CTL_H
 #define CTL_H
 
@@ -38,5 +39,13 @@ void ctl_print_error(const hc_error *err);
    rejected, or the error that stopped it (err filled). */
 int ctl_import_workers(hc_client *client, const char *path, bool dry_run, ctl_format format,
                        FILE *out, hc_error *err);
+
+/* `hcapctl credentials verify-badge FILE [--key PUBFILE]`, offline: parses
+   the Open Badges 3.0 document in FILE and checks its eddsa-jcs-2022 proof
+   (hc_proof_verify); with key_path (a multikey, did:key or verification
+   method file such as DIR/signing.pub) the proof's key must be that one.
+   Prints `valid: ...` (what was signed, by which key) to out and returns
+   0; otherwise prints the reason on stderr and returns 1. */
+int ctl_verify_badge(const char *path, const char *key_path, FILE *out);
 
 #endif

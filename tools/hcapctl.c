@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "credentialing.pb-c.h"
 #include "ctl.h"
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
@@ -53,8 +54,42 @@ static const s_command s_commands[] = {
     {"tuition submit", "enrollment", "SubmitTuitionClaim", "worker_id"},
     {"tuition decide", "enrollment", "DecideTuitionClaim", "id status"},
     {"tuition list", "enrollment", "ListTuitionClaims", "worker_id"},
+    {"competencies add", "credentialing", "CreateCompetency", "code name"},
+    {"competencies list", "credentialing", "ListCompetencies", ""},
+    {"credential-types add", "credentialing", "CreateCredentialType", "code"},
+    {"credential-types list", "credentialing", "ListCredentialTypes", ""},
+    {"credential-types show", "credentialing", "GetCredentialType", "id"},
+    {"credentials award", "credentialing", "AwardCredential",
+     "worker_id credential_code issued_on"},
+    {"credentials list", "credentialing", "ListCredentials", ""},
+    {"credentials show", "credentialing", "GetCredential", "id"},
+    {"credentials revoke", "credentialing", "RevokeCredential", "id reason"},
+    {"credentials verify", "credentialing", "GetVerification", "id"},
+    {"credentials badge", "credentialing", "GetBadge", "id"},
+    {"prior-learning assess", "credentialing", "AssessPriorLearning", "worker_id"},
+    {"prior-learning list", "credentialing", "ListPriorLearning", "worker_id"},
+    {"ladders create", "credentialing", "CreateLadder", "code name"},
+    {"ladders list", "credentialing", "ListLadders", ""},
+    {"ladders show", "credentialing", "ListWorkerLadders", "worker_id"},
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+/* Replies printed as the text of one field, whatever the format: a badge
+   is a document to save and pass on as it is. */
+static const struct {
+    const char *method;
+    const char *field;
+} s_raw_replies[] = {
+    {"GetBadge", "document"},
+};
+
+static const char *s_raw_field(const s_command *cmd)
+{
+    for (size_t i = 0; i < sizeof s_raw_replies / sizeof s_raw_replies[0]; i++)
+        if (strcmp(s_raw_replies[i].method, cmd->method) == 0)
+            return s_raw_replies[i].field;
+    return NULL;
+}
 
 static const struct {
     const char *name;
@@ -62,6 +97,7 @@ static const struct {
 } s_services[] = {
     {"gateway", &hcap__gateway_service__descriptor},
     {"enrollment", &hcap__enrollment_service__descriptor},
+    {"credentialing", &hcap__credentialing_service__descriptor},
 };
 
 typedef struct {
@@ -92,9 +128,10 @@ static void s_usage(FILE *out)
         const char *p = s_commands[i].positional;
         for (size_t n = 0; *p && n + 2 < sizeof args; p++)
             args[n++] = *p == ' ' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        fprintf(out, "  %-20s %-20s [--FIELD VALUE ...]\n", s_commands[i].words, args);
+        fprintf(out, "  %-24s %-36s [--FIELD VALUE ...]\n", s_commands[i].words, args);
     }
-    fprintf(out, "  %-20s %-20s [--dry-run]\n", "import workers", "FILE");
+    fprintf(out, "  %-24s %-36s [--key PUBFILE]\n", "credentials verify-badge", "FILE");
+    fprintf(out, "  %-24s %-36s [--dry-run]\n", "import workers", "FILE");
     fprintf(out, "\nlists take --all (every page); `hcapctl COMMAND --help` lists its fields;\n"
                  "repeated fields take comma-separated values.\n");
 }
@@ -460,7 +497,11 @@ static int s_run_command(const s_command *cmd, size_t used, const s_opts *o)
     else if (rc == HC_OK)
         rc = err.code;
     int code = 1;
-    if (rc == HC_OK) {
+    if (rc == HC_OK && s_raw_field(cmd)) {
+        const char *text = json_string_value(json_object_get(reply, s_raw_field(cmd)));
+        fprintf(stdout, "%s\n", text ? text : "");
+        code = 0;
+    } else if (rc == HC_OK) {
         json_t *empty = s_empty_item(m->output);
         ctl_print(stdout, reply, empty, o->format);
         json_decref(empty);
@@ -494,6 +535,25 @@ static int s_import(const s_opts *o)
     return rc == HC_OK ? 0 : 1;
 }
 
+/* Offline: no gateway, no token. */
+static int s_verify_badge(const s_opts *o)
+{
+    if (o->help) {
+        printf("usage: hcapctl credentials verify-badge FILE [--key PUBFILE]\n"
+               "checks a badge's proof offline; --key: the issuer's key (DIR/signing.pub)\n");
+        return 0;
+    }
+    if (o->n_words != 3)
+        return s_usage_error("%s", "usage: hcapctl credentials verify-badge FILE [--key PUBFILE]");
+    const char *key = NULL;
+    for (size_t i = 0; i < o->n_fields; i++) {
+        if (strcmp(o->fields[i][0], "key") != 0)
+            return s_usage_error("verify-badge takes no field %s", o->fields[i][0]);
+        key = o->fields[i][1];
+    }
+    return ctl_verify_badge(o->words[2], key, stdout);
+}
+
 int main(int argc, char **argv)
 {
     s_opts o = {.node = "var", .format = CTL_FORMAT_TABLE, .timeout_ms = S_TIMEOUT_MS};
@@ -506,6 +566,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(o.words[0], "import") == 0)
         return s_import(&o);
+    if (o.n_words >= 2 && strcmp(o.words[0], "credentials") == 0 &&
+        strcmp(o.words[1], "verify-badge") == 0)
+        return s_verify_badge(&o);
     size_t used = 0;
     const s_command *cmd = s_find(&o, &used);
     if (!cmd)

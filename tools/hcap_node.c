@@ -646,6 +646,20 @@ static int s_supervise(s_node *self)
     return rc;
 }
 
+/* The children inherit HCAP_NODE_PUBLIC_URL (credentialing builds each
+   credential's verification_url from it): the node's own HTTP address
+   unless the operator set a public one. */
+static void s_export_public_url(const char *http)
+{
+    const char *set = getenv("HCAP_NODE_PUBLIC_URL");
+    if (set && *set)
+        return;
+    char url[512];
+    snprintf(url, sizeof url, "http://%s", http);
+    if (setenv("HCAP_NODE_PUBLIC_URL", url, 1) != 0)
+        hc_log_warn("public_url_unset", "error=%d", errno);
+}
+
 int main(int argc, char **argv)
 {
     hc_log_init("hcap-node");
@@ -679,6 +693,7 @@ int main(int argc, char **argv)
     self->http =
         hc_config_get(flags, "node/http", hc_config_get(config, "node/http", "127.0.0.1:8080"));
     self->node_id = hc_config_get(flags, "node/id", hc_config_get(config, "node/id", "local"));
+    s_export_public_url(self->http);
     rc = s_prepare(self, data) == 0 ? s_supervise(self) : 1;
     if (self->lock_fd >= 0)
         close(self->lock_fd);

@@ -385,3 +385,385 @@ Test(proof, w3c_vector_signed_credential_verifies)
     cr_expect(strstr(why, "@context") != NULL, "%s", why);
     json_decref(signed_doc);
 }
+
+/* ---- signing and verifying a badge ---- */
+
+static json_t *s_badge(void)
+{
+    return s_parse(
+        "{\"@context\": [\"https://www.w3.org/ns/credentials/v2\","
+        " \"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"],"
+        " \"id\": \"urn:uuid:0b6cdc2e-5b2f-4a9e-9a53-3c1f8d7e2a10\","
+        " \"type\": [\"VerifiableCredential\", \"OpenBadgeCredential\"],"
+        " \"issuer\": {\"id\": \"did:key:z6MkissuerPlaceholder\", \"type\": [\"Profile\"],"
+        " \"name\": \"Healthcare Training Fund\"},"
+        " \"validFrom\": \"2026-11-22T15:56:01Z\","
+        " \"name\": \"Phlebotomy Certificate\","
+        " \"credentialSubject\": {\"id\": \"urn:uuid:7d1c0f2e-1111-4c3b-8e8e-222233334444\","
+        " \"type\": [\"AchievementSubject\"],"
+        " \"achievement\": {\"id\": \"urn:uuid:5a5a5a5a-0000-4000-8000-000000000001\","
+        " \"type\": [\"Achievement\"], \"name\": \"Phlebotomy\","
+        " \"criteria\": {\"narrative\": \"Completed 120 hours and the clinical exam.\"}}}}");
+}
+
+static json_t *s_signed_badge(const hc_proof_key *key)
+{
+    json_t *badge = s_badge();
+    hc_error err = {0};
+    cr_assert_eq(hc_proof_sign(badge, key, "2026-11-22T15:56:01Z", &err), HC_OK, "%s", err.message);
+    return badge;
+}
+
+static int s_verify(const json_t *doc, const uint8_t *expected, char *why)
+{
+    return hc_proof_verify(doc, expected, why, 256);
+}
+
+Test(proof, sign_then_verify_open_badge)
+{
+    hc_proof_key *key = s_key();
+    json_t *badge = s_signed_badge(key);
+    json_t *proof = json_object_get(badge, "proof");
+    cr_expect_str_eq(json_string_value(json_object_get(proof, "type")), "DataIntegrityProof");
+    cr_expect_str_eq(json_string_value(json_object_get(proof, "cryptosuite")), "eddsa-jcs-2022");
+    cr_expect_str_eq(json_string_value(json_object_get(proof, "created")), "2026-11-22T15:56:01Z");
+    cr_expect_str_eq(json_string_value(json_object_get(proof, "verificationMethod")),
+                     hc_proof_key_method(key));
+    cr_expect_str_eq(json_string_value(json_object_get(proof, "proofPurpose")), "assertionMethod");
+    cr_expect(json_equal(json_object_get(proof, "@context"), json_object_get(badge, "@context")));
+    cr_expect_eq(json_object_size(proof), 7);
+    const char *value = json_string_value(json_object_get(proof, "proofValue"));
+    uint8_t signature[80];
+    cr_expect_eq(value[0], 'z');
+    cr_expect_eq(hc_proof_base58_decode(value + 1, strlen(value + 1), signature, sizeof signature),
+                 64);
+
+    char why[256];
+    cr_expect_eq(s_verify(badge, NULL, why), HC_OK, "%s", why);
+    cr_expect_eq(s_verify(badge, hc_proof_key_public(key), why), HC_OK, "%s", why);
+    json_decref(badge);
+    hc_proof_key_destroy(&key);
+}
+
+/* Changing one letter of any value, or one character of proofValue, breaks
+   the proof. */
+Test(proof, one_changed_byte_fails)
+{
+    hc_proof_key *key = s_key();
+    json_t *badge = s_signed_badge(key);
+    char why[256];
+    json_t *achievement =
+        json_object_get(json_object_get(badge, "credentialSubject"), "achievement");
+    json_object_set_new(achievement, "name", json_string("Phlebotomz"));
+    cr_expect_eq(s_verify(badge, NULL, why), HC_FAILED_PRECONDITION);
+    cr_expect_str_eq(why, "signature does not match");
+    json_object_set_new(achievement, "name", json_string("Phlebotomy"));
+    cr_expect_eq(s_verify(badge, NULL, why), HC_OK, "restored: %s", why);
+
+    json_t *proof = json_object_get(badge, "proof");
+    char value[128];
+    snprintf(value, sizeof value, "%s", json_string_value(json_object_get(proof, "proofValue")));
+    size_t last = strlen(value) - 1;
+    char saved = value[last];
+    value[last] = value[last] == '2' ? '3' : '2';
+    json_object_set_new(proof, "proofValue", json_string(value));
+    cr_expect_eq(s_verify(badge, NULL, why), HC_FAILED_PRECONDITION);
+    value[last] = saved;
+    json_object_set_new(proof, "proofValue", json_string(value));
+
+    json_object_set_new(proof, "created", json_string("2026-11-22T15:56:02Z"));
+    cr_expect_eq(s_verify(badge, NULL, why), HC_FAILED_PRECONDITION, "created is signed");
+    json_object_set_new(proof, "created", json_string("2026-11-22T15:56:01Z"));
+
+    json_object_set_new(badge, "extra", json_true());
+    cr_expect_eq(s_verify(badge, NULL, why), HC_FAILED_PRECONDITION, "added member");
+    json_object_del(badge, "extra");
+    json_object_del(proof, "@context");
+    cr_expect_eq(s_verify(badge, NULL, why), HC_FAILED_PRECONDITION, "proof.@context is signed");
+    json_decref(badge);
+    hc_proof_key_destroy(&key);
+}
+
+/* A proof made (validly) by another key is refused when the caller expects
+   this node's key; claiming this node's key on it breaks the signature. */
+Test(proof, other_key_refused_when_expected)
+{
+    hc_proof_key *ours = s_key();
+    char other_dir[300];
+    snprintf(other_dir, sizeof other_dir, "%s/other", dir);
+    cr_assert_eq(mkdir(other_dir, 0700), 0);
+    hc_error err = {0};
+    hc_proof_key *theirs = hc_proof_key_load_or_create(other_dir, &err);
+    cr_assert_not_null(theirs, "%s", err.message);
+    cr_expect_str_neq(hc_proof_key_did(theirs), hc_proof_key_did(ours));
+
+    json_t *badge = s_signed_badge(theirs);
+    char why[256];
+    cr_expect_eq(s_verify(badge, NULL, why), HC_OK, "%s", why);
+    cr_expect_eq(s_verify(badge, hc_proof_key_public(ours), why), HC_FAILED_PRECONDITION);
+    cr_expect(strstr(why, "expected key") != NULL, "%s", why);
+
+    json_t *proof = json_object_get(badge, "proof");
+    json_object_set_new(proof, "verificationMethod", json_string(hc_proof_key_method(ours)));
+    cr_expect_eq(s_verify(badge, hc_proof_key_public(ours), why), HC_FAILED_PRECONDITION);
+    cr_expect_str_eq(why, "signature does not match");
+    json_decref(badge);
+    hc_proof_key_destroy(&ours);
+    hc_proof_key_destroy(&theirs);
+}
+
+/* hashData recomputed without hc_jcs: for ASCII documents without reals,
+   jansson's compact sorted dump is the JCS text. */
+Test(proof, independent_hash_data_check)
+{
+    hc_proof_key *key = s_key();
+    json_t *badge = s_signed_badge(key);
+    json_t *options = json_deep_copy(json_object_get(badge, "proof"));
+    char value[128];
+    snprintf(value, sizeof value, "%s", json_string_value(json_object_get(options, "proofValue")));
+    json_object_del(options, "proofValue");
+    json_t *unsecured = json_deep_copy(badge);
+    json_object_del(unsecured, "proof");
+    char *options_text = json_dumps(options, JSON_COMPACT | JSON_SORT_KEYS);
+    char *doc_text = json_dumps(unsecured, JSON_COMPACT | JSON_SORT_KEYS);
+    uint8_t hash[64];
+    crypto_hash_sha256(hash, (const unsigned char *)options_text, strlen(options_text));
+    crypto_hash_sha256(hash + 32, (const unsigned char *)doc_text, strlen(doc_text));
+    uint8_t signature[64];
+    cr_assert_eq(hc_proof_base58_decode(value + 1, strlen(value + 1), signature, 64), 64);
+    cr_expect_eq(crypto_sign_verify_detached(signature, hash, 64, hc_proof_key_public(key)), 0);
+    hash[0] ^= 1;
+    cr_expect_neq(crypto_sign_verify_detached(signature, hash, 64, hc_proof_key_public(key)), 0);
+    free(options_text);
+    free(doc_text);
+    json_decref(options);
+    json_decref(unsecured);
+    json_decref(badge);
+    hc_proof_key_destroy(&key);
+}
+
+Test(proof, sign_refusals_leave_document_unchanged)
+{
+    hc_proof_key *key = s_key();
+    json_t *badge = s_signed_badge(key);
+    json_t *before = json_deep_copy(badge);
+    hc_error err = {0};
+    cr_expect_eq(hc_proof_sign(badge, key, "2026-11-22T15:56:01Z", &err), HC_FAILED_PRECONDITION);
+    cr_expect(json_equal(badge, before));
+    json_decref(before);
+    json_decref(badge);
+
+    static const char *bad_times[] = {"yesterday",
+                                      "2026-13-01T00:00:00Z",
+                                      "2026-11-22 15:56:01Z",
+                                      "2026-11-22T24:00:00Z",
+                                      "2026-11-22T15:56:01",
+                                      "2026-11-22T15:56:01+5:00",
+                                      "2026-02-30T00:00:00Z",
+                                      ""};
+    for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++) {
+        json_t *doc = s_badge();
+        hc_error_clear(&err);
+        cr_expect_eq(hc_proof_sign(doc, key, bad_times[i], &err), HC_INVALID_ARGUMENT, "%s",
+                     bad_times[i]);
+        cr_expect_str_eq(err.field, "created");
+        cr_expect_null(json_object_get(doc, "proof"));
+        json_decref(doc);
+    }
+    json_t *doc = s_badge();
+    cr_expect_eq(hc_proof_sign(doc, key, NULL, &err), HC_INVALID_ARGUMENT);
+    cr_expect_eq(hc_proof_sign(doc, key, "2026-11-22T15:56:01.123+01:00", &err), HC_OK, "%s",
+                 err.message);
+    json_decref(doc);
+
+    doc = s_badge();
+    json_object_set_new(doc, "name", json_stringn_nocheck("bad\xff", 4));
+    cr_expect_eq(hc_proof_sign(doc, key, "2026-11-22T15:56:01Z", &err), HC_INVALID_ARGUMENT);
+    cr_expect_str_eq(err.field, "name");
+    cr_expect_null(json_object_get(doc, "proof"));
+    json_decref(doc);
+
+    json_t *array = json_array();
+    cr_expect_eq(hc_proof_sign(array, key, "2026-11-22T15:56:01Z", &err), HC_INVALID_ARGUMENT);
+    json_decref(array);
+    hc_proof_key_destroy(&key);
+}
+
+/* Each mutation of a good proof is refused with a reason, never a crash. */
+Test(proof, malformed_proofs_refused)
+{
+    hc_proof_key *key = s_key();
+    json_t *good = s_signed_badge(key);
+    static const struct {
+        const char *member;
+        const char *json; /* NULL: delete the member */
+        const char *why;  /* expected prefix of the reason */
+    } cases[] = {
+        {"type", "\"Ed25519Signature2020\"", "proof.type is not DataIntegrityProof"},
+        {"type", "7", "proof.type is missing"},
+        {"cryptosuite", "\"eddsa-rdfc-2022\"", "proof.cryptosuite is not eddsa-jcs-2022"},
+        {"cryptosuite", NULL, "proof.cryptosuite is missing"},
+        {"proofPurpose", "\"authentication\"", "proof.proofPurpose is not assertionMethod"},
+        {"created", "\"not a time\"", "proof.created is not a date-time"},
+        {"created", "[]", "proof.created is not a date-time"},
+        {"proofValue", NULL, "proof.proofValue is missing"},
+        {"proofValue", "\"\"", "proof.proofValue is not"},
+        {"proofValue", "\"z\"", "proof.proofValue is not"},
+        {"proofValue", "\"u2HnFSSPPBzR36zdDgK8PbEHeXbR56YF24jwMpt3R1eHX\"",
+         "proof.proofValue is not"},
+        {"proofValue", "\"z0OIl\"", "proof.proofValue is not"},
+        {"proofValue", "\"z2HnFSSPPBzR36zdDgK8Pb\"", "proof.proofValue is not"},
+        {"proofValue",
+         "\"z2HnFSSPPBzR36zdDgK8PbEHeXbR56YF24jwMpt3R1eHXQzJDMWS93FCzpvJpwTWd3GAVFuUfjoJdcnTMuVor51"
+         "aX2HnFSSPPBzR\"",
+         "proof.proofValue is not"},
+        {"verificationMethod", "\"https://issuer.example/keys/1\"", "proof.verificationMethod"},
+        {"verificationMethod", "\"did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2\"",
+         "proof.verificationMethod"},
+        {"verificationMethod",
+         "\"did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#"
+         "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\"",
+         "proof.verificationMethod"},
+        {"verificationMethod",
+         "\"did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme#"
+         "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme\"",
+         "proof.verificationMethod"},
+        {"verificationMethod", "\"did:key:z6Mk#z6Mk\"", "proof.verificationMethod"},
+        {"verificationMethod", "\"did:key:#\"", "proof.verificationMethod"},
+        {"verificationMethod", "null", "proof.verificationMethod is missing"},
+        {"@context", "\"https://www.w3.org/ns/credentials/v2\"", "signature does not match"},
+        {"@context", "[1, 2, 3]", "document @context does not start"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *doc = json_deep_copy(good);
+        json_t *proof = json_object_get(doc, "proof");
+        if (cases[i].json)
+            json_object_set_new(proof, cases[i].member,
+                                json_loads(cases[i].json, JSON_DECODE_ANY, NULL));
+        else
+            json_object_del(proof, cases[i].member);
+        char why[256] = "";
+        int rc = s_verify(doc, NULL, why);
+        cr_expect_neq(rc, HC_OK, "case %zu", i);
+        cr_expect_eq(strncmp(why, cases[i].why, strlen(cases[i].why)), 0, "case %zu: %s", i, why);
+        cr_expect_eq(hc_proof_verify(doc, NULL, NULL, 0), rc, "why may be NULL");
+        json_decref(doc);
+    }
+    json_decref(good);
+    hc_proof_key_destroy(&key);
+}
+
+Test(proof, documents_without_usable_proof_refused)
+{
+    static const char *docs[] = {"{}",
+                                 "{\"proof\": \"z123\"}",
+                                 "{\"proof\": []}",
+                                 "{\"proof\": [{\"type\": \"DataIntegrityProof\"}]}",
+                                 "{\"proof\": {}}",
+                                 "{\"proof\": null}"};
+    static const char *whys[] = {"document has no proof",        "document has no proof",
+                                 "proof sets are not supported", "proof sets are not supported",
+                                 "proof.type is missing",        "document has no proof"};
+    char why[256];
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_t *doc = s_parse(docs[i]);
+        cr_expect_eq(s_verify(doc, NULL, why), HC_INVALID_ARGUMENT, "%s", docs[i]);
+        cr_expect_eq(strncmp(why, whys[i], strlen(whys[i])), 0, "%s: %s", docs[i], why);
+        json_decref(doc);
+    }
+    cr_expect_eq(s_verify(NULL, NULL, why), HC_INVALID_ARGUMENT);
+    json_t *array = json_array();
+    cr_expect_eq(s_verify(array, NULL, why), HC_INVALID_ARGUMENT);
+    cr_expect_str_eq(why, "document is not a JSON object");
+    json_decref(array);
+    char tiny[8];
+    json_t *doc = s_parse("{}");
+    cr_expect_eq(hc_proof_verify(doc, NULL, tiny, sizeof tiny), HC_INVALID_ARGUMENT);
+    cr_expect_str_eq(tiny, "documen", "why is cut to its size");
+    json_decref(doc);
+}
+
+/* ---- base58, multikeys, public key files ---- */
+
+Test(proof, base58_known_values_and_round_trips)
+{
+    char text[128];
+    cr_expect_eq(hc_proof_base58_encode((const uint8_t *)"Hello World!", 12, text, sizeof text),
+                 17);
+    cr_expect_str_eq(text, "2NEpo7TZRRrLZSi2U");
+    const char *fox = "The quick brown fox jumps over the lazy dog.";
+    hc_proof_base58_encode((const uint8_t *)fox, strlen(fox), text, sizeof text);
+    cr_expect_str_eq(text, "USm3fpXnKG5EUBx2ndxBDMPVciP5hGey2Jh4NDv6gmeo1LkMeiKrLJUUBk6Z");
+    const uint8_t zeros[] = {0, 0, 0x28, 0x7f, 0xb4, 0xcd};
+    hc_proof_base58_encode(zeros, sizeof zeros, text, sizeof text);
+    cr_expect_str_eq(text, "11233QC4");
+    uint8_t back[64];
+    cr_expect_eq(hc_proof_base58_decode("11233QC4", 8, back, sizeof back), 6);
+    cr_expect_eq(memcmp(back, zeros, 6), 0);
+    cr_expect_eq(hc_proof_base58_encode(zeros, sizeof zeros, text, 8), 0, "no room for the NUL");
+
+    for (size_t len = 1; len <= 64; len++) {
+        uint8_t data[64];
+        randombytes_buf(data, len);
+        if (len % 3 == 0)
+            data[0] = 0;
+        size_t n = hc_proof_base58_encode(data, len, text, sizeof text);
+        cr_assert_gt(n, 0);
+        cr_expect_eq(hc_proof_base58_decode(text, n, back, sizeof back), (int)len);
+        cr_expect_eq(memcmp(back, data, len), 0, "length %zu", len);
+    }
+    cr_expect_eq(hc_proof_base58_decode("0", 1, back, sizeof back), -1);
+    cr_expect_eq(hc_proof_base58_decode("abcI", 4, back, sizeof back), -1);
+    cr_expect_eq(hc_proof_base58_decode("", 0, back, sizeof back), -1);
+    cr_expect_eq(hc_proof_base58_decode("zzzzzzzzzz", 10, back, 4), -1, "too long for out");
+}
+
+Test(proof, multikey_forms)
+{
+    uint8_t key[32], again[32];
+    const char *mk = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+    cr_assert_eq(hc_proof_multikey_decode(mk, key), 0);
+    char text[HC_PROOF_MULTIKEY_SIZE];
+    hc_proof_multikey_encode(key, text);
+    cr_expect_str_eq(text, mk);
+    cr_expect_eq(hc_proof_multikey_decode(s_vector_did, again), 0);
+    cr_expect_eq(memcmp(key, again, 32), 0);
+    cr_expect_eq(
+        hc_proof_multikey_decode("did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#"
+                                 "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+                                 again),
+        0);
+    cr_expect_eq(hc_proof_multikey_decode("6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", again),
+                 -1);
+    cr_expect_eq(hc_proof_multikey_decode(NULL, again), -1);
+    cr_expect_eq(hc_proof_multikey_decode("", again), -1);
+    cr_expect_eq(hc_proof_multikey_decode("did:key:", again), -1);
+}
+
+Test(proof, public_key_read_forms)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/issuer.txt", dir);
+    uint8_t expected[32], key[32];
+    cr_assert_eq(hc_proof_multikey_decode(s_vector_did, expected), 0);
+    static const char *good[] = {"z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2\n",
+                                 "  did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2  \n\n",
+                                 "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#"
+                                 "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"};
+    hc_error err = {0};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        s_write(path, good[i], 0644);
+        memset(key, 0, sizeof key);
+        cr_expect_eq(hc_proof_public_key_read(path, key, &err), HC_OK, "%s", err.message);
+        cr_expect_eq(memcmp(key, expected, 32), 0, "case %zu", i);
+    }
+    s_write(path, "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2 extra\n", 0644);
+    cr_expect_eq(hc_proof_public_key_read(path, key, &err), HC_INVALID_ARGUMENT);
+    cr_expect_str_eq(err.field, path);
+    s_write(path, "", 0644);
+    cr_expect_eq(hc_proof_public_key_read(path, key, &err), HC_INVALID_ARGUMENT);
+    cr_expect_eq(ht_write_file(path, "z6Mk\0rest", 9), 0);
+    cr_expect_eq(hc_proof_public_key_read(path, key, &err), HC_INVALID_ARGUMENT);
+    unlink(path);
+    cr_expect_eq(hc_proof_public_key_read(path, key, &err), HC_NOT_FOUND);
+}

@@ -1,6 +1,7 @@
 /* demo: loads the demonstration fund through the gateway, 64 requests in
    flight, every write under a fixed idempotency key so an interrupted load
-   resumes without duplicates. The fund's data is in demo_data.c. */
+   resumes without duplicates. The fund's data is in demo_data.c, its
+   credentials in demo_cred.c. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,15 +34,7 @@ enum {
     S_KEY_EMPLOY = 7001,
 };
 
-typedef enum { S_WAITING, S_SENT, S_DONE } s_state;
-
-typedef struct {
-    ProtobufCMessage *in;
-    unsigned key;
-    ProtobufCMessage *out;
-    s_state state;
-    unsigned attempts;
-} s_call;
+typedef demo_call s_call;
 
 /* What happens to an enrollment after it was created. */
 typedef enum {
@@ -57,7 +50,7 @@ typedef enum {
 /* What becomes of a tuition claim. */
 typedef enum { S_CLAIM_OPEN, S_CLAIM_APPROVED, S_CLAIM_PAID, S_CLAIM_DENIED } s_claim_plan;
 
-typedef struct {
+struct demo_loader {
     hc_client *client;
     const atomic_bool *stop;
     hc_arena *arena;
@@ -77,9 +70,11 @@ typedef struct {
     int64_t claim_amounts[S_CLAIMS];
     s_claim_plan claim_plans[S_CLAIMS];
     char *claim_ids[S_CLAIMS];
-} s_demo;
+};
+typedef demo_loader s_demo;
 
 typedef struct {
+    const char *service;
     const char *method;
     const ProtobufCMessageDescriptor *out_desc;
     s_call *calls;
@@ -100,14 +95,14 @@ static int s_send_waiting(s_demo *self, s_batch *b, hc_error *err)
         return HC_OK;
     for (; b->next < b->count && b->in_flight < S_IN_FLIGHT; b->next++) {
         s_call *call = &b->calls[b->next];
-        if (call->state != S_WAITING)
+        if (call->state != DEMO_WAITING)
             continue;
         char key[32];
         snprintf(key, sizeof key, "demo-%u", call->key);
-        int rc = hc_client_send(self->client, b->next, "enrollment", b->method, call->in, key, err);
+        int rc = hc_client_send(self->client, b->next, b->service, b->method, call->in, key, err);
         if (rc != HC_OK)
             return rc;
-        call->state = S_SENT;
+        call->state = DEMO_SENT;
         b->in_flight++;
     }
     return HC_OK;
@@ -117,7 +112,7 @@ static int s_send_waiting(s_demo *self, s_batch *b, hc_error *err)
 static int s_requeue(s_demo *self, s_batch *b, size_t index, const hc_error *why, hc_error *err)
 {
     s_call *call = &b->calls[index];
-    call->state = S_WAITING;
+    call->state = DEMO_WAITING;
     b->in_flight--;
     if (index < b->next)
         b->next = index;
@@ -133,7 +128,7 @@ static int s_requeue_all(s_demo *self, s_batch *b, hc_error *err)
     hc_error why;
     hc_error_set(&why, HC_DEADLINE_EXCEEDED, NULL, "no reply from the gateway");
     for (size_t i = 0; i < b->count; i++)
-        if (b->calls[i].state == S_SENT) {
+        if (b->calls[i].state == DEMO_SENT) {
             int rc = s_requeue(self, b, i, &why, err);
             if (rc != HC_OK)
                 return rc;
@@ -163,12 +158,12 @@ static int s_receive(s_demo *self, s_batch *b, hc_error *err)
     self->silent_ms = 0;
     if (tag == UINT64_MAX)
         return hc_error_set(err, rc, NULL, "%s: %s", b->method, reply.message);
-    if (tag >= b->count || b->calls[tag].state != S_SENT)
+    if (tag >= b->count || b->calls[tag].state != DEMO_SENT)
         return HC_OK; /* a late answer to a call already resent and answered */
     s_call *call = &b->calls[tag];
     if (rc == HC_OK) {
         call->out = out;
-        call->state = S_DONE;
+        call->state = DEMO_DONE;
         b->in_flight--;
         b->done++;
         self->stats.requests++;
@@ -180,12 +175,11 @@ static int s_receive(s_demo *self, s_batch *b, hc_error *err)
                         call->key, reply.message);
 }
 
-/* Runs count independent writes of one method, S_IN_FLIGHT at a time;
-   each call's out is set on return. */
-static int s_run(s_demo *self, const char *method, const ProtobufCMessageDescriptor *out_desc,
-                 s_call *calls, size_t count, hc_error *err)
+int demo_run(demo_loader *self, const char *service, const char *method,
+             const ProtobufCMessageDescriptor *out_desc, demo_call *calls, size_t count,
+             hc_error *err)
 {
-    s_batch b = {method, out_desc, calls, count, 0, 0, 0};
+    s_batch b = {service, method, out_desc, calls, count, 0, 0, 0};
     while (b.done < count) {
         if (self->stop && atomic_load(self->stop))
             return hc_error_set(err, HC_CANCELLED, NULL, "demo load stopped");
@@ -196,6 +190,13 @@ static int s_run(s_demo *self, const char *method, const ProtobufCMessageDescrip
             return rc;
     }
     return HC_OK;
+}
+
+/* Writes to enrollment. */
+static int s_run(s_demo *self, const char *method, const ProtobufCMessageDescriptor *out_desc,
+                 s_call *calls, size_t count, hc_error *err)
+{
+    return demo_run(self, "enrollment", method, out_desc, calls, count, err);
 }
 
 static s_call *s_calls(s_demo *self, size_t count)
@@ -228,7 +229,7 @@ static int s_employers(s_demo *self, hc_error *err)
         in->union_local = s_dup(self, e->union_local);
         in->county = s_dup(self, e->county);
         in->state = s_dup(self, "CA");
-        calls[i] = (s_call){&in->base, S_KEY_EMPLOYER + (unsigned)i, NULL, S_WAITING, 0};
+        calls[i] = (s_call){&in->base, S_KEY_EMPLOYER + (unsigned)i, NULL, DEMO_WAITING, 0};
     }
     int rc =
         s_run(self, "CreateEmployer", &hcap__employer__descriptor, calls, demo_employer_count, err);
@@ -255,7 +256,7 @@ static int s_programs(s_demo *self, hc_error *err)
         in->has_delivery = true;
         in->delivery = p->delivery;
         in->provider = s_dup(self, p->provider);
-        calls[i] = (s_call){&in->base, S_KEY_PROGRAM + (unsigned)i, NULL, S_WAITING, 0};
+        calls[i] = (s_call){&in->base, S_KEY_PROGRAM + (unsigned)i, NULL, DEMO_WAITING, 0};
     }
     int rc =
         s_run(self, "CreateProgram", &hcap__program__descriptor, calls, demo_program_count, err);
@@ -278,7 +279,7 @@ static int s_cohorts(s_demo *self, hc_error *err)
         in->end_date = s_dup(self, c->end_date);
         in->capacity = c->capacity;
         in->language = s_dup(self, c->language);
-        calls[i] = (s_call){&in->base, S_KEY_COHORT + (unsigned)i, NULL, S_WAITING, 0};
+        calls[i] = (s_call){&in->base, S_KEY_COHORT + (unsigned)i, NULL, DEMO_WAITING, 0};
     }
     int rc = s_run(self, "CreateCohort", &hcap__cohort__descriptor, calls, demo_cohort_count, err);
     for (size_t i = 0; rc == HC_OK && i < demo_cohort_count; i++)
@@ -320,7 +321,7 @@ static int s_workers(s_demo *self, hc_error *err)
     s_call *calls = s_calls(self, DEMO_WORKERS);
     for (size_t i = 0; i < DEMO_WORKERS; i++)
         calls[i] = (s_call){s_worker_request(self, &self->workers[i]), S_KEY_WORKER + (unsigned)i,
-                            NULL, S_WAITING, 0};
+                            NULL, DEMO_WAITING, 0};
     int rc = s_run(self, "CreateWorker", &hcap__worker__descriptor, calls, DEMO_WORKERS, err);
     for (size_t i = 0; rc == HC_OK && i < DEMO_WORKERS; i++)
         self->worker_ids[i] = ((Hcap__Worker *)calls[i].out)->id;
@@ -340,7 +341,7 @@ static int s_enrollments(s_demo *self, hc_error *err)
             self->arena, &hcap__create_enrollment_request__descriptor);
         in->worker_id = self->worker_ids[self->picks[i].worker];
         in->cohort_id = self->cohort_ids[self->picks[i].cohort];
-        calls[i] = (s_call){&in->base, S_KEY_ENROLL + (unsigned)i, NULL, S_WAITING, 0};
+        calls[i] = (s_call){&in->base, S_KEY_ENROLL + (unsigned)i, NULL, DEMO_WAITING, 0};
     }
     int rc = s_run(self, "CreateEnrollment", &hcap__enrollment__descriptor, calls, self->pick_count,
                    err);
@@ -471,8 +472,8 @@ static int s_status_round(s_demo *self, int step, int waitlist, hc_error *err)
             continue;
         ProtobufCMessage *in = step == 0 ? s_first_step(self, e) : s_second_step(self, e);
         if (in)
-            calls[count++] =
-                (s_call){in, S_KEY_STATUS + 3 * (unsigned)e + (unsigned)step, NULL, S_WAITING, 0};
+            calls[count++] = (s_call){in, S_KEY_STATUS + 3 * (unsigned)e + (unsigned)step, NULL,
+                                      DEMO_WAITING, 0};
     }
     int rc =
         s_run(self, "ChangeEnrollmentStatus", &hcap__enrollment__descriptor, calls, count, err);
@@ -528,7 +529,7 @@ static int s_claims(s_demo *self, hc_error *err)
         in->course = s_dup(self, demo_courses[(c * 5 + 1) % demo_course_count]);
         in->term = s_dup(self, c % 3 == 0 ? "Fall 2025" : "Spring 2026");
         in->amount_cents = self->claim_amounts[c];
-        calls[c] = (s_call){&in->base, S_KEY_CLAIM + (unsigned)c, NULL, S_WAITING, 0};
+        calls[c] = (s_call){&in->base, S_KEY_CLAIM + (unsigned)c, NULL, DEMO_WAITING, 0};
     }
     int rc =
         s_run(self, "SubmitTuitionClaim", &hcap__tuition_claim__descriptor, calls, S_CLAIMS, err);
@@ -570,7 +571,7 @@ static int s_decisions(s_demo *self, hc_error *err)
             ProtobufCMessage *in = s_decision(self, c, step);
             if (in)
                 calls[count++] = (s_call){in, S_KEY_DECIDE + 2 * (unsigned)c + (unsigned)step, NULL,
-                                          S_WAITING, 0};
+                                          DEMO_WAITING, 0};
         }
         int rc =
             s_run(self, "DecideTuitionClaim", &hcap__tuition_claim__descriptor, calls, count, err);
@@ -637,7 +638,7 @@ static int s_employment(s_demo *self, hc_error *err)
     for (size_t e = 0; e < self->pick_count; e++) {
         Hcap__RecordEmploymentRequest *in = s_outcome(self, e, placed);
         if (in)
-            calls[count++] = (s_call){&in->base, S_KEY_EMPLOY + (unsigned)e, NULL, S_WAITING, 0};
+            calls[count++] = (s_call){&in->base, S_KEY_EMPLOY + (unsigned)e, NULL, DEMO_WAITING, 0};
     }
     /* and a few incumbents leave their clinic */
     for (size_t w = 17; w < DEMO_WORKERS; w += 50) {
@@ -648,7 +649,7 @@ static int s_employment(s_demo *self, hc_error *err)
             s_employment_request(self, w, HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_SEPARATION,
                                  wk->employer, wk->job_title, 0, s_dup(self, "2026-06-30"));
         calls[count++] =
-            (s_call){&in->base, S_KEY_EMPLOY + S_MAX_PICKS + (unsigned)w, NULL, S_WAITING, 0};
+            (s_call){&in->base, S_KEY_EMPLOY + S_MAX_PICKS + (unsigned)w, NULL, DEMO_WAITING, 0};
     }
     int rc =
         s_run(self, "RecordEmployment", &hcap__employment_record__descriptor, calls, count, err);

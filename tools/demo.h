@@ -22,6 +22,12 @@ typedef struct {
     size_t claims;     /* tuition claims submitted */
     size_t decisions;  /* tuition decisions (approve, deny, pay) */
     size_t employment; /* employment records */
+    size_t competencies;
+    size_t credential_types; /* 7 */
+    size_t ladders;
+    size_t credentials; /* awarded directly (prior learning's come on top) */
+    size_t revoked;
+    size_t prior_learning; /* assessments */
 } demo_stats;
 
 #define DEMO_WORKERS 300

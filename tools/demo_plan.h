@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "demo.h"
 #include "enrollment.pb-c.h"
+#include "hc_arena.h"
 
 /* Fixed "as of" date: cohorts are past, running or upcoming relative to it,
    so the fund is the same whatever day it is loaded. */
@@ -102,5 +104,45 @@ void demo_workers_make(demo_worker *workers, size_t count, uint64_t seed);
    written (at most max); 0 when out of memory. */
 size_t demo_picks_make(const demo_worker *workers, size_t count, demo_pick *picks, size_t max,
                        uint64_t seed);
+
+/* One write of a batch: its input, the number n of its Idempotency-Key
+   "demo-<n>" (fixed by what the write is) and, once done, its reply. */
+typedef enum { DEMO_WAITING, DEMO_SENT, DEMO_DONE } demo_call_state;
+typedef struct {
+    ProtobufCMessage *in;
+    unsigned key;
+    ProtobufCMessage *out; /* in the loader's arena */
+    demo_call_state state;
+    unsigned attempts;
+} demo_call;
+
+/* demo.c's loader: the client, the arena and what was loaded so far. */
+typedef struct demo_loader demo_loader;
+
+/* Runs count independent writes of service.method (calls DEMO_WAITING),
+   64 in flight, retrying unavailable ones under the same key. Returns
+   HC_OK with every call's out set, or the first failure (err names the
+   method and key), HC_CANCELLED when the load was asked to stop. */
+int demo_run(demo_loader *self, const char *service, const char *method,
+             const ProtobufCMessageDescriptor *out_desc, demo_call *calls, size_t count,
+             hc_error *err);
+
+/* What the credential side of the fund is built from: the roster, its
+   ids, the enrollment picks and which of them were completed. */
+typedef struct {
+    demo_loader *loader;
+    hc_arena *arena;
+    const demo_worker *workers; /* DEMO_WORKERS */
+    char *const *worker_ids;
+    const demo_pick *picks;
+    size_t pick_count;
+    const bool *completed; /* per pick */
+} demo_fund;
+
+/* Loads competencies, credential types, the nursing ladder, awards for
+   completed credential programs and earlier credentials, a few
+   revocations and prior-learning assessments (demo_cred.c). Deterministic,
+   keyed as demo_run. Counts into stats. HC_OK or the first failure. */
+int demo_credentials_load(const demo_fund *fund, demo_stats *stats, hc_error *err);
 
 #endif

@@ -183,6 +183,32 @@ static int s_ok_status(const gw_route *route, const json_t *json)
     return (route->flags & GW_ROUTE_CREATE) ? 201 : 200;
 }
 
+/* A GW_ROUTE_RAW_JSON reply: the message's first string field, a complete
+   JSON document made by the service, is the body as it is. */
+static void s_reply_raw_json(const ProtobufCMessage *msg, gw_http_reply *out)
+{
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    const char *text = NULL;
+    for (unsigned i = 0; i < desc->n_fields && !text; i++)
+        if (desc->fields[i].type == PROTOBUF_C_TYPE_STRING &&
+            desc->fields[i].label != PROTOBUF_C_LABEL_REPEATED)
+            text = *(const char *const *)((const char *)msg + desc->fields[i].offset);
+    if (!text) {
+        gw_codec_error(HC_INTERNAL, NULL, "the service's reply holds no document", out);
+        return;
+    }
+    size_t length = strlen(text);
+    out->body = malloc(length + 1);
+    if (!out->body) {
+        gw_codec_error(HC_INTERNAL, NULL, "out of memory", out);
+        return;
+    }
+    memcpy(out->body, text, length + 1);
+    out->size = length;
+    out->status = 200;
+    out->content_type = GW_CONTENT_JSON;
+}
+
 void gw_codec_reply(const gw_route *route, const hc_broker_reply *reply, bool csv,
                     gw_http_reply *out)
 {
@@ -204,7 +230,9 @@ void gw_codec_reply(const gw_route *route, const hc_broker_reply *reply, bool cs
         out->body = gw_codec_csv(msg, &out->size);
         if (!out->body)
             gw_codec_error(HC_INTERNAL, NULL, "out of memory", out);
-    } else {
+    } else if (route->flags & GW_ROUTE_RAW_JSON)
+        s_reply_raw_json(msg, out);
+    else {
         json_t *json = hc_json_from_message(msg);
         s_reply_json(json, s_ok_status(route, json), out);
         json_decref(json);

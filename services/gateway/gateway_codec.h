@@ -51,7 +51,9 @@ int gw_codec_pack_json(const ProtobufCMessageDescriptor *desc, const json_t *obj
    decoded with the rpc's output type as JSON (201 for GW_ROUTE_CREATE, 422
    for GW_ROUTE_REJECTS with a non-empty `rejected`, 503 for a
    GW_ROUTE_HEALTH reply whose status is "degraded", else 200), or as CSV
-   when csv is true. A reply that does not decode gives 500 internal. */
+   when csv is true; for a GW_ROUTE_RAW_JSON route, 200 with the text of
+   the output's first string field as the body, verbatim. A reply that does
+   not decode gives 500 internal. */
 void gw_codec_reply(const gw_route *route, const hc_broker_reply *reply, bool csv,
                     gw_http_reply *out);
 

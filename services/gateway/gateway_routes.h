@@ -10,15 +10,16 @@
 
 /* Route flags. */
 enum {
-    GW_ROUTE_PUBLIC = 1u << 0,  /* no token needed */
-    GW_ROUTE_RAW_CSV = 1u << 1, /* the body is text/csv, sent in field "csv" */
-    GW_ROUTE_READ = 1u << 2,    /* a read: retryable on another instance */
-    GW_ROUTE_CREATE = 1u << 3,  /* makes a new object: HTTP 201 */
-    GW_ROUTE_LIST = 1u << 4,    /* ?format=csv / Accept: text/csv allowed */
-    GW_ROUTE_REJECTS = 1u << 5, /* a reply with a non-empty `rejected`: HTTP 422 */
-    GW_ROUTE_HEALTH = 1u << 6,  /* reply status "degraded": HTTP 503 */
-    GW_ROUTE_METRICS = 1u << 7, /* served by the gateway itself as text */
-    GW_ROUTE_ERASES = 1u << 8,  /* erases a person: stored replies naming the id are forgotten */
+    GW_ROUTE_PUBLIC = 1u << 0,   /* no token needed */
+    GW_ROUTE_RAW_CSV = 1u << 1,  /* the body is text/csv, sent in field "csv" */
+    GW_ROUTE_READ = 1u << 2,     /* a read: retryable on another instance */
+    GW_ROUTE_CREATE = 1u << 3,   /* makes a new object: HTTP 201 */
+    GW_ROUTE_LIST = 1u << 4,     /* ?format=csv / Accept: text/csv allowed */
+    GW_ROUTE_REJECTS = 1u << 5,  /* a reply with a non-empty `rejected`: HTTP 422 */
+    GW_ROUTE_HEALTH = 1u << 6,   /* reply status "degraded": HTTP 503 */
+    GW_ROUTE_METRICS = 1u << 7,  /* served by the gateway itself as text */
+    GW_ROUTE_ERASES = 1u << 8,   /* erases a person: stored replies naming the id are forgotten */
+    GW_ROUTE_RAW_JSON = 1u << 9, /* HTTP: the reply's one string field is the JSON body itself */
 };
 
 typedef struct {
@@ -28,6 +29,8 @@ typedef struct {
     const char *method;      /* rpc name in the service's proto */
     unsigned roles;          /* HC_ROLE_BIT_* allowed (ignored with GW_ROUTE_PUBLIC) */
     unsigned flags;          /* GW_ROUTE_* */
+    const char *refs;        /* input fields naming another service's entity, checked before
+                                dispatch ("worker_id employer_id", see gateway_refs.h); or NULL */
 } gw_route;
 
 #define GW_PATH_PARAMS_MAX 4

@@ -12,6 +12,7 @@
 #include "gateway_fanout.h"
 #include "gateway_front.h"
 #include "gateway_http.h"
+#include "gateway_refs.h"
 #include "hc_arena.h"
 #include "hc_log.h"
 #include "hc_msg.h"
@@ -157,6 +158,118 @@ static void s_on_erased(void *arg, const hc_broker_reply *reply)
     free(erasure);
 }
 
+/* Sends call to its service through the broker. */
+static int s_forward(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
+{
+    const gw_route *route = call->route;
+    if (route->flags & GW_ROUTE_ERASES) {
+        s_erasure *erasure = zmalloc(sizeof *erasure);
+        *erasure = (s_erasure){self, route, cb, arg};
+        cb = s_on_erased;
+        arg = erasure;
+    }
+    bool retryable = (route->flags & GW_ROUTE_READ) || call->idempotency_key;
+    uint32_t deadline = call->deadline_ms ? call->deadline_ms : self->options.deadline_ms;
+    return hc_broker_request(self->broker, route->service, route->method, call->body, call->size,
+                             call->principal, call->idempotency_key, deadline, retryable, cb, arg);
+}
+
+/* A call waiting for its references to be verified: an owned copy, since
+   the caller's buffers may be gone by then. */
+typedef struct {
+    gw_server *server;
+    gw_call call;
+    uint8_t *body;
+    Hcap__Principal principal;
+    char *idempotency_key;
+    int64_t deadline_at; /* monotonic ms */
+    hc_broker_reply_fn *cb;
+    void *arg;
+    int *sync_code; /* while dispatch runs: where the outcome goes, set once answered */
+} s_checking;
+
+static void s_checking_free(s_checking *checking)
+{
+    free(checking->body);
+    free(checking->principal.name);
+    free(checking->principal.token_id);
+    free(checking->idempotency_key);
+    free(checking);
+}
+
+static char *s_strdup_or_null(const char *text)
+{
+    char *copy = text ? strdup(text) : NULL;
+    assert(!text || copy);
+    return copy;
+}
+
+static s_checking *s_checking_new(gw_server *self, const gw_call *call, uint32_t deadline,
+                                  hc_broker_reply_fn *cb, void *arg)
+{
+    s_checking *checking = zmalloc(sizeof *checking);
+    *checking = (s_checking){.server = self, .call = *call, .cb = cb, .arg = arg};
+    checking->body = malloc(call->size ? call->size : 1);
+    assert(checking->body);
+    if (call->size)
+        memcpy(checking->body, call->body, call->size);
+    checking->call.body = checking->body;
+    hcap__principal__init(&checking->principal);
+    if (call->principal) {
+        checking->principal.name = s_strdup_or_null(call->principal->name);
+        checking->principal.role = call->principal->role;
+        checking->principal.token_id = s_strdup_or_null(call->principal->token_id);
+        checking->call.principal = &checking->principal;
+    }
+    checking->idempotency_key = s_strdup_or_null(call->idempotency_key);
+    checking->call.idempotency_key = checking->idempotency_key;
+    checking->deadline_at = zclock_mono() + deadline;
+    return checking;
+}
+
+/* The references were checked: forward with the time left, or answer. */
+static void s_on_checked(void *arg, const hc_broker_reply *reply)
+{
+    s_checking *checking = arg;
+    gw_server *self = checking->server;
+    int64_t left = checking->deadline_at - zclock_mono();
+    hc_error err;
+    int code = reply->code;
+    if (code != HC_OK)
+        checking->cb(checking->arg, reply);
+    else if (self->stopping || !self->broker) {
+        hc_error_set(&err, HC_UNAVAILABLE, NULL, "the gateway is stopping");
+        code = s_reply_error(&err, checking->cb, checking->arg);
+    } else if (left <= 0) {
+        hc_error_set(&err, HC_DEADLINE_EXCEEDED, NULL, "deadline exceeded checking references");
+        code = s_reply_error(&err, checking->cb, checking->arg);
+    } else {
+        checking->call.deadline_ms = (uint32_t)left;
+        code = s_forward(self, &checking->call, checking->cb, checking->arg);
+    }
+    if (checking->sync_code)
+        *checking->sync_code = code;
+    s_checking_free(checking);
+}
+
+/* Verifies call's references, then forwards it. Returns HC_OK, or the
+   code cb was already called with. */
+static int s_check_then_forward(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb,
+                                void *arg)
+{
+    uint32_t deadline = call->deadline_ms ? call->deadline_ms : self->options.deadline_ms;
+    s_checking *checking = s_checking_new(self, call, deadline, cb, arg);
+    int sync_code = -1;
+    checking->sync_code = &sync_code;
+    gw_refs_verify(self->broker, call->route, call->body, call->size, call->principal, deadline,
+                   s_on_checked, checking);
+    if (sync_code == -1) {
+        checking->sync_code = NULL; /* still waiting: its callback frees it later */
+        return HC_OK;
+    }
+    return sync_code;
+}
+
 int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
 {
     assert(self && call && call->route && cb);
@@ -172,16 +285,9 @@ int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn 
     }
     if (strcmp(route->service, "gateway") == 0)
         return s_dispatch_own(self, call, cb, arg);
-    if (route->flags & GW_ROUTE_ERASES) {
-        s_erasure *erasure = zmalloc(sizeof *erasure);
-        *erasure = (s_erasure){self, route, cb, arg};
-        cb = s_on_erased;
-        arg = erasure;
-    }
-    bool retryable = (route->flags & GW_ROUTE_READ) || call->idempotency_key;
-    uint32_t deadline = call->deadline_ms ? call->deadline_ms : self->options.deadline_ms;
-    return hc_broker_request(self->broker, route->service, route->method, call->body, call->size,
-                             call->principal, call->idempotency_key, deadline, retryable, cb, arg);
+    if (route->refs)
+        return s_check_then_forward(self, call, cb, arg);
+    return s_forward(self, call, cb, arg);
 }
 
 int gw_server_authorize(gw_server *self, const gw_route *route, const char *token_text,
@@ -333,6 +439,10 @@ gw_server *gw_server_new(const gw_options *options, hc_error *err)
     char problem[256];
     if (!gw_fanout_check(problem, sizeof problem)) {
         hc_error_set(err, HC_INTERNAL, NULL, "profile table: %s", problem);
+        return NULL;
+    }
+    if (!gw_refs_check_table(problem, sizeof problem)) {
+        hc_error_set(err, HC_INTERNAL, NULL, "reference table: %s", problem);
         return NULL;
     }
     gw_server *self = zmalloc(sizeof *self);

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include "gateway_refs.h"
 #include "gateway_routes.h"
 #include "hc_auth.h"
 
@@ -130,18 +131,22 @@ Test(gateway_routes, frontend_finds_routes_by_service_and_method)
     cr_assert_null(gw_route_find(NULL, NULL));
 }
 
-/* Every rpc of the enrollment and gateway services is reachable, every
-   path parameter names a field of the rpc's input, and only Get/List (and
+/* Every rpc of the enrollment, credentialing and gateway services is
+   reachable (but the internal credentialing.SweepExpired), every path
+   parameter names a field of the rpc's input, and only Get/List (and
    Health, GetProfile) are reads. */
 Test(gateway_routes, table_agrees_with_the_descriptors)
 {
-    const char *services[] = {"enrollment", "gateway"};
-    for (size_t s = 0; s < 2; s++) {
+    const char *services[] = {"enrollment", "credentialing", "gateway"};
+    for (size_t s = 0; s < 3; s++) {
         const ProtobufCServiceDescriptor *desc = gw_route_service(services[s]);
         cr_assert_not_null(desc);
-        for (unsigned i = 0; i < desc->n_methods; i++)
-            cr_assert_not_null(gw_route_find(services[s], desc->methods[i].name),
-                               "%s.%s has no route", services[s], desc->methods[i].name);
+        for (unsigned i = 0; i < desc->n_methods; i++) {
+            const char *name = desc->methods[i].name;
+            bool internal = strcmp(name, "SweepExpired") == 0;
+            cr_assert_eq(gw_route_find(services[s], name) != NULL, !internal, "%s.%s: %s",
+                         services[s], name, internal ? "internal, must stay unrouted" : "no route");
+        }
     }
     for (const gw_route *r = gw_route_table(); r->pattern; r++) {
         if (!r->service)
@@ -169,6 +174,84 @@ Test(gateway_routes, labels_name_method_and_pattern)
     s_match_ok("GET", "/v1/workers/x", &m);
     cr_assert_str_eq(gw_route_label(m.route), "GET /v1/workers/{id}");
     cr_assert_str_eq(gw_route_label(NULL), "unmatched");
-    gw_route other = {"GET", "/x", NULL, NULL, 0, 0};
+    gw_route other = {"GET", "/x", NULL, NULL, 0, 0, NULL};
     cr_assert_str_eq(gw_route_label(&other), "unmatched");
+}
+
+Test(gateway_routes, credentialing_routes_map_to_their_rpc)
+{
+    const struct {
+        const char *method, *path, *rpc;
+        unsigned flags;
+        const char *param, *value;
+    } cases[] = {
+        {"POST", "/v1/competencies", "CreateCompetency", GW_ROUTE_CREATE, NULL, NULL},
+        {"GET", "/v1/competencies", "ListCompetencies", GW_ROUTE_LIST, NULL, NULL},
+        {"POST", "/v1/credential-types", "CreateCredentialType", GW_ROUTE_CREATE, NULL, NULL},
+        {"GET", "/v1/credential-types", "ListCredentialTypes", GW_ROUTE_LIST, NULL, NULL},
+        {"GET", "/v1/credential-types/CNA", "GetCredentialType", GW_ROUTE_READ, "id", "CNA"},
+        {"POST", "/v1/credentials", "AwardCredential", GW_ROUTE_CREATE, NULL, NULL},
+        {"GET", "/v1/credentials", "ListCredentials", GW_ROUTE_LIST, NULL, NULL},
+        {"GET", "/v1/credentials/crd_1", "GetCredential", GW_ROUTE_READ, "id", "crd_1"},
+        {"POST", "/v1/credentials/crd_1/revoke", "RevokeCredential", 0, "id", "crd_1"},
+        {"GET", "/v1/credentials/crd_1/badge", "GetBadge", GW_ROUTE_RAW_JSON, "id", "crd_1"},
+        {"GET", "/v1/verify/crd_1", "GetVerification", GW_ROUTE_PUBLIC, "id", "crd_1"},
+        {"POST", "/v1/prior-learning", "AssessPriorLearning", GW_ROUTE_CREATE, NULL, NULL},
+        {"GET", "/v1/prior-learning", "ListPriorLearning", GW_ROUTE_LIST, NULL, NULL},
+        {"POST", "/v1/ladders", "CreateLadder", GW_ROUTE_CREATE, NULL, NULL},
+        {"GET", "/v1/ladders", "ListLadders", GW_ROUTE_LIST, NULL, NULL},
+        {"GET", "/v1/workers/w1/ladders", "ListWorkerLadders", GW_ROUTE_LIST, "worker_id", "w1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gw_match m;
+        const gw_route *r = s_match_ok(cases[i].method, cases[i].path, &m);
+        cr_assert_str_eq(r->service, "credentialing", "%s", cases[i].path);
+        cr_assert_str_eq(r->method, cases[i].rpc, "%s %s", cases[i].method, cases[i].path);
+        cr_assert_eq(r->flags & cases[i].flags, cases[i].flags, "%s flags", cases[i].rpc);
+        if (cases[i].param) {
+            cr_assert_eq(m.n_params, 1);
+            cr_assert_str_eq(m.params[0].name, cases[i].param);
+            cr_assert_str_eq(m.params[0].value, cases[i].value);
+        }
+        if (!(r->flags & GW_ROUTE_PUBLIC))
+            cr_assert_eq(r->roles, HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF, "%s: fund roles",
+                         cases[i].rpc);
+    }
+    cr_assert_null(gw_route_find("credentialing", "SweepExpired"), "internal, not callable");
+    cr_assert_eq(gw_route_match("DELETE", "/v1/verify/x", &(gw_match){0}), GW_MATCH_NO_METHOD);
+}
+
+Test(gateway_routes, only_verification_and_health_need_no_token)
+{
+    size_t public_routes = 0;
+    for (const gw_route *r = gw_route_table(); r->pattern; r++)
+        if (r->flags & GW_ROUTE_PUBLIC) {
+            public_routes++;
+            cr_assert(strcmp(r->pattern, "/healthz") == 0 ||
+                          strcmp(r->pattern, "/v1/verify/{id}") == 0,
+                      "%s is public", r->pattern);
+            cr_assert_str_eq(r->http_method, "GET");
+        }
+    cr_assert_eq(public_routes, 2);
+    gw_match m;
+    cr_assert(s_match_ok("GET", "/v1/verify/crd_01XYZ", &m)->flags & GW_ROUTE_READ);
+}
+
+Test(gateway_routes, reference_checks_are_declared_on_the_awarding_routes)
+{
+    char problem[256] = "";
+    cr_assert(gw_refs_check_table(problem, sizeof problem), "%s", problem);
+    cr_assert_str_eq(gw_route_find("credentialing", "AwardCredential")->refs, "worker_id");
+    cr_assert_str_eq(gw_route_find("credentialing", "AssessPriorLearning")->refs, "worker_id");
+    cr_assert_null(gw_route_find("credentialing", "ListCredentials")->refs,
+                   "a filter is not a reference: an unknown worker lists nothing");
+    const gw_ref *worker = gw_refs_find("worker_id");
+    cr_assert_not_null(worker);
+    cr_assert_str_eq(worker->service, "enrollment");
+    cr_assert_str_eq(worker->method, "GetWorker");
+    const gw_ref *employer = gw_refs_find("employer_id");
+    cr_assert_not_null(employer);
+    cr_assert_str_eq(employer->method, "GetEmployer");
+    cr_assert_null(gw_refs_find("cohort_id"));
+    cr_assert_null(gw_refs_find(NULL));
 }

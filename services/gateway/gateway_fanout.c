@@ -22,6 +22,8 @@ static const gw_profile_part s_parts[] = {
     {"employment", "enrollment", "ListEmployment", "worker_id", false},
     {"enrollments", "enrollment", "ListEnrollments", "worker_id", false},
     {"tuition_claims", "enrollment", "ListTuitionClaims", "worker_id", false},
+    {"credentials", "credentialing", "ListCredentials", "worker_id", false},
+    {"ladders", "credentialing", "ListWorkerLadders", "worker_id", false},
     {NULL, NULL, NULL, NULL, false},
 };
 

@@ -1,8 +1,9 @@
 /* Tests for the whole gateway in one process: the server runs its loop on a
-   thread, a fake "enrollment" instance (a DEALER on another thread) answers,
-   holds or ignores requests, and the test talks HTTP and the ZeroMQ
-   frontend to it: suspension, idempotency, fan-out, deadlines, hang-ups,
-   limits, garbage and the orderly stop on SIGTERM. */
+   thread, fake "enrollment" and "credentialing" instances (DEALERs on other
+   threads) answer, hold or ignore requests, and the test talks HTTP and the
+   ZeroMQ frontend to it: suspension, idempotency, fan-out, reference
+   checks, raw bodies, deadlines, hang-ups, limits, garbage and the orderly
+   stop on SIGTERM. */
 #include <criterion/criterion.h>
 #include <sys/stat.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
+#include "credentialing.pb-c.h"
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
 #include "gateway_server.h"
@@ -23,7 +25,7 @@
 
 #define HELD_MAX 64
 
-/* --- the fake enrollment instance --- */
+/* --- the fake service instances --- */
 
 typedef struct {
     uint64_t id;
@@ -32,45 +34,62 @@ typedef struct {
     size_t size;
 } held_request;
 
+#define METHODS_MAX 16
+
 typedef struct {
+    const char *service;
+    const char *instance;
+    pthread_t thread;
+    bool running;
     pthread_mutex_t lock;
-    bool hold;       /* keep requests instead of answering */
-    bool release;    /* answer what is held, then stop holding */
-    bool stop;       /* leave (with DISCONNECT) */
-    char silent[64]; /* a method never answered */
-    int calls[9];    /* by s_method_index */
+    bool hold;              /* keep requests instead of answering */
+    bool release;           /* answer what is held, then stop holding */
+    bool stop;              /* leave (with DISCONNECT) */
+    char silent[64];        /* a method never answered */
+    int calls[METHODS_MAX]; /* by s_method_index */
     held_request held[HELD_MAX];
     size_t n_held;
 } fake_state;
 
-static const char *s_methods[] = {"CreateProgram",   "GetWorker",         "ListEmployment",
-                                  "ListEnrollments", "ListTuitionClaims", "ListPrograms",
-                                  "ImportWorkers",   "CreateWorker",      "other"};
+static const char *s_methods[] = {"CreateProgram",   "GetWorker",           "ListEmployment",
+                                  "ListEnrollments", "ListTuitionClaims",   "ListPrograms",
+                                  "ImportWorkers",   "CreateWorker",        "AwardCredential",
+                                  "ListCredentials", "AssessPriorLearning", "GetBadge",
+                                  "GetVerification", "ListWorkerLadders",   "other"};
+#define METHOD_OTHER 14
 
 static char s_dir[64];
 static char s_broker_ep[128], s_front_ep[128], s_token_path[128];
 static char s_token[HC_TOKEN_SIZE + 8];
 static gw_server *s_server;
-static pthread_t s_server_thread, s_fake_thread;
-static bool s_server_running, s_fake_running;
+static pthread_t s_server_thread;
+static bool s_server_running;
 static int s_server_rc = -1;
-static fake_state s_fake = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static fake_state s_fake = {
+    .service = "enrollment", .instance = "fake-1", .lock = PTHREAD_MUTEX_INITIALIZER};
+static fake_state s_cred = {
+    .service = "credentialing", .instance = "fake-c1", .lock = PTHREAD_MUTEX_INITIALIZER};
 static ht_node s_node;
 
 static int s_method_index(const char *method)
 {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < METHOD_OTHER; i++)
         if (strcmp(s_methods[i], method) == 0)
             return i;
-    return 8;
+    return METHOD_OTHER;
+}
+
+static int s_calls_of(fake_state *fake, const char *method)
+{
+    pthread_mutex_lock(&fake->lock);
+    int calls = fake->calls[s_method_index(method)];
+    pthread_mutex_unlock(&fake->lock);
+    return calls;
 }
 
 static int s_calls(const char *method)
 {
-    pthread_mutex_lock(&s_fake.lock);
-    int calls = s_fake.calls[s_method_index(method)];
-    pthread_mutex_unlock(&s_fake.lock);
-    return calls;
+    return s_calls_of(&s_fake, method);
 }
 
 static void s_fake_send(zsock_t *dealer, Hcap__WorkerMessage *msg)
@@ -79,12 +98,12 @@ static void s_fake_send(zsock_t *dealer, Hcap__WorkerMessage *msg)
     zframe_send(&frame, dealer, 0);
 }
 
-static void s_fake_command(zsock_t *dealer, Hcap__WorkerMessage__Command command)
+static void s_fake_command(fake_state *fake, zsock_t *dealer, Hcap__WorkerMessage__Command command)
 {
     Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
     msg.command = command;
-    msg.service = "enrollment";
-    msg.instance = "fake-1";
+    msg.service = (char *)fake->service;
+    msg.instance = (char *)fake->instance;
     msg.role = "primary";
     s_fake_send(dealer, &msg);
 }
@@ -108,6 +127,88 @@ static void s_fake_reply(zsock_t *dealer, uint64_t id, int code, const ProtobufC
     msg.reply = &reply;
     s_fake_send(dealer, &msg);
     hc_arena_destroy(&arena);
+}
+
+#define BADGE_DOCUMENT                                                                             \
+    "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"," \
+    "\"OpenBadgeCredential\"],\"id\":\"urn:uuid:1\", \"proof\": "                                  \
+    "{\"cryptosuite\":\"eddsa-jcs-2022\"}}"
+
+static Hcap__Credential *s_credential(hc_arena *arena, const char *worker_id, const char *code)
+{
+    Hcap__Credential *credential = hc_arena_alloc(arena, sizeof *credential);
+    hcap__credential__init(credential);
+    credential->id = "crd_1";
+    credential->worker_id = (char *)worker_id;
+    credential->credential_code = (char *)code;
+    credential->issued_on = "2026-01-05";
+    credential->source = HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_EARNED;
+    credential->status = HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_ACTIVE;
+    return credential;
+}
+
+/* Canned credentialing answers; NULL for another method. */
+static ProtobufCMessage *s_cred_answer(const held_request *req, hc_arena *arena)
+{
+    if (strcmp(req->method, "AwardCredential") == 0) {
+        Hcap__AwardCredentialRequest *in = (Hcap__AwardCredentialRequest *)hc_msg_unpack(
+            &hcap__award_credential_request__descriptor, req->body, req->size, arena);
+        return &s_credential(arena, in ? in->worker_id : "?", in ? in->credential_code : "?")->base;
+    }
+    if (strcmp(req->method, "ListCredentials") == 0) {
+        Hcap__CredentialList *list = hc_arena_alloc(arena, sizeof *list);
+        hcap__credential_list__init(list);
+        list->n_items = 1;
+        list->items = hc_arena_alloc(arena, sizeof *list->items);
+        list->items[0] = s_credential(arena, "w1", "CNA");
+        return &list->base;
+    }
+    if (strcmp(req->method, "ListWorkerLadders") == 0) {
+        Hcap__LadderProgressList *list = hc_arena_alloc(arena, sizeof *list);
+        hcap__ladder_progress_list__init(list);
+        Hcap__LadderProgress *ladder = hc_arena_alloc(arena, sizeof *ladder);
+        hcap__ladder_progress__init(ladder);
+        ladder->code = "NURSING";
+        ladder->name = "Nursing";
+        ladder->has_highest_rung = true;
+        ladder->highest_rung = 1;
+        ladder->highest = "CNA";
+        ladder->next = "LVN";
+        list->n_items = 1;
+        list->items = hc_arena_alloc(arena, sizeof *list->items);
+        list->items[0] = ladder;
+        return &list->base;
+    }
+    if (strcmp(req->method, "AssessPriorLearning") == 0) {
+        Hcap__PriorLearning *prior = hc_arena_alloc(arena, sizeof *prior);
+        hcap__prior_learning__init(prior);
+        prior->id = "prl_1";
+        prior->worker_id = "w1";
+        prior->assessed_on = "2026-01-05";
+        return &prior->base;
+    }
+    if (strcmp(req->method, "GetBadge") == 0) {
+        Hcap__Badge *badge = hc_arena_alloc(arena, sizeof *badge);
+        hcap__badge__init(badge);
+        badge->document = BADGE_DOCUMENT;
+        return &badge->base;
+    }
+    if (strcmp(req->method, "GetVerification") == 0) {
+        Hcap__VerifiedCredential *what = hc_arena_alloc(arena, sizeof *what);
+        hcap__verified_credential__init(what);
+        what->code = "CNA";
+        what->name = "Certified Nursing Assistant";
+        what->issuer = "State Board";
+        Hcap__Verification *verification = hc_arena_alloc(arena, sizeof *verification);
+        hcap__verification__init(verification);
+        verification->valid = true;
+        verification->status = HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_ACTIVE;
+        verification->credential = what;
+        verification->issued_on = "2026-01-05";
+        verification->holder = "A. W.";
+        return &verification->base;
+    }
+    return NULL;
 }
 
 /* Canned answers by method. */
@@ -198,6 +299,8 @@ static void s_fake_answer(zsock_t *dealer, const held_request *req)
         } else
             report->created = 1;
         out = &report->base;
+    } else if ((out = s_cred_answer(req, arena)) != NULL) {
+        /* a credentialing method */
     } else if (strncmp(req->method, "List", 4) == 0) {
         Hcap__EnrollmentList *list = hc_arena_alloc(arena, sizeof *list);
         hcap__enrollment_list__init(list); /* every List reply with no items looks alike */
@@ -209,7 +312,7 @@ static void s_fake_answer(zsock_t *dealer, const held_request *req)
 }
 
 /* Takes one REQUEST: answers, holds or ignores it. */
-static void s_fake_take(zsock_t *dealer, const Hcap__ServiceRequest *request)
+static void s_fake_take(fake_state *fake, zsock_t *dealer, const Hcap__ServiceRequest *request)
 {
     held_request req = {.id = request->id};
     snprintf(req.method, sizeof req.method, "%s", request->method);
@@ -217,51 +320,51 @@ static void s_fake_take(zsock_t *dealer, const Hcap__ServiceRequest *request)
         memcpy(req.body, request->body.data, request->body.len);
         req.size = request->body.len;
     }
-    pthread_mutex_lock(&s_fake.lock);
-    s_fake.calls[s_method_index(req.method)]++;
-    bool silent = strcmp(s_fake.silent, req.method) == 0;
-    bool hold = s_fake.hold && s_fake.n_held < HELD_MAX;
+    pthread_mutex_lock(&fake->lock);
+    fake->calls[s_method_index(req.method)]++;
+    bool silent = strcmp(fake->silent, req.method) == 0;
+    bool hold = fake->hold && fake->n_held < HELD_MAX;
     if (hold && !silent)
-        s_fake.held[s_fake.n_held++] = req;
-    pthread_mutex_unlock(&s_fake.lock);
+        fake->held[fake->n_held++] = req;
+    pthread_mutex_unlock(&fake->lock);
     if (!silent && !hold)
         s_fake_answer(dealer, &req);
 }
 
-static void s_fake_release(zsock_t *dealer)
+static void s_fake_release(fake_state *fake, zsock_t *dealer)
 {
     held_request held[HELD_MAX];
-    pthread_mutex_lock(&s_fake.lock);
-    size_t n = s_fake.release ? s_fake.n_held : 0;
-    memcpy(held, s_fake.held, n * sizeof held[0]);
-    if (s_fake.release) {
-        s_fake.n_held = 0;
-        s_fake.hold = s_fake.release = false;
+    pthread_mutex_lock(&fake->lock);
+    size_t n = fake->release ? fake->n_held : 0;
+    memcpy(held, fake->held, n * sizeof held[0]);
+    if (fake->release) {
+        fake->n_held = 0;
+        fake->hold = fake->release = false;
     }
-    pthread_mutex_unlock(&s_fake.lock);
+    pthread_mutex_unlock(&fake->lock);
     for (size_t i = 0; i < n; i++)
         s_fake_answer(dealer, &held[i]);
 }
 
 static void *s_fake_main(void *arg)
 {
-    (void)arg;
+    fake_state *fake = arg;
     zsock_t *dealer = zsock_new(ZMQ_DEALER);
     hc_sock_setup(dealer);
     zsock_connect(dealer, "%s", s_broker_ep);
-    s_fake_command(dealer, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY);
+    s_fake_command(fake, dealer, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY);
     hc_arena *arena = hc_arena_new();
     int64_t next_beat = zclock_mono() + 300;
     zsock_set_rcvtimeo(dealer, 20);
     while (true) {
-        pthread_mutex_lock(&s_fake.lock);
-        bool stop = s_fake.stop;
-        pthread_mutex_unlock(&s_fake.lock);
+        pthread_mutex_lock(&fake->lock);
+        bool stop = fake->stop;
+        pthread_mutex_unlock(&fake->lock);
         if (stop)
             break;
-        s_fake_release(dealer);
+        s_fake_release(fake, dealer);
         if (zclock_mono() >= next_beat) {
-            s_fake_command(dealer, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT);
+            s_fake_command(fake, dealer, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT);
             next_beat = zclock_mono() + 300;
         }
         zframe_t *frame = zframe_recv(dealer);
@@ -272,24 +375,36 @@ static void *s_fake_main(void *arg)
             &hcap__worker_message__descriptor, zframe_data(frame), zframe_size(frame), arena);
         zframe_destroy(&frame);
         if (msg && msg->command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_REQUEST && msg->request)
-            s_fake_take(dealer, msg->request);
+            s_fake_take(fake, dealer, msg->request);
     }
-    s_fake_command(dealer, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
+    s_fake_command(fake, dealer, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
     zsock_set_linger(dealer, 200);
     zsock_destroy(&dealer);
     hc_arena_destroy(&arena);
     return NULL;
 }
 
+static void s_fake_start(fake_state *fake)
+{
+    fake->stop = false;
+    cr_assert_eq(pthread_create(&fake->thread, NULL, s_fake_main, fake), 0);
+    fake->running = true;
+}
+
+static void s_fake_stop_of(fake_state *fake)
+{
+    if (!fake->running)
+        return;
+    pthread_mutex_lock(&fake->lock);
+    fake->stop = true;
+    pthread_mutex_unlock(&fake->lock);
+    pthread_join(fake->thread, NULL);
+    fake->running = false;
+}
+
 static void s_fake_stop(void)
 {
-    if (!s_fake_running)
-        return;
-    pthread_mutex_lock(&s_fake.lock);
-    s_fake.stop = true;
-    pthread_mutex_unlock(&s_fake.lock);
-    pthread_join(s_fake_thread, NULL);
-    s_fake_running = false;
+    s_fake_stop_of(&s_fake);
 }
 
 static void s_fake_set(bool hold, bool release, const char *silent)
@@ -337,7 +452,7 @@ static void s_read_token(void)
     s_token[strcspn(s_token, "\n")] = '\0';
 }
 
-static bool s_wait_instance(int want, int timeout_ms);
+static bool s_wait_instances(const char *path, int want, int timeout_ms);
 
 static void s_setup(void)
 {
@@ -351,7 +466,7 @@ static void s_setup(void)
                           .broker = s_broker_ep,
                           .frontend = s_front_ep,
                           .admin_token_file = s_token_path,
-                          .services = "enrollment",
+                          .services = "enrollment,credentialing",
                           .body_limit = 1024,
                           .deadline_ms = 1500,
                           .fanout_deadline_ms = 600,
@@ -367,9 +482,12 @@ static void s_setup(void)
     snprintf(s_node.token, sizeof s_node.token, "%s", s_token);
     cr_assert_eq(pthread_create(&s_server_thread, NULL, s_server_main, NULL), 0);
     s_server_running = true;
-    cr_assert_eq(pthread_create(&s_fake_thread, NULL, s_fake_main, NULL), 0);
-    s_fake_running = true;
-    cr_assert(s_wait_instance(1, 5000), "the fake instance did not register");
+    s_fake_start(&s_fake);
+    s_fake_start(&s_cred);
+    cr_assert(s_wait_instances("services.0.instances", 1, 5000),
+              "the fake enrollment instance did not register");
+    cr_assert(s_wait_instances("services.1.instances", 1, 5000),
+              "the fake credentialing instance did not register");
 }
 
 static void s_teardown(void)
@@ -377,6 +495,7 @@ static void s_teardown(void)
     s_fake_set(false, true, NULL);
     s_server_stop();
     s_fake_stop();
+    s_fake_stop_of(&s_cred);
     char command[128];
     snprintf(command, sizeof command, "rm -rf '%s'", s_dir);
     cr_assert_eq(system(command), 0);
@@ -394,13 +513,14 @@ static int s_call(const char *method, const char *path, const char *token, const
     return ht_http(&s_node, &req, resp);
 }
 
-static bool s_wait_instance(int want, int timeout_ms)
+/* Waits until /healthz shows want instances at path ("services.0.instances"). */
+static bool s_wait_instances(const char *path, int want, int timeout_ms)
 {
     int64_t until = zclock_mono() + timeout_ms;
     while (zclock_mono() < until) {
         ht_resp resp;
         s_call("GET", "/healthz", NULL, NULL, &resp);
-        bool ok = resp.json && ht_jint(resp.json, "services.0.instances") == want;
+        bool ok = resp.json && ht_jint(resp.json, "%s", path) == want;
         ht_resp_free(&resp);
         if (ok)
             return true;
@@ -679,7 +799,7 @@ Test(gateway_server, deadline_and_no_instance)
     cr_assert_lt(zclock_mono() - start, 4000);
     ht_resp_free(&resp);
     s_fake_stop();
-    cr_assert(s_wait_instance(0, 5000));
+    cr_assert(s_wait_instances("services.0.instances", 0, 5000));
     s_call("GET", "/healthz", NULL, NULL, &resp);
     cr_assert_eq(resp.status, 503);
     cr_assert_str_eq(ht_jstr(resp.json, "status"), "degraded");
@@ -698,8 +818,14 @@ Test(gateway_server, profile_fans_out_and_names_what_is_missing)
     cr_assert_eq(ht_jlen(resp.json, "employment"), 1);
     cr_assert_str_eq(ht_jstr(resp.json, "employment.0.kind"), "placement");
     cr_assert_eq(ht_jlen(resp.json, "enrollments"), 0);
+    cr_assert_eq(ht_jlen(resp.json, "credentials"), 1, "%s", resp.body);
+    cr_assert_str_eq(ht_jstr(resp.json, "credentials.0.credential_code"), "CNA");
+    cr_assert_eq(ht_jlen(resp.json, "ladders"), 1);
+    cr_assert_str_eq(ht_jstr(resp.json, "ladders.0.next"), "LVN");
     cr_assert_eq(ht_jlen(resp.json, "unavailable"), 0);
     ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "ListCredentials"), 1);
+    cr_assert_eq(s_calls_of(&s_cred, "ListWorkerLadders"), 1);
 
     s_call("GET", "/v1/workers/nobody/profile", s_token, NULL, &resp);
     ht_assert_error("unknown worker", resp.status, resp.json, 404, "not_found", NULL);
@@ -850,12 +976,17 @@ Test(gateway_server, sigterm_answers_pending_requests_503)
     s_fake_set(true, false, NULL);
     int fd = s_send_raw("GET", "/v1/programs", NULL, NULL);
     int fd2 = s_send_raw("GET", "/v1/workers/w1/profile", NULL, NULL);
-    s_wait_held(5);
+    int fd3 = s_send_raw("POST", "/v1/credentials", NULL,
+                         "{\"worker_id\":\"w1\",\"credential_code\":\"CNA\","
+                         "\"issued_on\":\"2026-01-05\"}");
+    s_wait_held(6); /* programs, 4 profile parts, the reference check */
     s_server_stop();
     cr_assert_eq(s_server_rc, 0, "exit status after SIGTERM");
     char body[2048];
     cr_assert_eq(s_read_raw(fd, body, sizeof body), 503, "%s", body);
     cr_assert_eq(s_read_raw(fd2, body, sizeof body), 503, "%s", body);
+    cr_assert_eq(s_read_raw(fd3, body, sizeof body), 503, "%s", body);
+    cr_assert_eq(s_calls_of(&s_cred, "AwardCredential"), 0, "not forwarded while stopping");
 }
 
 Test(gateway_server, a_second_gateway_cannot_take_a_port_in_use)
@@ -879,4 +1010,192 @@ Test(gateway_server, a_second_gateway_cannot_take_a_port_in_use)
     gw_server *second = gw_server_new(&options, &err);
     cr_assert_null(second, "two gateways would split the requests on %s", s_node.http);
     cr_assert_eq(err.code, HC_UNAVAILABLE);
+}
+
+/* --- credentialing through the gateway --- */
+
+#define AWARD_BODY(worker)                                                                         \
+    "{\"worker_id\":\"" worker "\",\"credential_code\":\"CNA\",\"issued_on\":\"2026-01-05\"}"
+
+Test(gateway_server, award_checks_the_worker_before_forwarding)
+{
+    ht_resp resp;
+    s_call("POST", "/v1/credentials", s_token, AWARD_BODY("nobody"), &resp);
+    ht_assert_error("unknown worker", resp.status, resp.json, 404, "not_found", "worker_id");
+    cr_assert_not_null(strstr(ht_jstr(resp.json, "error.message"), "nobody"), "%s", resp.body);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls("GetWorker"), 1, "the owner was asked");
+    cr_assert_eq(s_calls_of(&s_cred, "AwardCredential"), 0, "nothing forwarded");
+
+    cr_assert_eq(s_call("POST", "/v1/credentials", s_token, AWARD_BODY("w1"), &resp), 201, "%s",
+                 resp.body);
+    cr_assert_str_eq(ht_jstr(resp.json, "id"), "crd_1");
+    cr_assert_str_eq(ht_jstr(resp.json, "worker_id"), "w1", "the body reached the service");
+    cr_assert_str_eq(ht_jstr(resp.json, "status"), "active");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "AwardCredential"), 1);
+
+    s_call("POST", "/v1/prior-learning", s_token,
+           "{\"worker_id\":\"ghost\",\"evidence\":\"portfolio\"}", &resp);
+    ht_assert_error("prior learning, unknown worker", resp.status, resp.json, 404, "not_found",
+                    "worker_id");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "AssessPriorLearning"), 0);
+    cr_assert_eq(s_call("POST", "/v1/prior-learning", s_token,
+                        "{\"worker_id\":\"w1\",\"evidence\":\"portfolio\"}", &resp),
+                 201, "%s", resp.body);
+    cr_assert_str_eq(ht_jstr(resp.json, "id"), "prl_1");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "AssessPriorLearning"), 1);
+
+    s_call("POST", "/v1/credentials", s_token, "{\"credential_code\":\"CNA\"}", &resp);
+    ht_assert_error("no worker_id", resp.status, resp.json, 400, "invalid_argument", "worker_id");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls("GetWorker"), 4, "a request the codec refuses checks nothing");
+}
+
+Test(gateway_server, reference_check_keeps_the_idempotency_key)
+{
+    ht_req req = {.method = "POST",
+                  .path = "/v1/credentials",
+                  .token = s_token,
+                  .body = AWARD_BODY("w1"),
+                  .idempotency_key = "award-1"};
+    ht_resp first, second;
+    cr_assert_eq(ht_http(&s_node, &req, &first), 201, "%s", first.body);
+    cr_assert_eq(ht_http(&s_node, &req, &second), 201);
+    cr_assert_str_eq(first.body, second.body);
+    ht_resp_free(&first);
+    ht_resp_free(&second);
+    cr_assert_eq(s_calls_of(&s_cred, "AwardCredential"), 1, "the repeat was replayed");
+}
+
+Test(gateway_server, reference_owner_down_or_slow)
+{
+    ht_resp resp;
+    s_fake_set(false, false, "GetWorker");
+    int64_t start = zclock_mono();
+    s_call("POST", "/v1/credentials", s_token, AWARD_BODY("w1"), &resp);
+    ht_assert_error("owner silent", resp.status, resp.json, 504, "deadline_exceeded", NULL);
+    cr_assert_lt(zclock_mono() - start, 3000);
+    ht_resp_free(&resp);
+    s_fake_stop();
+    cr_assert(s_wait_instances("services.0.instances", 0, 5000));
+    s_call("POST", "/v1/credentials", s_token, AWARD_BODY("w1"), &resp);
+    ht_assert_error("owner down", resp.status, resp.json, 503, "unavailable", NULL);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "AwardCredential"), 0, "nothing forwarded");
+    cr_assert_eq(s_call("GET", "/v1/credentials?worker_id=w1", s_token, NULL, &resp), 200,
+                 "routes without references do not need the owner: %s", resp.body);
+    ht_resp_free(&resp);
+}
+
+Test(gateway_server, frontend_runs_the_reference_check)
+{
+    hc_error err;
+    hc_client *admin = hc_client_new(s_front_ep, s_token, &err);
+    hc_arena *arena = hc_arena_new();
+    ProtobufCMessage *out = NULL;
+    Hcap__AwardCredentialRequest award = HCAP__AWARD_CREDENTIAL_REQUEST__INIT;
+    award.worker_id = "nobody";
+    award.credential_code = "CNA";
+    award.issued_on = "2026-01-05";
+    cr_assert_eq(hc_client_call(admin, "credentialing", "AwardCredential", &award.base, NULL,
+                                &hcap__credential__descriptor, arena, &out, 3000, &err),
+                 HC_NOT_FOUND, "%s", err.message);
+    cr_assert_str_eq(err.field, "worker_id");
+    cr_assert_eq(s_calls_of(&s_cred, "AwardCredential"), 0);
+    award.worker_id = "w1";
+    cr_assert_eq(hc_client_call(admin, "credentialing", "AwardCredential", &award.base, NULL,
+                                &hcap__credential__descriptor, arena, &out, 3000, &err),
+                 HC_OK, "%s", err.message);
+    cr_assert_str_eq(((Hcap__Credential *)out)->id, "crd_1");
+    cr_assert_eq(s_calls_of(&s_cred, "AwardCredential"), 1);
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    get.id = "crd_1";
+    cr_assert_eq(hc_client_call(admin, "credentialing", "GetBadge", &get.base, NULL,
+                                &hcap__badge__descriptor, arena, &out, 3000, &err),
+                 HC_OK, "%s", err.message);
+    cr_assert_str_eq(((Hcap__Badge *)out)->document, BADGE_DOCUMENT,
+                     "the frontend keeps the Badge message");
+    cr_assert_eq(hc_client_call(admin, "credentialing", "SweepExpired", NULL, NULL, NULL, arena,
+                                NULL, 3000, &err),
+                 HC_UNIMPLEMENTED, "internal methods are not callable");
+    hc_arena_destroy(&arena);
+    hc_client_destroy(&admin);
+}
+
+Test(gateway_server, badge_is_the_document_itself)
+{
+    ht_resp resp;
+    cr_assert_eq(s_call("GET", "/v1/credentials/crd_1/badge", s_token, NULL, &resp), 200, "%s",
+                 resp.body);
+    cr_assert_str_eq(resp.body, BADGE_DOCUMENT, "verbatim, not re-encoded nor wrapped");
+    char type[128];
+    cr_assert_str_eq(ht_resp_header(&resp, "Content-Type", type, sizeof type),
+                     "application/json; charset=utf-8");
+    cr_assert_str_eq(ht_jstr(resp.json, "proof.cryptosuite"), "eddsa-jcs-2022");
+    ht_resp_free(&resp);
+    s_call("GET", "/v1/credentials/crd_1/badge", NULL, NULL, &resp);
+    ht_assert_error("badge needs a token", resp.status, resp.json, 401, "unauthenticated", NULL);
+    ht_resp_free(&resp);
+    s_call("GET", "/v1/credentials/crd_1/badge?format=csv", s_token, NULL, &resp);
+    ht_assert_error("no CSV", resp.status, resp.json, 400, "invalid_argument", "format");
+    ht_resp_free(&resp);
+}
+
+Test(gateway_server, verification_needs_no_token)
+{
+    ht_resp resp;
+    cr_assert_eq(s_call("GET", "/v1/verify/crd_1", NULL, NULL, &resp), 200, "%s", resp.body);
+    cr_assert(json_is_true(ht_jget(resp.json, "valid")));
+    cr_assert_str_eq(ht_jstr(resp.json, "status"), "active");
+    cr_assert_str_eq(ht_jstr(resp.json, "credential.code"), "CNA");
+    cr_assert_str_eq(ht_jstr(resp.json, "holder"), "A. W.");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_call("GET", "/v1/verify/crd_1", "hct_not_a_token", NULL, &resp), 200,
+                 "a token, even a bad one, is not looked at");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "GetVerification"), 2);
+    s_call("GET", "/v1/credentials/crd_1", NULL, NULL, &resp);
+    ht_assert_error("the credential itself", resp.status, resp.json, 401, "unauthenticated", NULL);
+    ht_resp_free(&resp);
+}
+
+Test(gateway_server, credential_list_as_csv)
+{
+    ht_resp resp;
+    cr_assert_eq(s_call("GET", "/v1/credentials?worker_id=w1&status=active&format=csv", s_token,
+                        NULL, &resp),
+                 200, "%s", resp.body);
+    cr_assert_eq(strncmp(resp.body, "id,worker_id,credential_code,", 29), 0, "%s", resp.body);
+    cr_assert_not_null(strstr(resp.body, "\r\ncrd_1,w1,CNA,"), "%s", resp.body);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_call("GET", "/v1/workers/w1/ladders?format=csv", s_token, NULL, &resp), 200);
+    cr_assert_eq(strncmp(resp.body, "code,name,rungs,highest_rung,highest,next\r\n", 43), 0, "%s",
+                 resp.body);
+    ht_resp_free(&resp);
+    s_call("GET", "/v1/credentials?status=shiny", s_token, NULL, &resp);
+    ht_assert_error("bad status", resp.status, resp.json, 400, "invalid_argument", "status");
+    ht_resp_free(&resp);
+}
+
+Test(gateway_server, profile_without_credentialing_answers_at_once)
+{
+    s_fake_stop_of(&s_cred);
+    cr_assert(s_wait_instances("services.1.instances", 0, 5000));
+    ht_resp resp;
+    int64_t start = zclock_mono();
+    cr_assert_eq(s_call("GET", "/v1/workers/w1/profile", s_token, NULL, &resp), 200, "%s",
+                 resp.body);
+    int64_t took = zclock_mono() - start;
+    cr_assert_lt(took, 300, "no live instance: no waiting for the deadline, took %lld ms",
+                 (long long)took);
+    cr_assert_str_eq(ht_jstr(resp.json, "worker.id"), "w1");
+    cr_assert_eq(ht_jlen(resp.json, "employment"), 1);
+    cr_assert_eq(ht_jlen(resp.json, "credentials"), 0);
+    cr_assert_eq(ht_jlen(resp.json, "ladders"), 0);
+    cr_assert_eq(ht_jlen(resp.json, "unavailable"), 1, "%s", resp.body);
+    cr_assert_str_eq(ht_jstr(resp.json, "unavailable.0"), "credentialing");
+    ht_resp_free(&resp);
 }

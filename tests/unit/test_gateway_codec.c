@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include "credentialing.pb-c.h"
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
 #include "gateway_codec.h"
@@ -319,8 +320,35 @@ Test(gateway_codec, profile_table_matches_the_descriptors)
         parts++;
         required += part->required;
     }
-    cr_assert_eq(parts, 4);
+    cr_assert_eq(parts, 6);
     cr_assert_eq(required, 1, "only the worker's own record is required");
+    const gw_profile_part *credentials = &gw_fanout_parts()[4], *ladders = &gw_fanout_parts()[5];
+    cr_assert_str_eq(credentials->part, "credentials");
+    cr_assert_str_eq(credentials->service, "credentialing");
+    cr_assert_str_eq(credentials->method, "ListCredentials");
+    cr_assert_str_eq(ladders->part, "ladders");
+    cr_assert_str_eq(ladders->method, "ListWorkerLadders");
+}
+
+Test(gateway_codec, raw_json_route_sends_the_document_verbatim)
+{
+    gw_match match;
+    cr_assert_eq(gw_route_match("GET", "/v1/credentials/crd_1/badge", &match), GW_MATCH_OK);
+    Hcap__Badge badge = HCAP__BADGE__INIT;
+    badge.document = "{\"b\": 1,  \"a\": \"\\u00e9\"}";
+    hc_broker_reply reply = s_ok(&badge.base);
+    gw_http_reply out;
+    gw_codec_reply(match.route, &reply, false, &out);
+    cr_assert_eq(out.status, 200);
+    cr_assert_str_eq(out.content_type, GW_CONTENT_JSON);
+    cr_assert_eq(out.size, strlen(badge.document));
+    cr_assert_str_eq(out.body, badge.document, "spacing and escapes kept as signed");
+    gw_http_reply_clear(&out);
+    hc_broker_reply missing = {.code = HC_NOT_FOUND, .field = "id", .message = "no such"};
+    gw_codec_reply(match.route, &missing, false, &out);
+    cr_assert_eq(out.status, 404, "errors keep the error body");
+    cr_assert(strstr(out.body, "\"not_found\""), "%s", out.body);
+    gw_http_reply_clear(&out);
 }
 
 Test(gateway_codec, fractional_hours_print_as_written)

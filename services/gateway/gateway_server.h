@@ -53,7 +53,9 @@ void gw_server_destroy(gw_server **self_p);
    after a signal, 1 on a loop failure. */
 int gw_server_run(gw_server *self);
 
-/* Calls route's method. cb runs exactly once, from the loop or before this
+/* Calls route's method; a route with refs is forwarded only after every
+   referenced entity was found by its owner (gateway_refs.h), within the
+   same deadline. cb runs exactly once, from the loop or before this
    returns, with the packed output or an error. Returns HC_OK or the code cb
    was already called with. */
 int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg);

@@ -657,6 +657,17 @@ static int s_employment(s_demo *self, hc_error *err)
     return rc;
 }
 
+/* The credential side of the fund, built on who completed what. */
+static int s_credentialing(s_demo *self, hc_error *err)
+{
+    bool *completed = hc_arena_alloc(self->arena, (self->pick_count + 1) * sizeof *completed);
+    for (size_t e = 0; e < self->pick_count; e++)
+        completed[e] = self->plans[e] == S_COMPLETED;
+    demo_fund fund = {self,        self->arena,      self->workers, self->worker_ids,
+                      self->picks, self->pick_count, completed};
+    return demo_credentials_load(&fund, &self->stats, err);
+}
+
 int demo_load(hc_client *client, const atomic_bool *stop, demo_stats *stats, hc_error *err)
 {
     assert(client);
@@ -668,7 +679,7 @@ int demo_load(hc_client *client, const atomic_bool *stop, demo_stats *stats, hc_
     self->arena = hc_arena_new();
     int (*const phases[])(s_demo *, hc_error *) = {
         s_employers,      s_programs, s_cohorts,   s_workers,    s_enrollments,
-        s_status_changes, s_claims,   s_decisions, s_employment,
+        s_status_changes, s_claims,   s_decisions, s_employment, s_credentialing,
     };
     int rc = HC_OK;
     for (size_t i = 0; rc == HC_OK && i < sizeof phases / sizeof phases[0]; i++)

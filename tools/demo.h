@@ -1,6 +1,7 @@
 /* demo: the demonstration fund (six community clinic employers of the
    SEIU-Community Clinics partnership, their programs, cohorts, ~300 workers
-   and what happened to them), loaded through the public API. */
+   and what happened to them, the credentials they hold and a nursing
+   ladder), loaded through the public API. */
 #ifndef DEMO_H
 #define DEMO_H
 

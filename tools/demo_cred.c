@@ -18,7 +18,8 @@ enum {
     S_KEY_LVN = 9101,    /* + worker */
     S_KEY_REVOKE = 9401, /* + revocation */
     S_KEY_PRIOR = 9501,  /* + assessment */
-    S_MAX_AWARDS = 1200, /* picks + two per worker */
+    S_KEY_RENEW = 9601,  /* + enrollment pick (< 512) */
+    S_MAX_AWARDS = 1200, /* two per pick + two per licensed incumbent */
     S_TRANSFER_CAP = 10, /* licensed incumbents given their earlier credentials */
     S_PRIOR_COUNT = 5,
 };
@@ -182,11 +183,30 @@ static Hcap__AwardCredentialRequest *s_award(const demo_fund *f, size_t worker, 
     return in;
 }
 
-/* Earned: a completed credential program's credential, issued two to eight
-   weeks after the cohort ended; about one in ten did not pass the exam. */
-static size_t s_earned(const demo_fund *f, demo_call *calls)
+/* An annual certification renewed (two in three holders) ten days before
+   it lapsed; the others let it expire. */
+static size_t s_renewal(const demo_fund *f, size_t e, const Hcap__AwardCredentialRequest *first,
+                        demo_call *calls)
 {
-    size_t count = 0;
+    const s_type *t = NULL;
+    for (size_t i = 0; i < S_TYPE_COUNT; i++)
+        t = strcmp(s_types[i].code, first->credential_code) == 0 ? &s_types[i] : t;
+    if (!t || t->validity_months != 12 || e % 3 == 0)
+        return 0;
+    Hcap__AwardCredentialRequest *in =
+        s_award(f, f->picks[e].worker, t->code, s_date_add(f, first->issued_on, 355),
+                HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_EARNED,
+                "annual renewal: continuing education units on file");
+    calls[0] = (demo_call){&in->base, S_KEY_RENEW + (unsigned)e, NULL, DEMO_WAITING, 0};
+    return 1;
+}
+
+/* Earned: a completed credential program's credential, issued two to eight
+   weeks after the cohort ended; about one in ten did not pass the exam.
+   Renewals follow all first awards (revocations pick among the first). */
+static size_t s_earned(const demo_fund *f, demo_call *calls, size_t *renewals)
+{
+    size_t first = 0;
     for (size_t e = 0; e < f->pick_count; e++) {
         const demo_cohort *c = &demo_cohorts[f->picks[e].cohort];
         const demo_program *p = &demo_programs[c->program];
@@ -198,13 +218,19 @@ static size_t s_earned(const demo_fund *f, demo_call *calls)
             s_award(f, f->picks[e].worker, p->credential_code,
                     s_date_add(f, c->end_date, 14 + (int64_t)(e % 43)),
                     HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_EARNED, evidence);
-        calls[count++] = (demo_call){&in->base, S_KEY_EARNED + (unsigned)e, NULL, DEMO_WAITING, 0};
+        calls[first++] = (demo_call){&in->base, S_KEY_EARNED + (unsigned)e, NULL, DEMO_WAITING, 0};
     }
-    return count;
+    size_t count = first;
+    for (size_t i = 0; i < first; i++)
+        count += s_renewal(f, calls[i].key - S_KEY_EARNED,
+                           (const Hcap__AwardCredentialRequest *)calls[i].in, calls + count);
+    *renewals = count - first;
+    return first;
 }
 
 /* Licensed vocational nurses on staff bring their license (renewed in the
-   last two years) and the CNA they started with, long expired. */
+   last two years); every other one also the CNA they started with, long
+   expired. */
 static size_t s_transfers(const demo_fund *f, demo_call *calls)
 {
     size_t count = 0, nurses = 0;
@@ -218,6 +244,8 @@ static size_t s_transfers(const demo_fund *f, demo_call *calls)
             s_award(f, w, "LVN", s_date_add(f, "2025-01-15", (int64_t)(w * 37 % 500)),
                     HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_TRANSFER, evidence);
         calls[count++] = (demo_call){&lvn->base, S_KEY_LVN + (unsigned)w, NULL, DEMO_WAITING, 0};
+        if (nurses % 2 == 0)
+            continue;
         Hcap__AwardCredentialRequest *cna =
             s_award(f, w, "CNA", s_date_add(f, "2014-03-01", (int64_t)(w * 53 % 1400)),
                     HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_TRANSFER,
@@ -250,8 +278,10 @@ static int s_revoke(const demo_fund *f, demo_call *awards, size_t earned, demo_s
 static int s_awards_load(const demo_fund *f, demo_stats *stats, hc_error *err)
 {
     demo_call *calls = hc_arena_alloc(f->arena, S_MAX_AWARDS * sizeof *calls);
-    size_t earned = s_earned(f, calls);
-    size_t count = earned + s_transfers(f, calls + earned);
+    size_t renewals = 0;
+    size_t earned = s_earned(f, calls, &renewals);
+    size_t count = earned + renewals;
+    count += s_transfers(f, calls + count);
     int rc = demo_run(f->loader, S_SERVICE, "AwardCredential", &hcap__credential__descriptor, calls,
                       count, err);
     stats->credentials = rc == HC_OK ? count : 0;

@@ -49,6 +49,7 @@ typedef struct {
 static const s_child_def s_child_defs[] = {
     {"gateway", "hcap-gateway", S_GATEWAY},
     {"enrollment", "hcap-enrollment", S_SERVICE},
+    {"credentialing", "hcap-credentialing", S_SERVICE},
 };
 #define S_CHILDREN (sizeof s_child_defs / sizeof s_child_defs[0])
 
@@ -560,9 +561,13 @@ static void s_demo_step(s_node *self)
         hc_log_error("demo_marker_unwritten", "path=%s error=%d", marker, errno);
     hc_log_info("demo_loaded",
                 "requests=%zu employers=%zu programs=%zu cohorts=%zu workers=%zu "
-                "enrollments=%zu waitlisted=%zu status_changes=%zu claims=%zu employment=%zu",
+                "enrollments=%zu waitlisted=%zu status_changes=%zu claims=%zu employment=%zu "
+                "competencies=%zu credential_types=%zu ladders=%zu credentials=%zu revoked=%zu "
+                "prior_learning=%zu",
                 st->requests, st->employers, st->programs, st->cohorts, st->workers,
-                st->enrollments, st->waitlisted, st->status_changes, st->claims, st->employment);
+                st->enrollments, st->waitlisted, st->status_changes, st->claims, st->employment,
+                st->competencies, st->credential_types, st->ladders, st->credentials, st->revoked,
+                st->prior_learning);
 }
 
 static size_t s_running(const s_node *self)

@@ -1,0 +1,1034 @@
+/* Tests of the credentialing service: every handler through
+   hc_service_invoke on a temporary store and its errors (code and field),
+   expiry computed on read and recorded once by the sweep, revocation,
+   public verification, the holder directory fed enrollment's events
+   (erasure leaves no evidence anywhere in the file), prior learning,
+   ladders and the signed Open Badges 3.0 document. */
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "hc_id.h"
+#include "hc_idempotency.h"
+#include "hc_msg.h"
+#include "hc_proof.h"
+#include "hc_service.h"
+#include "hc_time.h"
+#include "enrollment.pb-c.h"
+#include "credentialing_server.h"
+
+#define S_ACTIVE    HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_ACTIVE
+#define S_EXPIRED   HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_EXPIRED
+#define S_REVOKED   HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_REVOKED
+#define S_LICENSE   HCAP__CREDENTIAL_KIND__CREDENTIAL_KIND_LICENSE
+#define S_CERTIFIED HCAP__CREDENTIAL_KIND__CREDENTIAL_KIND_CERTIFICATION
+
+static char s_dir[64];
+static hc_service *s_svc;
+static hc_arena *s_arena;
+static hc_error s_err;
+
+static int s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void s_open(void)
+{
+    hc_error err;
+    s_svc = hc_service_new_local(&cred_service, s_dir, "local", &err);
+    cr_assert_not_null(s_svc, "%s", err.message);
+}
+
+static void s_setup(void)
+{
+    unsetenv("HCAP_NODE_PUBLIC_URL");
+    unsetenv("HCAP_NODE_NAME");
+    snprintf(s_dir, sizeof s_dir, "/tmp/hcap-cred-XXXXXX");
+    cr_assert_not_null(mkdtemp(s_dir));
+    s_open();
+    s_arena = hc_arena_new();
+}
+
+static void s_teardown(void)
+{
+    hc_arena_destroy(&s_arena);
+    hc_service_destroy(&s_svc);
+    nftw(s_dir, s_remove, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(credentialing, .init = s_setup, .fini = s_teardown, .timeout = 120);
+
+/* --- calling --- */
+
+static int s_call(const char *method, const ProtobufCMessage *in, void *out_p)
+{
+    ProtobufCMessage *out = NULL;
+    hc_error_clear(&s_err);
+    int rc = hc_service_invoke(s_svc, method, in, NULL, s_arena, &out, &s_err);
+    if (out_p)
+        *(ProtobufCMessage **)out_p = out;
+    return rc;
+}
+
+#define S_OK(method, in, out)                                                                      \
+    cr_assert_eq(s_call(method, &(in).base, out), HC_OK, "%s: %s (field %s)", method,              \
+                 s_err.message, s_err.field)
+
+/* Asserts that method fails with code naming field. */
+static void s_fails(const char *method, const ProtobufCMessage *in, int code, const char *field)
+{
+    int rc = s_call(method, in, NULL);
+    cr_assert_eq(rc, code, "%s: expected %s, got %s: %s", method, hc_code_name(code),
+                 hc_code_name(rc), s_err.message);
+    cr_assert_str_eq(s_err.field, field, "%s: field %s, expected %s (%s)", method, s_err.field,
+                     field, s_err.message);
+}
+
+#define S_FAILS(method, in, code, field) s_fails(method, &(in).base, code, field)
+
+/* --- the event log --- */
+
+typedef struct {
+    size_t count;
+    const char *type;   /* count only these (NULL: all) */
+    const char *needle; /* when set: count bodies holding it */
+} s_tally;
+
+static bool s_bytes_in(const uint8_t *hay, size_t size, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= size; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static void s_count(void *arg, uint64_t seq, const char *type, const char *subject,
+                    const uint8_t *body, size_t size)
+{
+    (void)seq;
+    (void)subject;
+    s_tally *t = arg;
+    if ((!t->type || strcmp(type, t->type) == 0) &&
+        (!t->needle || s_bytes_in(body, size, t->needle)))
+        t->count++;
+}
+
+/* Events of type (NULL: any) whose body holds needle (NULL: any). */
+static size_t s_events(const char *type, const char *needle)
+{
+    s_tally t = {0, type, needle};
+    hc_error err;
+    cr_assert_eq(cred_store_events_each(hc_service_store(s_svc), s_count, &t, &err), HC_OK);
+    return t.count;
+}
+
+/* --- fixtures --- */
+
+static void s_competency(const char *code)
+{
+    Hcap__CreateCompetencyRequest req = HCAP__CREATE_COMPETENCY_REQUEST__INIT;
+    req.code = (char *)code;
+    req.name = "Vital signs";
+    S_OK("CreateCompetency", req, NULL);
+}
+
+static Hcap__CredentialType *s_type(const char *code, uint32_t months)
+{
+    Hcap__CreateCredentialTypeRequest req = HCAP__CREATE_CREDENTIAL_TYPE_REQUEST__INIT;
+    Hcap__CredentialType *t = NULL;
+    req.code = (char *)code;
+    req.name = hc_arena_printf(s_arena, "%s credential", code);
+    req.kind = S_CERTIFIED;
+    req.issuer = "California Department of Public Health";
+    req.has_validity_months = months > 0;
+    req.validity_months = months;
+    S_OK("CreateCredentialType", req, &t);
+    return t;
+}
+
+static Hcap__AwardCredentialRequest s_award_req(const char *worker, const char *code,
+                                                const char *issued_on)
+{
+    Hcap__AwardCredentialRequest req = HCAP__AWARD_CREDENTIAL_REQUEST__INIT;
+    req.worker_id = (char *)worker;
+    req.credential_code = (char *)code;
+    req.issued_on = (char *)issued_on;
+    return req;
+}
+
+static Hcap__Credential *s_award(const char *worker, const char *code, const char *issued_on)
+{
+    Hcap__AwardCredentialRequest req = s_award_req(worker, code, issued_on);
+    Hcap__Credential *c = NULL;
+    S_OK("AwardCredential", req, &c);
+    return c;
+}
+
+static Hcap__Credential *s_get(const char *id)
+{
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    Hcap__Credential *c = NULL;
+    get.id = (char *)id;
+    S_OK("GetCredential", get, &c);
+    return c;
+}
+
+static char *s_date_days_ago(int days)
+{
+    char today[HC_DATE_SIZE], out[HC_DATE_SIZE];
+    hc_today(today);
+    hc_date_from_days(hc_date_days(today) - days, out);
+    return hc_arena_strdup(s_arena, out);
+}
+
+/* Feeds one enrollment event to the holder directory, in a transaction as
+   the follower would. Returns the apply result. */
+static int s_feed(const char *type, const ProtobufCMessage *body)
+{
+    Hcap__Event event = HCAP__EVENT__INIT;
+    event.source = "local/enrollment";
+    event.epoch = "e1";
+    event.seq = 1;
+    event.occurred_at = "2026-01-01T00:00:00.000Z";
+    event.type = (char *)type;
+    event.body.data = hc_msg_pack(body, s_arena, &event.body.len);
+    hc_store *store = hc_service_store(s_svc);
+    hc_error err;
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK, "%s", err.message);
+    int rc = cred_holders_apply(hc_service_state(s_svc), store, &event, &err);
+    if (rc == HC_OK)
+        cr_assert_eq(hc_store_commit(store, &err), HC_OK, "%s", err.message);
+    else
+        hc_store_rollback(store);
+    return rc;
+}
+
+static void s_holder(const char *type, const char *worker_id, const char *given, const char *family)
+{
+    Hcap__Worker w = HCAP__WORKER__INIT;
+    w.id = (char *)worker_id;
+    w.given_name = (char *)given;
+    w.family_name = (char *)family;
+    w.email = "someone@example.org";
+    cr_assert_eq(s_feed(type, &w.base), HC_OK);
+}
+
+static void s_register(const char *worker_id, const char *given, const char *family)
+{
+    s_holder("enrollment.worker_registered.v1", worker_id, given, family);
+}
+
+static Hcap__Verification *s_verify(const char *id)
+{
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    Hcap__Verification *v = NULL;
+    get.id = (char *)id;
+    S_OK("GetVerification", get, &v);
+    return v;
+}
+
+/* --- competencies --- */
+
+Test(credentialing, competencies_are_created_listed_and_unique)
+{
+    Hcap__CreateCompetencyRequest req = HCAP__CREATE_COMPETENCY_REQUEST__INIT;
+    Hcap__Competency *c = NULL;
+    req.code = "VS";
+    req.name = "Vital signs";
+    req.framework = "CNA skills";
+    S_OK("CreateCompetency", req, &c);
+    cr_assert_str_eq(c->code, "VS");
+    cr_assert_str_eq(c->framework, "CNA skills");
+    cr_assert_not_null(c->created_at);
+    S_FAILS("CreateCompetency", req, HC_ALREADY_EXISTS, "code");
+    cr_assert(strstr(s_err.message, "VS"), "%s", s_err.message);
+    req.code = "";
+    S_FAILS("CreateCompetency", req, HC_INVALID_ARGUMENT, "code");
+    req.code = "IC";
+    req.name = "";
+    S_FAILS("CreateCompetency", req, HC_INVALID_ARGUMENT, "name");
+    s_competency("IC");
+
+    Hcap__ListRequest list = HCAP__LIST_REQUEST__INIT;
+    Hcap__CompetencyList *page = NULL;
+    list.has_limit = 1;
+    list.limit = 1;
+    S_OK("ListCompetencies", list, &page);
+    cr_assert_eq(page->n_items, 1);
+    cr_assert_str_eq(page->items[0]->code, "IC");
+    cr_assert_str_eq(page->next, "IC");
+    list.after = page->next;
+    S_OK("ListCompetencies", list, &page);
+    cr_assert_eq(page->n_items, 1);
+    cr_assert_str_eq(page->items[0]->code, "VS");
+    cr_assert_null(page->next);
+    list.limit = 501;
+    S_FAILS("ListCompetencies", list, HC_INVALID_ARGUMENT, "limit");
+    cr_assert_eq(s_events("credentialing.competency_created.v1", NULL), 2);
+}
+
+/* --- credential types --- */
+
+Test(credentialing, credential_types_check_every_field)
+{
+    s_competency("VS");
+    s_competency("IC");
+    Hcap__CreateCredentialTypeRequest req = HCAP__CREATE_CREDENTIAL_TYPE_REQUEST__INIT;
+    char *comps[] = {"VS", "IC"};
+    req.code = "CNA";
+    req.name = "Certified Nursing Assistant";
+    req.kind = S_CERTIFIED;
+    req.issuer = "CDPH";
+    req.has_validity_months = 1;
+    req.validity_months = 24;
+    req.competencies = comps;
+    req.n_competencies = 2;
+    req.level = "entry";
+    Hcap__CredentialType *t = NULL;
+    S_OK("CreateCredentialType", req, &t);
+    cr_assert_eq(t->n_competencies, 2);
+    cr_assert_str_eq(t->competencies[1], "IC");
+    S_FAILS("CreateCredentialType", req, HC_ALREADY_EXISTS, "code");
+
+    req.code = "LVN";
+    req.kind = 0;
+    S_FAILS("CreateCredentialType", req, HC_INVALID_ARGUMENT, "kind");
+    req.kind = 9;
+    S_FAILS("CreateCredentialType", req, HC_INVALID_ARGUMENT, "kind");
+    req.kind = S_LICENSE;
+    req.issuer = "";
+    S_FAILS("CreateCredentialType", req, HC_INVALID_ARGUMENT, "issuer");
+    req.issuer = "BVNPT";
+    req.name = NULL;
+    S_FAILS("CreateCredentialType", req, HC_INVALID_ARGUMENT, "name");
+    req.name = "Licensed Vocational Nurse";
+    req.validity_months = 601;
+    S_FAILS("CreateCredentialType", req, HC_INVALID_ARGUMENT, "validity_months");
+    req.validity_months = 600;
+    comps[1] = "XX";
+    S_FAILS("CreateCredentialType", req, HC_NOT_FOUND, "competencies");
+    comps[1] = "VS";
+    S_FAILS("CreateCredentialType", req, HC_INVALID_ARGUMENT, "competencies");
+    req.n_competencies = 1;
+    S_OK("CreateCredentialType", req, NULL);
+
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    get.id = "CNA";
+    S_OK("GetCredentialType", get, &t);
+    cr_assert_str_eq(t->name, "Certified Nursing Assistant");
+    cr_assert_eq(t->validity_months, 24);
+    cr_assert_str_eq(t->level, "entry");
+    cr_assert_eq(t->n_competencies, 2);
+    get.id = "RN";
+    S_FAILS("GetCredentialType", get, HC_NOT_FOUND, "id");
+
+    Hcap__ListRequest list = HCAP__LIST_REQUEST__INIT;
+    Hcap__CredentialTypeList *types = NULL;
+    S_OK("ListCredentialTypes", list, &types);
+    cr_assert_eq(types->n_items, 2);
+    cr_assert_str_eq(types->items[1]->code, "LVN");
+    cr_assert_eq(s_events("credentialing.credential_type_created.v1", NULL), 2);
+}
+
+/* --- awards --- */
+
+Test(credentialing, an_award_carries_expiry_type_fields_and_a_verification_url)
+{
+    s_type("CNA", 24);
+    s_type("BLS", 0);
+    char *issued = s_date_days_ago(10);
+    Hcap__AwardCredentialRequest req = s_award_req("wkr_1", "CNA", issued);
+    req.evidence = "Skills exam passed";
+    Hcap__Credential *c = NULL;
+    S_OK("AwardCredential", req, &c);
+    char expires[HC_DATE_SIZE];
+    hc_date_add_months(issued, 24, expires);
+    cr_assert_str_eq(c->expires_on, expires);
+    cr_assert_str_eq(c->credential_name, "CNA credential");
+    cr_assert_eq(c->kind, S_CERTIFIED);
+    cr_assert_str_eq(c->issuer, "California Department of Public Health");
+    cr_assert_eq(c->source, HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_EARNED);
+    cr_assert_eq(c->status, S_ACTIVE);
+    cr_assert_str_eq(c->evidence, "Skills exam passed");
+    char *url = hc_arena_printf(s_arena, "http://127.0.0.1:8080/v1/verify/%s", c->id);
+    cr_assert_str_eq(c->verification_url, url);
+    cr_assert_str_eq(s_get(c->id)->verification_url, url);
+
+    Hcap__Credential *forever = s_award("wkr_1", "BLS", issued);
+    cr_assert_null(forever->expires_on);
+    cr_assert_eq(s_events("credentialing.credential_awarded.v1", NULL), 2);
+    cr_assert_eq(s_events("credentialing.credential_awarded.v1", "wkr_1"), 2);
+}
+
+Test(credentialing, the_public_url_comes_from_the_node_config)
+{
+    hc_service_destroy(&s_svc);
+    setenv("HCAP_NODE_PUBLIC_URL", "https://fund.example.org/", 1);
+    s_open();
+    s_type("CNA", 0);
+    Hcap__Credential *c = s_award("wkr_1", "CNA", "2024-05-01");
+    cr_assert_str_eq(c->verification_url,
+                     hc_arena_printf(s_arena, "https://fund.example.org/v1/verify/%s", c->id));
+}
+
+Test(credentialing, award_errors_name_their_field)
+{
+    s_type("CNA", 24);
+    Hcap__AwardCredentialRequest req = s_award_req("", "CNA", "2024-01-01");
+    S_FAILS("AwardCredential", req, HC_INVALID_ARGUMENT, "worker_id");
+    req = s_award_req("wkr_1", "", "2024-01-01");
+    S_FAILS("AwardCredential", req, HC_INVALID_ARGUMENT, "credential_code");
+    req = s_award_req("wkr_1", "RN", "2024-01-01");
+    S_FAILS("AwardCredential", req, HC_NOT_FOUND, "credential_code");
+    req = s_award_req("wkr_1", "CNA", "");
+    S_FAILS("AwardCredential", req, HC_INVALID_ARGUMENT, "issued_on");
+    req = s_award_req("wkr_1", "CNA", "2024-02-30");
+    S_FAILS("AwardCredential", req, HC_INVALID_ARGUMENT, "issued_on");
+    char today[HC_DATE_SIZE], tomorrow[HC_DATE_SIZE];
+    hc_today(today);
+    hc_date_from_days(hc_date_days(today) + 1, tomorrow);
+    req = s_award_req("wkr_1", "CNA", tomorrow);
+    S_FAILS("AwardCredential", req, HC_INVALID_ARGUMENT, "issued_on");
+    req = s_award_req("wkr_1", "CNA", today);
+    req.has_source = 1;
+    req.source = 7;
+    S_FAILS("AwardCredential", req, HC_INVALID_ARGUMENT, "source");
+    req.source = HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_TRANSFER;
+    Hcap__Credential *c = NULL;
+    S_OK("AwardCredential", req, &c);
+    cr_assert_eq(c->source, HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_TRANSFER);
+    S_FAILS("AwardCredential", req, HC_ALREADY_EXISTS, "credential_code");
+    cr_assert_eq(s_events(NULL, NULL), 2, "type created and one award, nothing from the errors");
+}
+
+Test(credentialing, an_unknown_worker_is_not_the_services_to_reject)
+{
+    s_type("CNA", 0);
+    Hcap__Credential *c = s_award("wkr_nobody_knows", "CNA", "2025-01-01");
+    cr_assert_str_eq(c->worker_id, "wkr_nobody_knows");
+}
+
+/* --- expiry --- */
+
+Test(credentialing, expiry_is_computed_on_read)
+{
+    s_type("CPR", 12);
+    s_type("CNA", 24);
+    Hcap__Credential *old = s_award("wkr_1", "CPR", "2020-01-01");
+    cr_assert_str_eq(old->expires_on, "2021-01-01");
+    cr_assert_eq(s_get(old->id)->status, S_EXPIRED);
+    Hcap__Credential *fresh = s_award("wkr_1", "CNA", s_date_days_ago(1));
+    cr_assert_eq(fresh->status, S_ACTIVE);
+
+    Hcap__ListCredentialsRequest list = HCAP__LIST_CREDENTIALS_REQUEST__INIT;
+    Hcap__CredentialList *page = NULL;
+    list.worker_id = "wkr_1";
+    S_OK("ListCredentials", list, &page);
+    cr_assert_eq(page->n_items, 2);
+    cr_assert_eq(page->items[0]->status, S_EXPIRED);
+    cr_assert_eq(page->items[1]->status, S_ACTIVE);
+    list.has_status = 1;
+    list.status = S_EXPIRED;
+    S_OK("ListCredentials", list, &page);
+    cr_assert_eq(page->n_items, 1);
+    cr_assert_str_eq(page->items[0]->id, old->id);
+    list.status = S_ACTIVE;
+    S_OK("ListCredentials", list, &page);
+    cr_assert_eq(page->n_items, 1);
+    cr_assert_str_eq(page->items[0]->id, fresh->id);
+    cr_assert_eq(s_verify(old->id)->valid, 0);
+    cr_assert_eq(s_verify(fresh->id)->valid, 1);
+}
+
+Test(credentialing, the_sweep_records_each_expired_credential_once)
+{
+    s_type("CPR", 12);
+    s_type("BLS", 0);
+    Hcap__Credential *a = s_award("wkr_1", "CPR", "2020-01-01");
+    s_award("wkr_2", "CPR", "2021-06-30");
+    s_award("wkr_3", "CPR", s_date_days_ago(3));
+    s_award("wkr_4", "BLS", "2020-01-01");
+    Hcap__Credential *revoked = s_award("wkr_5", "CPR", "2019-03-01");
+    Hcap__RevokeCredentialRequest revoke = HCAP__REVOKE_CREDENTIAL_REQUEST__INIT;
+    revoke.id = revoked->id;
+    revoke.reason = "issued in error";
+    S_OK("RevokeCredential", revoke, NULL);
+
+    Hcap__Empty empty = HCAP__EMPTY__INIT;
+    Hcap__SweepReply *reply = NULL;
+    S_OK("SweepExpired", empty, &reply);
+    cr_assert_eq(reply->expired, 2);
+    cr_assert_eq(s_events("credentialing.credential_expired.v1", NULL), 2);
+    cr_assert_eq(s_events("credentialing.credential_expired.v1", a->id), 1);
+    S_OK("SweepExpired", empty, &reply);
+    cr_assert_eq(reply->expired, 0);
+    cr_assert_eq(s_events("credentialing.credential_expired.v1", NULL), 2, "exactly once ever");
+    cr_assert_eq(s_get(a->id)->status, S_EXPIRED);
+    cr_assert_eq(s_get(revoked->id)->status, S_REVOKED, "revoked wins");
+}
+
+/* --- revocation --- */
+
+Test(credentialing, revocation_takes_a_reason_and_happens_once)
+{
+    s_type("CNA", 12);
+    Hcap__Credential *c = s_award("wkr_1", "CNA", s_date_days_ago(5));
+    Hcap__RevokeCredentialRequest req = HCAP__REVOKE_CREDENTIAL_REQUEST__INIT;
+    req.id = c->id;
+    req.reason = "";
+    S_FAILS("RevokeCredential", req, HC_INVALID_ARGUMENT, "reason");
+    req.reason = "license surrendered";
+    Hcap__Credential *r = NULL;
+    S_OK("RevokeCredential", req, &r);
+    cr_assert_eq(r->status, S_REVOKED);
+    char today[HC_DATE_SIZE];
+    hc_today(today);
+    cr_assert_str_eq(r->revoked_on, today);
+    cr_assert_str_eq(r->revocation_reason, "license surrendered");
+    S_FAILS("RevokeCredential", req, HC_FAILED_PRECONDITION, "id");
+    req.id = "cred_none";
+    S_FAILS("RevokeCredential", req, HC_NOT_FOUND, "id");
+    cr_assert_eq(s_get(c->id)->status, S_REVOKED);
+    Hcap__Verification *v = s_verify(c->id);
+    cr_assert_eq(v->valid, 0);
+    cr_assert_eq(v->status, S_REVOKED);
+    cr_assert_eq(s_events("credentialing.credential_revoked.v1", "wkr_1"), 1);
+
+    Hcap__Credential *old = s_award("wkr_1", "CNA", "2020-01-01");
+    req.id = old->id;
+    S_OK("RevokeCredential", req, &r);
+    cr_assert_eq(r->status, S_REVOKED, "an expired credential may be revoked");
+}
+
+/* --- lists --- */
+
+Test(credentialing, credential_lists_filter_and_page)
+{
+    s_type("CNA", 0);
+    s_type("CPR", 0);
+    s_award("wkr_1", "CNA", "2024-01-01");
+    s_award("wkr_1", "CPR", "2024-01-01");
+    s_award("wkr_2", "CNA", "2024-01-01");
+    Hcap__ListCredentialsRequest list = HCAP__LIST_CREDENTIALS_REQUEST__INIT;
+    Hcap__CredentialList *page = NULL;
+    list.credential_code = "CNA";
+    S_OK("ListCredentials", list, &page);
+    cr_assert_eq(page->n_items, 2);
+    list.worker_id = "wkr_1";
+    S_OK("ListCredentials", list, &page);
+    cr_assert_eq(page->n_items, 1);
+    cr_assert(strstr(page->items[0]->verification_url, page->items[0]->id));
+    list.worker_id = NULL;
+    list.credential_code = "RN";
+    S_FAILS("ListCredentials", list, HC_NOT_FOUND, "credential_code");
+    list.credential_code = NULL;
+    list.has_status = 1;
+    list.status = 12;
+    S_FAILS("ListCredentials", list, HC_INVALID_ARGUMENT, "status");
+    list.has_status = 0;
+    list.has_limit = 1;
+    list.limit = 2;
+    S_OK("ListCredentials", list, &page);
+    cr_assert_eq(page->n_items, 2);
+    cr_assert_not_null(page->next);
+    list.after = page->next;
+    S_OK("ListCredentials", list, &page);
+    cr_assert_eq(page->n_items, 1);
+    cr_assert_null(page->next);
+    list.limit = 0;
+    S_FAILS("ListCredentials", list, HC_INVALID_ARGUMENT, "limit");
+}
+
+/* --- verification and the holder directory --- */
+
+Test(credentialing, initials_are_utf8_aware_and_ascii_upper_cased)
+{
+    cr_assert_str_eq(cred_initials(s_arena, "lucía", "castro"), "L. C.");
+    cr_assert_str_eq(cred_initials(s_arena, "Ángela", "Núñez"), "Á. N.");
+    cr_assert_str_eq(cred_initials(s_arena, "", "Nguyễn"), "N.");
+    cr_assert_str_eq(cred_initials(s_arena, "李", "小龙"), "李. 小.");
+    cr_assert_null(cred_initials(s_arena, "", NULL));
+    cr_assert_null(cred_initials(s_arena, "\xff", ""));
+}
+
+Test(credentialing, verification_shows_the_credential_and_initials_only)
+{
+    s_type("CNA", 24);
+    char *issued = s_date_days_ago(30);
+    Hcap__AwardCredentialRequest req = s_award_req("wkr_ang", "CNA", issued);
+    req.evidence = "Exam 2291";
+    Hcap__Credential *c = NULL;
+    S_OK("AwardCredential", req, &c);
+    Hcap__Verification *v = s_verify(c->id);
+    cr_assert_null(v->holder, "not followed yet");
+    s_register("wkr_ang", "Ángela", "Núñez");
+    v = s_verify(c->id);
+    cr_assert_eq(v->valid, 1);
+    cr_assert_eq(v->status, S_ACTIVE);
+    cr_assert_str_eq(v->credential->code, "CNA");
+    cr_assert_str_eq(v->credential->name, "CNA credential");
+    cr_assert_str_eq(v->credential->issuer, "California Department of Public Health");
+    cr_assert_str_eq(v->issued_on, issued);
+    cr_assert_str_eq(v->expires_on, c->expires_on);
+    cr_assert_str_eq(v->holder, "Á. N.");
+    size_t size = 0;
+    uint8_t *bytes = hc_msg_pack(&v->base, s_arena, &size);
+    cr_assert_not(s_bytes_in(bytes, size, "wkr_ang"), "no worker id");
+    cr_assert_not(s_bytes_in(bytes, size, "Ángela"), "no name");
+    cr_assert_not(s_bytes_in(bytes, size, "Exam 2291"), "no evidence");
+    cr_assert_not(s_bytes_in(bytes, size, "example.org"), "no email");
+
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    get.id = "cred_unknown";
+    S_FAILS("GetVerification", get, HC_NOT_FOUND, "id");
+}
+
+Test(credentialing, holders_follow_registration_and_updates_and_ignore_the_rest)
+{
+    s_type("CNA", 0);
+    Hcap__Credential *c = s_award("wkr_1", "CNA", "2024-01-01");
+    s_register("wkr_1", "lucía", "castro");
+    cr_assert_str_eq(s_verify(c->id)->holder, "L. C.");
+    s_holder("enrollment.worker_updated.v1", "wkr_1", "María", "Castro");
+    cr_assert_str_eq(s_verify(c->id)->holder, "M. C.");
+
+    Hcap__Empty empty = HCAP__EMPTY__INIT;
+    cr_assert_eq(s_feed("enrollment.cohort_created.v1", &empty.base), HC_OK);
+    Hcap__Event garbage = HCAP__EVENT__INIT;
+    hc_store *store = hc_service_store(s_svc);
+    hc_error err;
+    garbage.type = "enrollment.worker_registered.v1";
+    garbage.body.data = (uint8_t *)"\xff\xff\xff";
+    garbage.body.len = 3;
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    cr_assert_neq(cred_holders_apply(hc_service_state(s_svc), store, &garbage, &err), HC_OK,
+                  "an undecodable body is refused (dead-lettered), never a crash");
+    hc_store_rollback(store);
+
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    cr_assert_eq(cred_holders_reset(hc_service_state(s_svc), store, "enrollment", &err), HC_OK);
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK);
+    cr_assert_null(s_verify(c->id)->holder, "a new enrollment epoch clears the directory");
+}
+
+/* What a file holds: true when needle occurs in path's bytes. */
+static bool s_file_holds(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t capacity = 1 << 20, size = 0, n;
+    uint8_t *bytes = malloc(capacity);
+    while ((n = fread(bytes + size, 1, capacity - size, f)) > 0) {
+        size += n;
+        if (size == capacity)
+            bytes = realloc(bytes, capacity *= 2);
+    }
+    fclose(f);
+    bool found = s_bytes_in(bytes, size, needle);
+    free(bytes);
+    return found;
+}
+
+static int s_reply_found(void *arg, const char *method, const uint8_t *body, size_t size,
+                         uint8_t **new_body, size_t *new_size)
+{
+    (void)method;
+    (void)body;
+    (void)size;
+    (void)new_size;
+    *new_body = NULL;
+    (*(int *)arg)++;
+    return 0;
+}
+
+static int s_replies_holding(const char *needle)
+{
+    int found = 0;
+    hc_error err;
+    cr_assert_eq(
+        hc_idempotency_rewrite(hc_service_store(s_svc), needle, s_reply_found, &found, &err), HC_OK,
+        "%s", err.message);
+    return found;
+}
+
+/* Records reply as the runtime does for a keyed request. */
+static void s_record(const char *key, const char *method, const ProtobufCMessage *reply)
+{
+    size_t size = 0;
+    uint8_t *body = hc_msg_pack(reply, s_arena, &size);
+    hc_store *store = hc_service_store(s_svc);
+    hc_error err;
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK, "%s", err.message);
+    cr_assert_eq(hc_idempotency_record(store, key, method, body, size, &err), HC_OK);
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK, "%s", err.message);
+}
+
+Test(credentialing, erasure_leaves_no_evidence_in_rows_events_replies_or_the_file)
+{
+    s_type("CNA", 12);
+    s_competency("VS");
+    s_register("wkr_gone", "Philippa", "Oduya");
+    s_register("wkr_kept", "Rosa", "Mejía");
+    Hcap__AwardCredentialRequest req = s_award_req("wkr_gone", "CNA", "2020-01-01");
+    req.evidence = "EVIDENCE-Zq81-transcript";
+    Hcap__Credential *c = NULL;
+    S_OK("AwardCredential", req, &c);
+    s_record("tok:k1", "AwardCredential", &c->base);
+    req = s_award_req("wkr_kept", "CNA", "2024-01-01");
+    req.evidence = "KEPT-evidence-44";
+    Hcap__Credential *kept = NULL;
+    S_OK("AwardCredential", req, &kept);
+    Hcap__AssessPriorLearningRequest prior = HCAP__ASSESS_PRIOR_LEARNING_REQUEST__INIT;
+    char *comps[] = {"VS"};
+    prior.worker_id = "wkr_gone";
+    prior.evidence = "EVIDENCE-Zq81-portfolio";
+    prior.competencies = comps;
+    prior.n_competencies = 1;
+    Hcap__PriorLearning *p = NULL;
+    S_OK("AssessPriorLearning", prior, &p);
+    s_record("tok:k2", "AssessPriorLearning", &p->base);
+    Hcap__Empty empty = HCAP__EMPTY__INIT;
+    S_OK("SweepExpired", empty, NULL);
+    cr_assert_eq(s_events(NULL, "EVIDENCE-Zq81"), 3, "awarded, expired, prior learning");
+    cr_assert_eq(s_replies_holding("EVIDENCE-Zq81"), 2);
+
+    Hcap__WorkerErased erased = HCAP__WORKER_ERASED__INIT;
+    erased.id = "wkr_gone";
+    erased.erased_at = "2026-01-01T00:00:00.000Z";
+    cr_assert_eq(s_feed("enrollment.worker_erased.v1", &erased.base), HC_OK);
+
+    cr_assert_null(s_verify(c->id)->holder);
+    cr_assert_null(s_get(c->id)->evidence);
+    Hcap__ListByWorkerRequest by = HCAP__LIST_BY_WORKER_REQUEST__INIT;
+    Hcap__PriorLearningList *priors = NULL;
+    by.worker_id = "wkr_gone";
+    S_OK("ListPriorLearning", by, &priors);
+    cr_assert_eq(priors->n_items, 1);
+    cr_assert_null(priors->items[0]->evidence);
+    cr_assert_eq(s_events(NULL, "EVIDENCE-Zq81"), 0);
+    cr_assert_eq(s_events(NULL, "wkr_gone"), 3, "the events themselves stay");
+    cr_assert_eq(s_replies_holding("EVIDENCE-Zq81"), 0);
+    cr_assert_eq(s_replies_holding("wkr_gone"), 2);
+    cr_assert_str_eq(s_get(kept->id)->evidence, "KEPT-evidence-44");
+    cr_assert_str_eq(s_verify(kept->id)->holder, "R. M.");
+    hc_error err;
+    cr_assert_eq(hc_store_exec(hc_service_store(s_svc), "PRAGMA wal_checkpoint(TRUNCATE)", &err),
+                 HC_OK, "%s", err.message);
+    char *db = hc_arena_printf(s_arena, "%s/credentialing.db", s_dir);
+    cr_assert(s_file_holds(db, "KEPT-evidence-44"), "the scan sees what is there");
+    cr_assert_not(s_file_holds(db, "EVIDENCE-Zq81"), "erased evidence is gone from the file");
+    cr_assert_not(s_file_holds(hc_arena_printf(s_arena, "%s-wal", db), "EVIDENCE-Zq81"));
+    cr_assert_not(s_file_holds(db, "Philippa"), "names are never stored");
+    cr_assert_not(s_file_holds(db, "Mejía"), "names are never stored");
+}
+
+/* --- prior learning --- */
+
+Test(credentialing, prior_learning_with_a_credential_links_both_ways)
+{
+    s_competency("VS");
+    s_competency("IC");
+    s_type("CNA", 24);
+    Hcap__AssessPriorLearningRequest req = HCAP__ASSESS_PRIOR_LEARNING_REQUEST__INIT;
+    char *comps[] = {"VS", "IC"};
+    req.worker_id = "wkr_1";
+    req.evidence = "Military medic, 4 years";
+    req.competencies = comps;
+    req.n_competencies = 2;
+    req.credential_code = "CNA";
+    req.has_ojl_credit_hours = 1;
+    req.ojl_credit_hours = 500.5;
+    req.has_rti_credit_hours = 1;
+    req.rti_credit_hours = 40;
+    req.assessed_on = "2025-09-15";
+    Hcap__PriorLearning *p = NULL;
+    S_OK("AssessPriorLearning", req, &p);
+    cr_assert_not_null(p->credential_id);
+    cr_assert_eq(p->ojl_credit_hours, 500.5);
+    cr_assert_eq(p->n_competencies, 2);
+    Hcap__Credential *c = s_get(p->credential_id);
+    cr_assert_str_eq(c->prior_learning_id, p->id);
+    cr_assert_eq(c->source, HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_PRIOR_LEARNING);
+    cr_assert_str_eq(c->issued_on, "2025-09-15");
+    cr_assert_str_eq(c->expires_on, "2027-09-15");
+    cr_assert_eq(s_events("credentialing.prior_learning_assessed.v1", "wkr_1"), 1);
+    cr_assert_eq(s_events("credentialing.credential_awarded.v1", "wkr_1"), 1);
+
+    Hcap__ListByWorkerRequest by = HCAP__LIST_BY_WORKER_REQUEST__INIT;
+    Hcap__PriorLearningList *list = NULL;
+    by.worker_id = "wkr_1";
+    S_OK("ListPriorLearning", by, &list);
+    cr_assert_eq(list->n_items, 1);
+    cr_assert_str_eq(list->items[0]->credential_id, c->id);
+    cr_assert_str_eq(list->items[0]->competencies[1], "IC");
+    cr_assert_eq(list->items[0]->rti_credit_hours, 40);
+    by.worker_id = "";
+    S_FAILS("ListPriorLearning", by, HC_INVALID_ARGUMENT, "worker_id");
+}
+
+Test(credentialing, prior_learning_errors_name_their_field)
+{
+    s_competency("VS");
+    s_type("CNA", 0);
+    Hcap__AssessPriorLearningRequest req = HCAP__ASSESS_PRIOR_LEARNING_REQUEST__INIT;
+    char *comps[] = {"VS", "VS"};
+    req.worker_id = "wkr_1";
+    req.evidence = "";
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "evidence");
+    req.evidence = "Portfolio";
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "competencies");
+    req.has_ojl_credit_hours = 1;
+    req.ojl_credit_hours = 0;
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "competencies");
+    req.ojl_credit_hours = 10000.5;
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "ojl_credit_hours");
+    req.ojl_credit_hours = 12;
+    req.has_rti_credit_hours = 1;
+    req.rti_credit_hours = -1;
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "rti_credit_hours");
+    req.rti_credit_hours = NAN;
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "rti_credit_hours");
+    req.has_rti_credit_hours = 0;
+    req.competencies = comps;
+    req.n_competencies = 2;
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "competencies");
+    comps[1] = "XX";
+    S_FAILS("AssessPriorLearning", req, HC_NOT_FOUND, "competencies");
+    req.n_competencies = 1;
+    req.credential_code = "RN";
+    S_FAILS("AssessPriorLearning", req, HC_NOT_FOUND, "credential_code");
+    req.credential_code = "CNA";
+    req.assessed_on = "2099-01-01";
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "assessed_on");
+    req.assessed_on = "yesterday";
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "assessed_on");
+    req.assessed_on = NULL;
+    req.worker_id = NULL;
+    S_FAILS("AssessPriorLearning", req, HC_INVALID_ARGUMENT, "worker_id");
+    req.worker_id = "wkr_1";
+    Hcap__PriorLearning *p = NULL;
+    S_OK("AssessPriorLearning", req, &p);
+    char today[HC_DATE_SIZE];
+    hc_today(today);
+    cr_assert_str_eq(p->assessed_on, today);
+    S_FAILS("AssessPriorLearning", req, HC_ALREADY_EXISTS, "credential_code");
+    cr_assert_eq(s_events("credentialing.prior_learning_assessed.v1", NULL), 1);
+}
+
+/* --- ladders --- */
+
+Test(credentialing, ladders_check_their_rungs)
+{
+    s_type("CNA", 0);
+    s_type("LVN", 0);
+    Hcap__CreateLadderRequest req = HCAP__CREATE_LADDER_REQUEST__INIT;
+    char *rungs[21] = {"CNA", "LVN"};
+    req.code = "NURSING";
+    req.name = "Nursing";
+    S_FAILS("CreateLadder", req, HC_INVALID_ARGUMENT, "rungs");
+    req.rungs = rungs;
+    req.n_rungs = 21;
+    for (int i = 2; i < 21; i++)
+        rungs[i] = "LVN";
+    S_FAILS("CreateLadder", req, HC_INVALID_ARGUMENT, "rungs");
+    req.n_rungs = 3;
+    S_FAILS("CreateLadder", req, HC_INVALID_ARGUMENT, "rungs");
+    rungs[2] = "RN";
+    S_FAILS("CreateLadder", req, HC_NOT_FOUND, "rungs");
+    req.n_rungs = 2;
+    req.name = "";
+    S_FAILS("CreateLadder", req, HC_INVALID_ARGUMENT, "name");
+    req.name = "Nursing";
+    req.code = NULL;
+    S_FAILS("CreateLadder", req, HC_INVALID_ARGUMENT, "code");
+    req.code = "NURSING";
+    Hcap__Ladder *l = NULL;
+    S_OK("CreateLadder", req, &l);
+    cr_assert_eq(l->n_rungs, 2);
+    S_FAILS("CreateLadder", req, HC_ALREADY_EXISTS, "code");
+    Hcap__ListRequest list = HCAP__LIST_REQUEST__INIT;
+    Hcap__LadderList *ladders = NULL;
+    S_OK("ListLadders", list, &ladders);
+    cr_assert_eq(ladders->n_items, 1);
+    cr_assert_str_eq(ladders->items[0]->rungs[1], "LVN");
+    cr_assert_eq(s_events("credentialing.ladder_created.v1", NULL), 1);
+}
+
+static Hcap__LadderProgress *s_progress(const char *worker_id)
+{
+    Hcap__ListByWorkerRequest by = HCAP__LIST_BY_WORKER_REQUEST__INIT;
+    Hcap__LadderProgressList *list = NULL;
+    by.worker_id = (char *)worker_id;
+    S_OK("ListWorkerLadders", by, &list);
+    cr_assert_eq(list->n_items, 1);
+    return list->items[0];
+}
+
+Test(credentialing, ladder_progress_counts_active_credentials_only)
+{
+    s_type("CNA", 0);
+    s_type("LVN", 12);
+    s_type("RN", 0);
+    Hcap__CreateLadderRequest req = HCAP__CREATE_LADDER_REQUEST__INIT;
+    char *rungs[] = {"CNA", "LVN", "RN"};
+    req.code = "NURSING";
+    req.name = "Nursing";
+    req.rungs = rungs;
+    req.n_rungs = 3;
+    S_OK("CreateLadder", req, NULL);
+
+    Hcap__LadderProgress *p = s_progress("wkr_1");
+    cr_assert_not(p->has_highest_rung);
+    cr_assert_null(p->highest);
+    cr_assert_str_eq(p->next, "CNA");
+    s_award("wkr_1", "CNA", "2024-01-01");
+    s_award("wkr_1", "LVN", "2020-01-01"); /* expired: does not count */
+    p = s_progress("wkr_1");
+    cr_assert_eq(p->highest_rung, 1);
+    cr_assert_str_eq(p->highest, "CNA");
+    cr_assert_str_eq(p->next, "LVN");
+    cr_assert_eq(p->n_rungs, 3);
+    Hcap__Credential *rn = s_award("wkr_1", "RN", "2025-01-01");
+    p = s_progress("wkr_1");
+    cr_assert_eq(p->highest_rung, 3);
+    cr_assert_str_eq(p->highest, "RN");
+    cr_assert_null(p->next, "at the top");
+    Hcap__RevokeCredentialRequest revoke = HCAP__REVOKE_CREDENTIAL_REQUEST__INIT;
+    revoke.id = rn->id;
+    revoke.reason = "board action";
+    S_OK("RevokeCredential", revoke, NULL);
+    cr_assert_eq(s_progress("wkr_1")->highest_rung, 1, "revoked does not count");
+    Hcap__ListByWorkerRequest by = HCAP__LIST_BY_WORKER_REQUEST__INIT;
+    S_FAILS("ListWorkerLadders", by, HC_INVALID_ARGUMENT, "worker_id");
+}
+
+/* --- the Open Badges 3.0 document --- */
+
+static json_t *s_badge(const char *id)
+{
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    Hcap__Badge *badge = NULL;
+    get.id = (char *)id;
+    S_OK("GetBadge", get, &badge);
+    json_error_t jerr;
+    json_t *doc = json_loads(badge->document, 0, &jerr);
+    cr_assert_not_null(doc, "%s", jerr.text);
+    return doc;
+}
+
+static const char *s_text(const json_t *doc, const char *path)
+{
+    json_t *at = json_object_get(doc, path);
+    cr_assert(json_is_string(at), "%s is not a string", path);
+    return json_string_value(at);
+}
+
+static void s_badge_shape(json_t *doc, const Hcap__Credential *c)
+{
+    json_t *ctx = json_object_get(doc, "@context");
+    cr_assert_str_eq(json_string_value(json_array_get(ctx, 0)),
+                     "https://www.w3.org/ns/credentials/v2");
+    cr_assert_str_eq(json_string_value(json_array_get(ctx, 1)),
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json");
+    cr_assert_str_eq(s_text(doc, "id"), c->verification_url);
+    json_t *type = json_object_get(doc, "type");
+    cr_assert_str_eq(json_string_value(json_array_get(type, 1)), "OpenBadgeCredential");
+    json_t *issuer = json_object_get(doc, "issuer");
+    cr_assert_eq(strncmp(s_text(issuer, "id"), "did:key:z6Mk", 12), 0);
+    cr_assert_str_eq(s_text(issuer, "name"), "Bay Area Training Fund");
+    cr_assert_str_eq(s_text(doc, "validFrom"), "2025-03-10T00:00:00Z");
+    cr_assert_str_eq(s_text(doc, "validUntil"), "2027-03-11T00:00:00Z");
+    cr_assert_str_eq(s_text(doc, "name"), "CNA credential");
+    json_t *subject = json_object_get(doc, "credentialSubject");
+    json_t *ident = json_array_get(json_object_get(subject, "identifier"), 0);
+    cr_assert_str_eq(s_text(ident, "type"), "IdentityObject");
+    cr_assert_str_eq(s_text(ident, "identityType"), "name");
+    cr_assert(json_is_true(json_object_get(ident, "hashed")));
+    cr_assert_eq(strncmp(s_text(ident, "identityHash"), "sha256$", 7), 0);
+    cr_assert_eq(strlen(s_text(ident, "identityHash")), 7 + 64);
+    json_t *ach = json_object_get(subject, "achievement");
+    cr_assert_str_eq(s_text(ach, "id"), "http://127.0.0.1:8080/v1/credential-types/CNA");
+    cr_assert_str_eq(s_text(ach, "achievementType"), "Certification");
+    cr_assert_not_null(s_text(json_object_get(ach, "criteria"), "narrative"));
+    cr_assert_str_eq(s_text(json_object_get(ach, "creator"), "name"),
+                     "California Department of Public Health");
+}
+
+Test(credentialing, the_badge_is_an_open_badge_signed_by_the_node_key)
+{
+    hc_service_destroy(&s_svc);
+    setenv("HCAP_NODE_NAME", "Bay Area Training Fund", 1);
+    s_open();
+    s_type("CNA", 24);
+    s_register("wkr_1", "Ángela", "Núñez");
+    Hcap__Credential *c = s_award("wkr_1", "CNA", "2025-03-10");
+    json_t *doc = s_badge(c->id);
+    s_badge_shape(doc, c);
+    /* the identity hash is SHA-256 of the name and the salt */
+    json_t *ident =
+        json_array_get(json_object_get(json_object_get(doc, "credentialSubject"), "identifier"), 0);
+    char *text = hc_arena_printf(s_arena, "Ángela Núñez%s", s_text(ident, "salt"));
+    uint8_t digest[32];
+    char hex[65];
+    crypto_hash_sha256(digest, (const uint8_t *)text, strlen(text));
+    hc_hex(digest, sizeof digest, hex);
+    cr_assert_str_eq(s_text(ident, "identityHash") + 7, hex);
+
+    uint8_t pk[32];
+    hc_error err;
+    char why[256] = "";
+    char *pub = hc_arena_printf(s_arena, "%s/signing.pub", s_dir);
+    cr_assert_eq(hc_proof_public_key_read(pub, pk, &err), HC_OK, "%s", err.message);
+    cr_assert_eq(hc_proof_verify(doc, pk, why, sizeof why), HC_OK, "%s", why);
+    json_object_set_new(doc, "name", json_string("RN credential"));
+    cr_assert_neq(hc_proof_verify(doc, pk, why, sizeof why), HC_OK, "a changed badge fails");
+    json_decref(doc);
+}
+
+Test(credentialing, no_badge_for_a_revoked_credential_or_an_unknown_holder)
+{
+    s_type("CNA", 0);
+    Hcap__Credential *c = s_award("wkr_1", "CNA", "2025-03-10");
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    get.id = c->id;
+    S_FAILS("GetBadge", get, HC_FAILED_PRECONDITION, "worker_id");
+    cr_assert(strstr(s_err.message, "the holder is not known"), "%s", s_err.message);
+    s_register("wkr_1", "Lucía", "Castro");
+    json_t *doc = s_badge(c->id);
+    cr_assert_null(json_object_get(doc, "validUntil"), "it never expires");
+    json_decref(doc);
+    Hcap__RevokeCredentialRequest revoke = HCAP__REVOKE_CREDENTIAL_REQUEST__INIT;
+    revoke.id = c->id;
+    revoke.reason = "fraud";
+    S_OK("RevokeCredential", revoke, NULL);
+    S_FAILS("GetBadge", get, HC_FAILED_PRECONDITION, "id");
+    get.id = "cred_none";
+    S_FAILS("GetBadge", get, HC_NOT_FOUND, "id");
+}
+
+Test(credentialing, the_signing_key_is_private_and_a_broken_one_refuses_to_start)
+{
+    char *key = hc_arena_printf(s_arena, "%s/signing.key", s_dir);
+    struct stat st;
+    cr_assert_eq(stat(key, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    hc_service_destroy(&s_svc);
+    FILE *f = fopen(key, "w");
+    fputs("not a key\n", f);
+    fclose(f);
+    hc_error err;
+    s_svc = hc_service_new_local(&cred_service, s_dir, "local", &err);
+    cr_assert_null(s_svc);
+    cr_assert_eq(err.code, HC_INVALID_ARGUMENT, "%s", err.message);
+}

@@ -1,12 +1,15 @@
 /* hcapctl against a real node, as an operator types it: status, workers
    add/show/list in json, csv and table, import workers FILE (rejections
-   listed, nothing written), tokens create, and errors: non-zero exit with
-   the message on stderr. */
+   listed, nothing written), tokens create, credentials award/verify/badge
+   and the offline verify-badge, and errors: non-zero exit with the message
+   on stderr. */
 #include "ht.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "hc_proof.h"
 
 HT_SHARED_NODE(false)
 
@@ -324,4 +327,74 @@ Test(hcapctl, import_of_a_roster_bigger_than_one_request)
     cr_assert_eq(registered, ROWS, "%zu workers registered from %d rows", registered, ROWS);
     ht_events_free(&log);
     free(path);
+}
+
+/* The badge file with its first occurrence of needle's first byte changed. */
+static void s_tamper(const char *from, const char *to, const char *needle)
+{
+    size_t size = 0;
+    char *text = ht_read_file(from, &size);
+    cr_assert(text, "cannot read %s", from);
+    char *at = strstr(text, needle);
+    cr_assert(at, "%s not in the badge: %s", needle, text);
+    at[0] = at[0] == 'X' ? 'Y' : 'X';
+    cr_assert_eq(ht_write_file(to, text, size), 0);
+    free(text);
+}
+
+Test(hcapctl, credentials_award_badge_and_offline_verification)
+{
+    const char *code = ht_uniq("CTLCRED-");
+    ht_run_result run =
+        S_CTL(0, "credential-types", "add", code, "--name", "Ctl Certificate", "--kind",
+              "certification", "--issuer", "Ctl Board", "--validity_months", "24");
+    ht_run_free(&run);
+    char *worker = s_add_worker("Badge", ht_uniq("Holder"));
+    run = S_CTL(0, "--format", "json", "credentials", "award", worker, code, "2026-04-02");
+    json_t *credential = s_json(&run);
+    cr_assert_str_eq(ht_jstr(credential, "credential_code"), code, "%s", run.out);
+    cr_assert_str_eq(ht_jstr(credential, "status"), "active", "%s", run.out);
+    char *id = strdup(ht_jstr(credential, "id"));
+    json_decref(credential);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "credentials", "verify", id);
+    cr_assert(strstr(run.out, "valid") && strstr(run.out, "true"), "%s", run.out);
+    cr_assert(strstr(run.out, "B. H."), "the holder's initials: %s", run.out);
+    ht_run_free(&run);
+
+    /* badge > FILE, then verify-badge FILE: offline, against the node's key */
+    run = S_CTL(0, "credentials", "badge", id);
+    json_t *doc = s_json(&run);
+    cr_assert(ht_jget(doc, "proof"), "%s", run.out);
+    json_decref(doc);
+    char *file = strdup(ht_fmt("%s/%s.json", NODE->dir, code));
+    char *bad = strdup(ht_fmt("%s/%s-tampered.json", NODE->dir, code));
+    char *key = strdup(ht_fmt("%s/signing.pub", NODE->dir));
+    cr_assert_eq(ht_write_file(file, run.out, run.out_len), 0);
+    ht_run_free(&run);
+    run = S_CTL(0, "credentials", "verify-badge", file, "--key", key);
+    cr_assert(strncmp(run.out, "valid: ", 7) == 0, "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--node", "/nonexistent", "credentials", "verify-badge", file);
+    cr_assert(strncmp(run.out, "valid: ", 7) == 0, "no gateway needed: %s", run.out);
+    ht_run_free(&run);
+
+    s_tamper(file, bad, "Ctl Board");
+    run = S_CTL(-1, "credentials", "verify-badge", bad, "--key", key);
+    cr_assert(run.err_len > 0 && run.out_len == 0, "stdout: %s stderr: %s", run.out, run.err);
+    ht_run_free(&run);
+
+    /* another issuer's key does not vouch for it */
+    uint8_t pk[32], sk[64];
+    crypto_sign_keypair(pk, sk);
+    char multikey[HC_PROOF_MULTIKEY_SIZE + 1];
+    hc_proof_multikey_encode(pk, multikey);
+    strcat(multikey, "\n");
+    char *other = strdup(ht_fmt("%s/other-%s.pub", NODE->dir, code));
+    cr_assert_eq(ht_write_file(other, multikey, strlen(multikey)), 0);
+    run = S_CTL(-1, "credentials", "verify-badge", file, "--key", other);
+    cr_assert(run.err_len > 0, "another key: stdout %s", run.out);
+    ht_run_free(&run);
+    free(other), free(key), free(bad), free(file), free(id), free(worker);
 }

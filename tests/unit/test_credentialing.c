@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include "hc_id.h"
 #include "hc_idempotency.h"
+#include "hc_jcs.h"
 #include "hc_msg.h"
 #include "hc_proof.h"
 #include "hc_service.h"
@@ -965,6 +966,32 @@ static void s_badge_shape(json_t *doc, const Hcap__Credential *c)
                      "California Department of Public Health");
 }
 
+/* eddsa-jcs-2022 checked without hc_proof_verify: hashData = SHA-256(JCS(proof
+   options)) || SHA-256(JCS(document without proof)), proofValue = 'z' +
+   base58btc(signature), checked with libsodium. */
+static bool s_signature_holds(const json_t *doc, const uint8_t pk[32])
+{
+    json_t *copy = json_deep_copy(doc);
+    json_t *proof = json_incref(json_object_get(copy, "proof"));
+    json_object_del(copy, "proof");
+    const char *value = json_string_value(json_object_get(proof, "proofValue"));
+    cr_assert(value && value[0] == 'z');
+    uint8_t sig[64], hash[64];
+    cr_assert_eq(hc_proof_base58_decode(value + 1, strlen(value + 1), sig, sizeof sig), 64);
+    json_object_del(proof, "proofValue");
+    hc_error err;
+    char *options = hc_jcs_dump(proof, &err), *body = hc_jcs_dump(copy, &err);
+    cr_assert(options && body, "%s", err.message);
+    crypto_hash_sha256(hash, (const uint8_t *)options, strlen(options));
+    crypto_hash_sha256(hash + 32, (const uint8_t *)body, strlen(body));
+    bool holds = crypto_sign_verify_detached(sig, hash, sizeof hash, pk) == 0;
+    free(options);
+    free(body);
+    json_decref(proof);
+    json_decref(copy);
+    return holds;
+}
+
 Test(credentialing, the_badge_is_an_open_badge_signed_by_the_node_key)
 {
     hc_service_destroy(&s_svc);
@@ -991,8 +1018,13 @@ Test(credentialing, the_badge_is_an_open_badge_signed_by_the_node_key)
     char *pub = hc_arena_printf(s_arena, "%s/signing.pub", s_dir);
     cr_assert_eq(hc_proof_public_key_read(pub, pk, &err), HC_OK, "%s", err.message);
     cr_assert_eq(hc_proof_verify(doc, pk, why, sizeof why), HC_OK, "%s", why);
+    cr_assert(s_signature_holds(doc, pk));
+    json_t *proof = json_object_get(doc, "proof");
+    cr_assert_str_eq(s_text(proof, "cryptosuite"), "eddsa-jcs-2022");
+    cr_assert_str_eq(s_text(proof, "created"), hc_arena_printf(s_arena, "%.19sZ", c->created_at));
     json_object_set_new(doc, "name", json_string("RN credential"));
     cr_assert_neq(hc_proof_verify(doc, pk, why, sizeof why), HC_OK, "a changed badge fails");
+    cr_assert_not(s_signature_holds(doc, pk));
     json_decref(doc);
 }
 

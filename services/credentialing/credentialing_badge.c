@@ -70,19 +70,24 @@ static json_t *s_document(cred_state *st, hc_arena *arena, const Hcap__Credentia
     json_t *subject = achievement ? s_subject(achievement, h, arena) : NULL;
     if (!subject)
         return NULL;
-    json_t *doc = json_pack("{s:[s,s], s:s, s:[s,s], s:{s:s, s:[s], s:s}, s:s, s:s, s:o}",
-                            "@context", S_CONTEXT_VC, S_CONTEXT_OB, "id", c->verification_url,
-                            "type", "VerifiableCredential", "OpenBadgeCredential", "issuer", "id",
+    json_t *doc = json_pack("{s:[s,s], s:s, s:[s,s], s:{s:s, s:[s], s:s}, s:s}", "@context",
+                            S_CONTEXT_VC, S_CONTEXT_OB, "id", c->verification_url, "type",
+                            "VerifiableCredential", "OpenBadgeCredential", "issuer", "id",
                             hc_proof_key_did(st->key), "type", "Profile", "name", st->node_name,
-                            "validFrom", hc_arena_printf(arena, "%sT00:00:00Z", c->issued_on),
-                            "name", c->credential_name, "credentialSubject", subject);
-    if (doc && c->expires_on) {
+                            "validFrom", hc_arena_printf(arena, "%sT00:00:00Z", c->issued_on));
+    if (!doc) {
+        json_decref(subject);
+        return NULL;
+    }
+    if (c->expires_on) {
         /* expires_on is the last valid day: valid until the next midnight */
         char after[HC_DATE_SIZE];
         hc_date_from_days(hc_date_days(c->expires_on) + 1, after);
         json_object_set_new(doc, "validUntil",
                             json_string(hc_arena_printf(arena, "%sT00:00:00Z", after)));
     }
+    json_object_set_new(doc, "name", json_string(c->credential_name));
+    json_object_set_new(doc, "credentialSubject", subject);
     return doc;
 }
 

@@ -852,6 +852,14 @@ Test(ladders, create_list_progress_and_errors)
         free(codes[i]);
 }
 
+Test(ladders, of_an_unknown_worker_is_404)
+{
+    s_get_error("ladders of an unknown worker", "/v1/workers/" S_UNKNOWN_WORKER "/ladders", 404,
+                "not_found", NULL);
+    s_get_error("prior learning without worker_id", "/v1/prior-learning", 400, "invalid_argument",
+                "worker_id");
+}
+
 Test(profile, credentials_and_ladders)
 {
     char *codes[3];

@@ -670,6 +670,9 @@ Test(badge, signed_open_badge_verifies_independently)
     cr_assert_eq(ht_http(NODE, &req, &resp), 200, "%s", resp.body);
     json_t *doc = resp.json;
     cr_assert(doc, "the badge is not JSON: %s", resp.body);
+    char type[128];
+    cr_assert(ht_resp_header(&resp, "Content-Type", type, sizeof type) && strstr(type, "json"),
+              "%s", resp.head);
     cr_assert(s_is_ascii(resp.body) && !s_has_real(doc),
               "the independent check assumes ASCII and no reals: %s", resp.body);
     cr_assert(s_array_has(ht_jget(doc, "type"), "VerifiableCredential"), "%s", resp.body);

@@ -245,6 +245,10 @@ Test(gateway_routes, reference_checks_are_declared_on_the_awarding_routes)
     cr_assert_str_eq(gw_route_find("credentialing", "AssessPriorLearning")->refs, "worker_id");
     cr_assert_null(gw_route_find("credentialing", "ListCredentials")->refs,
                    "a filter is not a reference: an unknown worker lists nothing");
+    cr_assert_str_eq(gw_route_find("credentialing", "ListWorkerLadders")->refs, "worker_id",
+                     "an unknown worker in the path is a 404");
+    cr_assert_str_eq(gw_route_find("credentialing", "ListPriorLearning")->refs, "worker_id",
+                     "a list by worker 404s for an unknown worker, as enrollment's do");
     const gw_ref *worker = gw_refs_find("worker_id");
     cr_assert_not_null(worker);
     cr_assert_str_eq(worker->service, "enrollment");

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "enrollment.pb-c.h"
+#include "gateway.pb-c.h"
 #include "hc_broker.h"
 #include "hc_id.h"
 #include "hc_msg.h"
@@ -592,5 +593,75 @@ Test(service_local, state_new_may_refuse, .timeout = 20)
     cr_assert_null(hc_service_new_local(&def, s_dir, NULL, &err));
     cr_assert_eq(err.code, HC_FAILED_PRECONDITION);
     cr_assert_str_eq(err.message, "no signing key");
+    s_remove_dir();
+}
+
+/* --- timers: a method the service runs on itself --- */
+
+static atomic_int s_ticks;
+
+static int s_tick(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
+{
+    (void)state;
+    (void)in;
+    atomic_fetch_add(&s_ticks, 1);
+    Hcap__HealthReply *reply =
+        (Hcap__HealthReply *)hc_call_new(call, &hcap__health_reply__descriptor);
+    reply->status = "ok";
+    *out = &reply->base;
+    return HC_OK;
+}
+
+static const hc_handler s_tick_handlers[] = {{"Health", s_tick}, {NULL, NULL}};
+static const hc_service_timer s_tick_often[] = {{"Health", 50}, {NULL, 0}};
+static const hc_service_timer s_tick_hourly[] = {{"Health", 3600000}, {NULL, 0}};
+
+static void *s_tick_thread(void *arg)
+{
+    char *argv[] = {"hcap-testsvc", "--data", s_dir, "--instance", "svc-t", NULL};
+    s_thread_rc = hc_service_main(arg, 5, argv);
+    return NULL;
+}
+
+/* Runs a service whose only timer is timers until ticks reach want (or 5 s
+   pass) and stops it; returns the ticks counted while it ran. */
+static int s_run_ticking(const hc_service_timer *timers, int want)
+{
+    hc_service_def def = {.name = "testsvc",
+                          .descriptor = &hcap__gateway_service__descriptor,
+                          .handlers = s_tick_handlers,
+                          .migrations = s_migrations,
+                          .timers = timers};
+    s_make_dir();
+    atomic_store(&s_ticks, 0);
+    cr_assert_eq(pthread_create(&s_thread, NULL, s_tick_thread, &def), 0);
+    s_thread_running = true;
+    int64_t until = zclock_mono() + 5000;
+    while (atomic_load(&s_ticks) < want && zclock_mono() < until)
+        zclock_sleep(10);
+    zclock_sleep(200);
+    s_stop_service();
+    cr_assert_eq(s_thread_rc, 0);
+    int ticks = atomic_load(&s_ticks);
+    zclock_sleep(150);
+    cr_assert_eq(atomic_load(&s_ticks), ticks, "no tick once stopped");
+    s_remove_dir();
+    return ticks;
+}
+
+Test(service_local, a_timer_runs_once_at_start_then_every_interval, .timeout = 30)
+{
+    cr_assert_eq(s_run_ticking(s_tick_hourly, 1), 1, "an hourly timer runs at start, once");
+    cr_assert_geq(s_run_ticking(s_tick_often, 6), 6, "a 50 ms timer keeps running");
+}
+
+Test(service_local, a_timer_method_must_take_empty, .timeout = 20)
+{
+    s_make_dir();
+    static const hc_service_timer timers[] = {{"GetEmployer", 50}, {NULL, 0}};
+    hc_service_def def = s_def;
+    def.timers = timers;
+    char *argv[] = {"hcap-testsvc", "--data", s_dir, NULL};
+    cr_assert_eq(hc_service_main(&def, 3, argv), 1, "refuses to start");
     s_remove_dir();
 }

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <unistd.h>
 #include "hc_idempotency.h"
+#include "hc_jobs.h"
 #include "hc_log.h"
 #include "hc_msg.h"
 #include "hc_time.h"
@@ -40,12 +41,6 @@ typedef struct {
     size_t reply_size;
 } s_req;
 
-/* The argument of a def->timers entry's zloop timer. */
-typedef struct {
-    hc_service *service;
-    const hc_service_timer *def;
-} s_timer;
-
 struct _hc_call {
     hc_service *service;
     s_req *req;
@@ -70,8 +65,7 @@ struct _hc_service {
     size_t batch_max;
     s_req *batch;
     hc_arena **arenas;
-    zlistx_t *followers; /* hc_follower *, from def->follows */
-    s_timer *timers;     /* one per def->timers entry */
+    hc_jobs *jobs; /* followers and timers (hc_service_main only) */
 };
 
 static Hcap__Principal s_internal = {PROTOBUF_C_MESSAGE_INIT(&hcap__principal__descriptor),
@@ -382,8 +376,7 @@ void hc_service_destroy(hc_service **self_p)
     hc_service *self = *self_p;
     if (!self)
         return;
-    if (self->followers)
-        zlistx_destroy(&self->followers);
+    hc_jobs_destroy(&self->jobs);
     if (self->state && self->def->state_destroy)
         self->def->state_destroy(&self->state);
     hc_eventlog_destroy(&self->log);
@@ -397,7 +390,6 @@ void hc_service_destroy(hc_service **self_p)
         for (size_t i = 0; i < self->batch_max; i++)
             hc_arena_destroy(&self->arenas[i]);
     free(self->arenas);
-    free(self->timers);
     free(self->batch);
     free(self->broker);
     free(self->instance);
@@ -675,83 +667,6 @@ static int s_serve(hc_service *self, const char *data_dir, hc_error *err)
     return s_worker_connect(self, err);
 }
 
-/* A def->timers entry fired: runs its method as an internal request. */
-static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
-{
-    (void)loop;
-    (void)timer_id;
-    const s_timer *timer = arg;
-    Hcap__Empty empty = HCAP__EMPTY__INIT;
-    hc_arena *arena = hc_arena_new();
-    ProtobufCMessage *out = NULL;
-    hc_error err;
-    if (hc_service_invoke(timer->service, timer->def->method, &empty.base, NULL, arena, &out,
-                          &err) != HC_OK)
-        hc_log_warn("timer_failed", "method=%s code=%s", timer->def->method,
-                    hc_code_name(err.code));
-    hc_arena_destroy(&arena);
-    return 0;
-}
-
-static void s_follower_free(void **item)
-{
-    hc_follower_destroy((hc_follower **)item);
-}
-
-/* The followers of def->follows, started on the loop. */
-static int s_follow(hc_service *self, const char *data_dir, hc_error *err)
-{
-    self->followers = zlistx_new();
-    zlistx_set_destructor(self->followers, s_follower_free);
-    for (const hc_service_follow *f = self->def->follows; f && f->source; f++) {
-        char key[128], *file;
-        snprintf(key, sizeof key, "%s/events", f->source);
-        file = zsys_sprintf("ipc://%s/%s-events.ipc", data_dir, f->source);
-        char *events = strdup(hc_config_get(self->config, key, file));
-        zstr_free(&file);
-        snprintf(key, sizeof key, "%s/bell", f->source);
-        file = zsys_sprintf("ipc://%s/%s-bell.ipc", data_dir, f->source);
-        char *bell = strdup(hc_config_get(self->config, key, file));
-        zstr_free(&file);
-        hc_follower *follower =
-            hc_follower_new(self->store, f->source, events, bell, f->apply, f->reset, self->state);
-        hc_log_info("following", "service=%s source=%s events=%s", self->def->name, f->source,
-                    events);
-        free(events);
-        free(bell);
-        zlistx_add_end(self->followers, follower);
-        if (hc_follower_start(follower, self->loop) != HC_OK)
-            return hc_error_set(err, HC_INTERNAL, NULL, "cannot follow %s", f->source);
-    }
-    return HC_OK;
-}
-
-/* Followers and timers: what the service does besides answering requests. */
-static int s_jobs_start(hc_service *self, const char *data_dir, hc_error *err)
-{
-    if (s_follow(self, data_dir, err) != HC_OK)
-        return err->code;
-    size_t count = 0;
-    for (const hc_service_timer *t = self->def->timers; t && t->method; t++)
-        count++;
-    self->timers = calloc(count + 1, sizeof *self->timers);
-    assert(self->timers);
-    for (size_t i = 0; i < count; i++) {
-        s_timer *timer = &self->timers[i];
-        timer->service = self;
-        timer->def = &self->def->timers[i];
-        s_method *m = zhashx_lookup(self->methods, timer->def->method);
-        if (!m || m->desc->input != &hcap__empty__descriptor)
-            return hc_error_set(err, HC_INTERNAL, NULL, "timer method %s: no such rpc taking Empty",
-                                timer->def->method);
-        if (zloop_timer(self->loop, 1, 1, s_on_timer, timer) < 0 ||
-            zloop_timer(self->loop, (size_t)timer->def->interval_ms, 0, s_on_timer, timer) < 0)
-            return hc_error_set(err, HC_INTERNAL, NULL, "cannot start timer %s",
-                                timer->def->method);
-    }
-    return HC_OK;
-}
-
 /* Runs until SIGTERM/SIGINT; a poll interrupted by another signal just
    resumes. Then says goodbye to the broker, letting the DISCONNECT leave. */
 static void s_run(hc_service *self)
@@ -787,8 +702,8 @@ int hc_service_main(const hc_service_def *def, int argc, char **argv)
     hc_service *self =
         s_open(def, data_dir, hc_config_get(config, "node/id", "local"), config, &err);
     int rc = self ? s_serve(self, data_dir, &err) : err.code;
-    if (rc == HC_OK)
-        rc = s_jobs_start(self, data_dir, &err);
+    if (rc == HC_OK && !(self->jobs = hc_jobs_start(self, def, data_dir, &err)))
+        rc = err.code;
     if (rc == HC_OK)
         s_run(self);
     else {

@@ -205,7 +205,9 @@ Test(credentials, award_get_list)
 {
     char *worker = ht_new_worker(NODE, "Award", ht_uniq("Holder"));
     char *code = s_type("certification", 12);
-    json_t *made = s_award(worker, code, "2026-03-10");
+    char issued[16];
+    snprintf(issued, sizeof issued, "%s", ht_days_ago(200));
+    json_t *made = s_award(worker, code, issued);
     const char *id = ht_jstr(made, "id");
     cr_assert(id && *id, "%s", ht_jtext(made));
     cr_assert_str_eq(ht_jstr(made, "worker_id"), worker);
@@ -213,9 +215,9 @@ Test(credentials, award_get_list)
     cr_assert_str_eq(ht_jstr(made, "credential_name"), ht_fmt("Type %s", code));
     cr_assert_str_eq(ht_jstr(made, "kind"), "certification");
     cr_assert_str_eq(ht_jstr(made, "issuer"), "California Board of Testing");
-    cr_assert_str_eq(ht_jstr(made, "issued_on"), "2026-03-10");
-    cr_assert_str_eq(ht_jstr(made, "expires_on"), "2027-03-10", "issued_on + 12 months: %s",
-                     ht_jtext(made));
+    cr_assert_str_eq(ht_jstr(made, "issued_on"), issued);
+    cr_assert_str_eq(ht_jstr(made, "expires_on"), ht_months_after(issued, 12),
+                     "issued_on + 12 months: %s", ht_jtext(made));
     cr_assert_str_eq(ht_jstr(made, "source"), "earned", "the default source");
     cr_assert_str_eq(ht_jstr(made, "status"), "active");
     cr_assert_str_eq(ht_jstr(made, "verification_url"),
@@ -342,7 +344,7 @@ Test(credentials, revoke_once)
 {
     char *worker = ht_new_worker(NODE, "Rev", ht_uniq("Oked"));
     char *code = s_type("license", 24);
-    char *id = s_award_id(worker, code, "2026-02-01");
+    char *id = s_award_id(worker, code, ht_days_ago(120));
     const char *path = ht_fmt("/v1/credentials/%s/revoke", id);
     s_post_error("revoke without reason", path, "{}", 400, "invalid_argument", "reason");
     json_t *revoked = ht_expect(NODE, 200, "POST", path, "{\"reason\":\"issued in error\"}");
@@ -422,7 +424,9 @@ Test(verify, public_initials_only)
 {
     json_t *worker = s_personal_worker();
     char *code = s_type("license", 24);
-    char *id = s_award_id(ht_jstr(worker, "id"), code, "2026-05-04");
+    char issued[16];
+    snprintf(issued, sizeof issued, "%s", ht_days_ago(30));
+    char *id = s_award_id(ht_jstr(worker, "id"), code, issued);
     ht_resp resp = s_public_get(ht_fmt("/v1/verify/%s", id));
     cr_assert_eq(resp.status, 200, "verify without a token: %d %s", resp.status, resp.body);
     json_t *v = resp.json;
@@ -431,8 +435,8 @@ Test(verify, public_initials_only)
     cr_assert_str_eq(ht_jstr(v, "credential.code"), code);
     cr_assert_str_eq(ht_jstr(v, "credential.name"), ht_fmt("Type %s", code));
     cr_assert_str_eq(ht_jstr(v, "credential.issuer"), "California Board of Testing");
-    cr_assert_str_eq(ht_jstr(v, "issued_on"), "2026-05-04");
-    cr_assert_str_eq(ht_jstr(v, "expires_on"), "2028-05-04");
+    cr_assert_str_eq(ht_jstr(v, "issued_on"), issued);
+    cr_assert_str_eq(ht_jstr(v, "expires_on"), ht_months_after(issued, 24));
     cr_assert_str_eq(ht_jstr(v, "holder"), "L. C.", "%s", resp.body);
     s_assert_private(resp.body, worker);
     ht_resp_free(&resp);
@@ -458,7 +462,7 @@ Test(verify, erased_worker_has_no_holder)
 {
     json_t *worker = s_personal_worker();
     char *code = s_type("certificate", 0);
-    char *id = s_award_id(ht_jstr(worker, "id"), code, "2025-12-01");
+    char *id = s_award_id(ht_jstr(worker, "id"), code, ht_days_ago(150));
     json_t *before = s_verify(id);
     cr_assert_str_eq(ht_jstr(before, "holder"), "L. C.", "%s", ht_jtext(before));
     json_decref(before);
@@ -487,7 +491,7 @@ Test(auth, token_and_role_on_every_route)
 {
     char *worker = ht_new_worker(NODE, "Auth", ht_uniq("Routes"));
     char *code = s_type("badge", 12);
-    char *id = s_award_id(worker, code, "2026-01-20");
+    char *id = s_award_id(worker, code, ht_days_ago(90));
     const struct {
         const char *method, *path, *body;
     } routes[] = {
@@ -663,7 +667,7 @@ Test(badge, signed_open_badge_verifies_independently)
     cr_assert_neq(sodium_init(), -1);
     char *worker = ht_new_worker(NODE, "Badge", ht_uniq("Owner"));
     char *code = s_type("certification", 24);
-    char *id = s_award_id(worker, code, "2026-06-15");
+    char *id = s_award_id(worker, code, ht_days_ago(20));
     ht_req req = {
         .method = "GET", .path = ht_fmt("/v1/credentials/%s/badge", id), .token = NODE->token};
     ht_resp resp;
@@ -828,8 +832,8 @@ Test(ladders, create_list_progress_and_errors)
     cr_assert_str_eq(ht_jstr(p, "next"), codes[0], "%s", ht_jtext(p));
     json_decref(p), json_decref(list);
 
-    char *first = s_award_id(worker, codes[0], "2025-01-10");
-    char *second = s_award_id(worker, codes[1], "2026-02-10");
+    char *first = s_award_id(worker, codes[0], ht_days_ago(400));
+    char *second = s_award_id(worker, codes[1], ht_days_ago(100));
     list = ht_expect(NODE, 200, "GET", path, NULL);
     p = s_progress(ht_jget(list, "items"), ladder);
     cr_assert_eq(ht_jint(p, "highest_rung"), 2, "%s", ht_jtext(p));
@@ -868,7 +872,7 @@ Test(profile, credentials_and_ladders)
     char *codes[3];
     char *ladder = s_ladder(codes);
     char *worker = ht_new_worker(NODE, "Prof", ht_uniq("Ile"));
-    char *id = s_award_id(worker, codes[0], "2026-03-01");
+    char *id = s_award_id(worker, codes[0], ht_days_ago(60));
     json_t *profile = ht_expect(NODE, 200, "GET", ht_fmt("/v1/workers/%s/profile", worker), NULL);
     cr_assert_eq(ht_jlen(profile, "unavailable"), 0, "%s", ht_jtext(profile));
     cr_assert_eq(ht_jlen(profile, "credentials"), 1, "%s", ht_jtext(profile));
@@ -904,7 +908,7 @@ Test(profile, answers_without_credentialing)
 {
     char *worker = ht_new_worker(NODE, "Down", ht_uniq("Service"));
     char *code = s_type("license", 24);
-    free(s_award_id(worker, code, "2026-03-01"));
+    free(s_award_id(worker, code, ht_days_ago(60)));
     pid_t victim = ht_node_child(NODE, "hcap-credentialing");
     cr_assert_gt(victim, 0, "no hcap-credentialing for %s", NODE->dir);
     int stopped = kill(NODE->pid, SIGSTOP);

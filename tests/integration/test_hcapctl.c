@@ -350,7 +350,7 @@ Test(hcapctl, credentials_award_badge_and_offline_verification)
               "certification", "--issuer", "Ctl Board", "--validity_months", "24");
     ht_run_free(&run);
     char *worker = s_add_worker("Badge", ht_uniq("Holder"));
-    run = S_CTL(0, "--format", "json", "credentials", "award", worker, code, "2026-04-02");
+    run = S_CTL(0, "--format", "json", "credentials", "award", worker, code, ht_days_ago(60));
     json_t *credential = s_json(&run);
     cr_assert_str_eq(ht_jstr(credential, "credential_code"), code, "%s", run.out);
     cr_assert_str_eq(ht_jstr(credential, "status"), "active", "%s", run.out);

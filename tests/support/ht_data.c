@@ -1,6 +1,8 @@
 /* ht_data: unique names and the objects most tests need, created through the
    node's HTTP API, plus a pager that walks a list to its end. */
 #include "ht_data.h"
+
+#include "hc_time.h"
 #include "ht_http.h"
 
 #include <criterion/criterion.h>
@@ -46,6 +48,21 @@ const char *ht_fmt(const char *fmt, ...)
     vsnprintf(out, sizeof ring[0], fmt, args);
     va_end(args);
     return out;
+}
+
+const char *ht_days_ago(int days)
+{
+    char today[HC_DATE_SIZE], out[HC_DATE_SIZE];
+    hc_today(today);
+    hc_date_from_days(hc_date_days(today) - days, out);
+    return ht_fmt("%s", out);
+}
+
+const char *ht_months_after(const char *date, int months)
+{
+    char out[HC_DATE_SIZE];
+    cr_assert_eq(hc_date_add_months(date, months, out), 0, "not a date: %s", date);
+    return ht_fmt("%s", out);
 }
 
 char *ht_new_employer(const ht_node *node, const char *name)

@@ -14,6 +14,12 @@ const char *ht_uniq(const char *prefix);
 /* printf into one of 64 rotating 8 KiB buffers (valid for a while). */
 const char *ht_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Dates relative to today (UTC), in ht_fmt's buffers: tests that hold a
+   credential active or expired must not depend on the day they run.
+   ht_months_after clamps to the month's end like the services do. */
+const char *ht_days_ago(int days);
+const char *ht_months_after(const char *date, int months);
+
 /* Creates through POST and returns the new id (malloc'd), asserting 201. */
 char *ht_new_employer(const ht_node *node, const char *name);
 char *ht_new_worker(const ht_node *node, const char *given, const char *family);

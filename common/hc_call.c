@@ -14,6 +14,15 @@ int hc_call_page(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, co
     return HC_OK;
 }
 
+ProtobufCMessage *hc_call_list_new(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit,
+                                   const char *after, const ProtobufCMessageDescriptor *desc,
+                                   hc_page *page)
+{
+    if (hc_call_page(call, has_limit, limit, after, page) != HC_OK)
+        return NULL;
+    return hc_call_new(call, desc);
+}
+
 int hc_call_emit(hc_call *call, const char *type, const char *subject, const ProtobufCMessage *body)
 {
     hc_error err;

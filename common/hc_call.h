@@ -20,6 +20,14 @@
 int hc_call_page(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
                  hc_page *page);
 
+/* A list handler's start: fills page (hc_call_page) and returns a new,
+   empty list message of desc in the call's arena for the store to fill
+   (hc_query_list). NULL when the page is refused: the call has failed
+   with HC_INVALID_ARGUMENT. */
+ProtobufCMessage *hc_call_list_new(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit,
+                                   const char *after, const ProtobufCMessageDescriptor *desc,
+                                   hc_page *page);
+
 /* Appends an event to the service's log in the request's transaction
    (hc_eventlog_append); subject is the worker it is about, or NULL. HC_OK,
    or fails the call. */

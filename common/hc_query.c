@@ -2,7 +2,9 @@
    hc_query.h). */
 #include "hc_query.h"
 
+#include <assert.h>
 #include <sqlite3.h>
+
 sqlite3_stmt *hc_query_prepare(hc_store *store, const char *sql, hc_error *err)
 {
     sqlite3_stmt *stmt = hc_store_stmt(store, sql);
@@ -94,16 +96,66 @@ int hc_query_get(hc_store *store, const char *sql, hc_query_row_fn *row, const c
     return hc_query_one(store, stmt, row, arena, out, field, id, err);
 }
 
+/* sql prepared with the page bound to ?1 and ?2 and key to ?3; NULL (err
+   set) when it does not compile. */
+static sqlite3_stmt *s_page_stmt(hc_store *store, const char *sql, const hc_page *page,
+                                 const char *key, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    if (stmt) {
+        hc_query_bind_page(stmt, 1, page);
+        hc_query_bind_text(stmt, 3, key);
+    }
+    return stmt;
+}
+
 int hc_query_page(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
                   const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
                   hc_error *err)
 {
-    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    sqlite3_stmt *stmt = s_page_stmt(store, sql, page, key, err);
     if (!stmt)
         return HC_INTERNAL;
-    hc_query_bind_page(stmt, 1, page);
-    hc_query_bind_text(stmt, 3, key);
     return hc_query_many(store, stmt, row, page->limit, arena, items, count, next, err);
+}
+
+/* Sets the list message's items, n_items and next, found by name so one
+   function serves every <Entity>List. */
+static void s_list_set(ProtobufCMessage *list, void **items, size_t count, char *next)
+{
+    const ProtobufCMessageDescriptor *desc = list->descriptor;
+    const ProtobufCFieldDescriptor *f_items =
+        protobuf_c_message_descriptor_get_field_by_name(desc, "items");
+    const ProtobufCFieldDescriptor *f_next =
+        protobuf_c_message_descriptor_get_field_by_name(desc, "next");
+    assert(f_items && f_items->label == PROTOBUF_C_LABEL_REPEATED &&
+           f_items->type == PROTOBUF_C_TYPE_MESSAGE);
+    assert(f_next && f_next->label != PROTOBUF_C_LABEL_REPEATED &&
+           f_next->type == PROTOBUF_C_TYPE_STRING);
+    char *base = (char *)list;
+    *(size_t *)(base + f_items->quantifier_offset) = count;
+    *(void ***)(base + f_items->offset) = items;
+    *(char **)(base + f_next->offset) = next;
+}
+
+int hc_query_list(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, const hc_page *page,
+                  hc_arena *arena, ProtobufCMessage *list, hc_error *err)
+{
+    void **items = NULL;
+    size_t count = 0;
+    char *next = NULL;
+    int code = hc_query_many(store, stmt, row, page->limit, arena, &items, &count, &next, err);
+    s_list_set(list, items, count, next);
+    return code;
+}
+
+int hc_query_page_list(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
+                       const char *key, hc_arena *arena, ProtobufCMessage *list, hc_error *err)
+{
+    sqlite3_stmt *stmt = s_page_stmt(store, sql, page, key, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    return hc_query_list(store, stmt, row, page, arena, list, err);
 }
 
 int hc_query_write_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,

@@ -65,6 +65,18 @@ int hc_query_page(hc_store *store, const char *sql, hc_query_row_fn *row, const 
                   const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
                   hc_error *err);
 
+/* Reads a page like hc_query_many into list, a list message: sets its
+   repeated message field `items` (arena), n_items and its string field
+   `next`. A list message without those fields is a programmer error
+   (assert). HC_OK or the mapped SQLite error. */
+int hc_query_list(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, const hc_page *page,
+                  hc_arena *arena, ProtobufCMessage *list, hc_error *err);
+
+/* Prepares sql, binds the page and key as hc_query_page does and reads the
+   page into list (see hc_query_list). */
+int hc_query_page_list(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
+                       const char *key, hc_arena *arena, ProtobufCMessage *list, hc_error *err);
+
 /* Prepares sql, binds the fields of msg named in columns to ?1, ?2, ...
    (hc_store_bind_message) and steps it (see hc_query_write). */
 int hc_query_write_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,

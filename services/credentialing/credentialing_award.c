@@ -105,7 +105,9 @@ int cred_list_credentials(void *state, hc_call *call, const ProtobufCMessage *in
                                      hc_arena_text(arena, req->credential_code), 0};
     hc_page page;
     hc_error err;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__CredentialList *list = (Hcap__CredentialList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__credential_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
     if (req->has_status && !hc_field_enum_valid(&hcap__credential_status__descriptor, req->status))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "status", "unknown status");
@@ -114,8 +116,6 @@ int cred_list_credentials(void *state, hc_call *call, const ProtobufCMessage *in
         cred_store_code_exists(st->store, CRED_TYPE, filter.credential_code, "credential_code",
                                &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    Hcap__CredentialList *list =
-        (Hcap__CredentialList *)hc_call_new(call, &hcap__credential_list__descriptor);
     if (cred_store_credential_list(st->store, &filter, &page, arena, list, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     for (size_t i = 0; i < list->n_items; i++)
@@ -338,10 +338,11 @@ int cred_list_prior_learning(void *state, hc_call *call, const ProtobufCMessage 
     int rc = hc_call_required(call, req->worker_id, "worker_id");
     if (rc != HC_OK)
         return rc;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
-        return HC_INVALID_ARGUMENT;
     Hcap__PriorLearningList *list =
-        (Hcap__PriorLearningList *)hc_call_new(call, &hcap__prior_learning_list__descriptor);
+        (Hcap__PriorLearningList *)hc_call_list_new(call, req->has_limit, req->limit, req->after,
+                                                    &hcap__prior_learning_list__descriptor, &page);
+    if (!list)
+        return HC_INVALID_ARGUMENT;
     if (cred_store_prior_list(st->store, req->worker_id, &page, hc_call_arena(call), list, &err) !=
         HC_OK)
         return hc_call_fail_with(call, &err);

@@ -90,10 +90,10 @@ static int s_list_competencies(void *state, hc_call *call, const ProtobufCMessag
     cred_state *st = state;
     const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
     hc_page page;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__CompetencyList *list = (Hcap__CompetencyList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__competency_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
-    Hcap__CompetencyList *list =
-        (Hcap__CompetencyList *)hc_call_new(call, &hcap__competency_list__descriptor);
     hc_error err;
     if (cred_store_competency_list(st->store, &page, hc_call_arena(call), list, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
@@ -169,10 +169,11 @@ static int s_list_credential_types(void *state, hc_call *call, const ProtobufCMe
     cred_state *st = state;
     const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
     hc_page page;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__CredentialTypeList *list = (Hcap__CredentialTypeList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__credential_type_list__descriptor,
+        &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
-    Hcap__CredentialTypeList *list =
-        (Hcap__CredentialTypeList *)hc_call_new(call, &hcap__credential_type_list__descriptor);
     hc_error err;
     if (cred_store_type_list(st->store, &page, hc_call_arena(call), list, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
@@ -217,9 +218,10 @@ static int s_list_ladders(void *state, hc_call *call, const ProtobufCMessage *in
     cred_state *st = state;
     const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
     hc_page page;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__LadderList *list = (Hcap__LadderList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__ladder_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
-    Hcap__LadderList *list = (Hcap__LadderList *)hc_call_new(call, &hcap__ladder_list__descriptor);
     hc_error err;
     if (cred_store_ladder_list(st->store, &page, hc_call_arena(call), list, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
@@ -266,13 +268,14 @@ static int s_list_worker_ladders(void *state, hc_call *call, const ProtobufCMess
     int rc = hc_call_required(call, req->worker_id, "worker_id");
     if (rc != HC_OK)
         return rc;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__LadderProgressList *list = (Hcap__LadderProgressList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__ladder_progress_list__descriptor,
+        &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
     if (cred_store_ladder_list(st->store, &page, arena, &ladders, &err) != HC_OK ||
         cred_store_worker_codes(st->store, req->worker_id, arena, &held, &n_held, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    Hcap__LadderProgressList *list =
-        (Hcap__LadderProgressList *)hc_call_new(call, &hcap__ladder_progress_list__descriptor);
     list->items =
         hc_arena_alloc(arena, (ladders.n_items ? ladders.n_items : 1) * sizeof *list->items);
     for (size_t i = 0; i < ladders.n_items; i++)

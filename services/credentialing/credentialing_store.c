@@ -117,14 +117,10 @@ int cred_store_competency_insert(hc_store *store, const Hcap__Competency *c, hc_
 int cred_store_competency_list(hc_store *store, const hc_page *page, hc_arena *arena,
                                Hcap__CompetencyList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code =
-        hc_query_page(store,
-                      "SELECT " S_COMPETENCY_COLS " FROM competencies WHERE code > ?1 "
-                      "ORDER BY code LIMIT ?2",
-                      s_competency_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__Competency **)items;
-    return code;
+    return hc_query_page_list(store,
+                              "SELECT " S_COMPETENCY_COLS " FROM competencies WHERE code > ?1 "
+                              "ORDER BY code LIMIT ?2",
+                              s_competency_row, page, NULL, arena, &out->base, err);
 }
 
 /* --- credential types --- */
@@ -165,11 +161,8 @@ int cred_store_type_get(hc_store *store, const char *code, const char *field, hc
 int cred_store_type_list(hc_store *store, const hc_page *page, hc_arena *arena,
                          Hcap__CredentialTypeList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code = hc_query_page(store, S_TYPE_SELECT "WHERE code > ?1 ORDER BY code LIMIT ?2",
-                             s_type_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__CredentialType **)items;
-    return code;
+    return hc_query_page_list(store, S_TYPE_SELECT "WHERE code > ?1 ORDER BY code LIMIT ?2",
+                              s_type_row, page, NULL, arena, &out->base, err);
 }
 
 /* --- credentials --- */
@@ -257,24 +250,16 @@ int cred_store_credential_list(hc_store *store, const cred_credential_filter *fi
     hc_query_bind_text(stmt, 3, filter->worker_id);
     hc_query_bind_text(stmt, 4, filter->credential_code);
     sqlite3_bind_int(stmt, 5, filter->status);
-    void **items = NULL;
-    int code = hc_query_many(store, stmt, s_credential_row, page->limit, arena, &items,
-                             &out->n_items, &out->next, err);
-    out->items = (Hcap__Credential **)items;
-    return code;
+    return hc_query_list(store, stmt, s_credential_row, page, arena, &out->base, err);
 }
 
 int cred_store_credential_due(hc_store *store, const char *today, const hc_page *page,
                               hc_arena *arena, Hcap__CredentialList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code =
-        hc_query_page(store,
-                      S_CRED_SELECT "WHERE c.status = 1 AND c.expires_on < ?3 "
-                                    "AND c.id > ?1 ORDER BY c.id LIMIT ?2",
-                      s_credential_row, page, today, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__Credential **)items;
-    return code;
+    return hc_query_page_list(store,
+                              S_CRED_SELECT "WHERE c.status = 1 AND c.expires_on < ?3 "
+                                            "AND c.id > ?1 ORDER BY c.id LIMIT ?2",
+                              s_credential_row, page, today, arena, &out->base, err);
 }
 
 int cred_store_worker_codes(hc_store *store, const char *worker_id, hc_arena *arena, char ***codes,
@@ -337,14 +322,10 @@ int cred_store_prior_insert(hc_store *store, const Hcap__PriorLearning *p, hc_er
 int cred_store_prior_list(hc_store *store, const char *worker_id, const hc_page *page,
                           hc_arena *arena, Hcap__PriorLearningList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code =
-        hc_query_page(store,
-                      "SELECT " S_PRIOR_COLS ", competencies FROM prior_learning "
-                      "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
-                      s_prior_row, page, worker_id, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__PriorLearning **)items;
-    return code;
+    return hc_query_page_list(store,
+                              "SELECT " S_PRIOR_COLS ", competencies FROM prior_learning "
+                              "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
+                              s_prior_row, page, worker_id, arena, &out->base, err);
 }
 
 /* --- ladders --- */
@@ -374,14 +355,10 @@ int cred_store_ladder_insert(hc_store *store, const Hcap__Ladder *l, hc_error *e
 int cred_store_ladder_list(hc_store *store, const hc_page *page, hc_arena *arena,
                            Hcap__LadderList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code =
-        hc_query_page(store,
-                      "SELECT " S_LADDER_COLS ", rungs FROM ladders WHERE code > ?1 "
-                      "ORDER BY code LIMIT ?2",
-                      s_ladder_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__Ladder **)items;
-    return code;
+    return hc_query_page_list(store,
+                              "SELECT " S_LADDER_COLS ", rungs FROM ladders WHERE code > ?1 "
+                              "ORDER BY code LIMIT ?2",
+                              s_ladder_row, page, NULL, arena, &out->base, err);
 }
 
 /* --- the holder directory --- */

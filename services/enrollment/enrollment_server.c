@@ -86,10 +86,10 @@ static int s_list_employers(void *state, hc_call *call, const ProtobufCMessage *
     enr_state *st = state;
     const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
     hc_page page;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__EmployerList *list = (Hcap__EmployerList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__employer_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
-    Hcap__EmployerList *list =
-        (Hcap__EmployerList *)hc_call_new(call, &hcap__employer_list__descriptor);
     hc_error err;
     if (enr_store_employer_list(st->store, &page, hc_call_arena(call), list, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
@@ -164,10 +164,10 @@ static int s_list_programs(void *state, hc_call *call, const ProtobufCMessage *i
     enr_state *st = state;
     const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
     hc_page page;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__ProgramList *list = (Hcap__ProgramList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__program_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
-    Hcap__ProgramList *list =
-        (Hcap__ProgramList *)hc_call_new(call, &hcap__program_list__descriptor);
     hc_error err;
     if (enr_store_program_list(st->store, &page, hc_call_arena(call), list, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
@@ -245,12 +245,13 @@ static int s_list_cohorts(void *state, hc_call *call, const ProtobufCMessage *in
     const char *program_id = req->program_id && *req->program_id ? req->program_id : NULL;
     hc_page page;
     hc_error err;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__CohortList *list = (Hcap__CohortList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__cohort_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
     if (program_id &&
         enr_store_exists(st->store, ENR_PROGRAM, program_id, "program_id", &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    Hcap__CohortList *list = (Hcap__CohortList *)hc_call_new(call, &hcap__cohort_list__descriptor);
     if (enr_store_cohort_list(st->store, program_id, &page, hc_call_arena(call), list, &err) !=
         HC_OK)
         return hc_call_fail_with(call, &err);
@@ -415,7 +416,9 @@ static int s_list_enrollments(void *state, hc_call *call, const ProtobufCMessage
                                     hc_arena_text(hc_call_arena(call), req->cohort_id), 0};
     hc_page page;
     hc_error err;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__EnrollmentList *list = (Hcap__EnrollmentList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__enrollment_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
     if (req->has_status && !hc_field_enum_valid(&hcap__enrollment_status__descriptor, req->status))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "status", "unknown status");
@@ -425,8 +428,6 @@ static int s_list_enrollments(void *state, hc_call *call, const ProtobufCMessage
         (filter.cohort_id &&
          enr_store_exists(st->store, ENR_COHORT, filter.cohort_id, "cohort_id", &err) != HC_OK))
         return hc_call_fail_with(call, &err);
-    Hcap__EnrollmentList *list =
-        (Hcap__EnrollmentList *)hc_call_new(call, &hcap__enrollment_list__descriptor);
     if (enr_store_enrollment_list(st->store, &filter, &page, hc_call_arena(call), list, &err) !=
         HC_OK)
         return hc_call_fail_with(call, &err);
@@ -549,12 +550,12 @@ static int s_list_tuition_claims(void *state, hc_call *call, const ProtobufCMess
     int rc = hc_call_required(call, req->worker_id, "worker_id");
     if (rc != HC_OK)
         return rc;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__TuitionClaimList *list = (Hcap__TuitionClaimList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__tuition_claim_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    Hcap__TuitionClaimList *list =
-        (Hcap__TuitionClaimList *)hc_call_new(call, &hcap__tuition_claim_list__descriptor);
     if (enr_store_claim_list(st->store, req->worker_id, &page, hc_call_arena(call), list, &err) !=
         HC_OK)
         return hc_call_fail_with(call, &err);

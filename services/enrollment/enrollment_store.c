@@ -79,14 +79,10 @@ int enr_store_employer_get(hc_store *store, const char *id, const char *field, h
 int enr_store_employer_list(hc_store *store, const hc_page *page, hc_arena *arena,
                             Hcap__EmployerList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code =
-        hc_query_page(store,
-                      "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id > ?1 "
-                      "ORDER BY id LIMIT ?2",
-                      s_employer_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__Employer **)items;
-    return code;
+    return hc_query_page_list(store,
+                              "SELECT " S_EMPLOYER_COLS " FROM employers WHERE id > ?1 "
+                              "ORDER BY id LIMIT ?2",
+                              s_employer_row, page, NULL, arena, &out->base, err);
 }
 
 /* --- workers --- */
@@ -244,11 +240,7 @@ int enr_store_worker_list(hc_store *store, const char *q, const char *employer_i
     hc_query_bind_text(stmt, 4, hi);
     hc_query_bind_text(stmt, 5, q);
     hc_query_bind_text(stmt, 6, employer_id);
-    void **items = NULL;
-    int code = hc_query_many(store, stmt, s_worker_row, page->limit, arena, &items, &out->n_items,
-                             &out->next, err);
-    out->items = (Hcap__Worker **)items;
-    return code;
+    return hc_query_list(store, stmt, s_worker_row, page, arena, &out->base, err);
 }
 
 int enr_store_worker_erase(hc_store *store, const char *id, const char *erased_at, hc_error *err)
@@ -307,14 +299,10 @@ int enr_store_program_get(hc_store *store, const char *id, const char *field, hc
 int enr_store_program_list(hc_store *store, const hc_page *page, hc_arena *arena,
                            Hcap__ProgramList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code =
-        hc_query_page(store,
-                      "SELECT " S_PROGRAM_COLS " FROM programs WHERE id > ?1 "
-                      "ORDER BY id LIMIT ?2",
-                      s_program_row, page, NULL, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__Program **)items;
-    return code;
+    return hc_query_page_list(store,
+                              "SELECT " S_PROGRAM_COLS " FROM programs WHERE id > ?1 "
+                              "ORDER BY id LIMIT ?2",
+                              s_program_row, page, NULL, arena, &out->base, err);
 }
 
 /* --- cohorts --- */
@@ -361,11 +349,7 @@ int enr_store_cohort_list(hc_store *store, const char *program_id, const hc_page
                           "c.program_id = ?3 AND c.id > ?1 ORDER BY c.id LIMIT ?2"
                                  : S_COHORT_SELECT "WHERE c.id > ?1 "
                                                    "ORDER BY c.id LIMIT ?2";
-    void **items = NULL;
-    int code = hc_query_page(store, sql, s_cohort_row, page, program_id, arena, &items,
-                             &out->n_items, &out->next, err);
-    out->items = (Hcap__Cohort **)items;
-    return code;
+    return hc_query_page_list(store, sql, s_cohort_row, page, program_id, arena, &out->base, err);
 }
 
 /* --- enrollments --- */
@@ -457,11 +441,7 @@ int enr_store_enrollment_list(hc_store *store, const enr_enrollment_filter *filt
     hc_query_bind_text(stmt, 3, filter->worker_id);
     hc_query_bind_text(stmt, 4, filter->cohort_id);
     sqlite3_bind_int(stmt, 5, filter->status);
-    void **items = NULL;
-    int code = hc_query_many(store, stmt, s_enrollment_row, page->limit, arena, &items,
-                             &out->n_items, &out->next, err);
-    out->items = (Hcap__Enrollment **)items;
-    return code;
+    return hc_query_list(store, stmt, s_enrollment_row, page, arena, &out->base, err);
 }
 
 int enr_store_enrollment_open(hc_store *store, const char *worker_id, const char *cohort_id,
@@ -545,14 +525,10 @@ int enr_store_claim_get(hc_store *store, const char *id, const char *field, hc_a
 int enr_store_claim_list(hc_store *store, const char *worker_id, const hc_page *page,
                          hc_arena *arena, Hcap__TuitionClaimList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code =
-        hc_query_page(store,
-                      "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE worker_id = ?3 "
-                      "AND id > ?1 ORDER BY id LIMIT ?2",
-                      s_claim_row, page, worker_id, arena, &items, &out->n_items, &out->next, err);
-    out->items = (Hcap__TuitionClaim **)items;
-    return code;
+    return hc_query_page_list(store,
+                              "SELECT " S_CLAIM_COLS " FROM tuition_claims WHERE worker_id = ?3 "
+                              "AND id > ?1 ORDER BY id LIMIT ?2",
+                              s_claim_row, page, worker_id, arena, &out->base, err);
 }
 
 int enr_store_claim_year_total(hc_store *store, const char *worker_id, const char *year,
@@ -600,14 +576,10 @@ int enr_store_employment_insert(hc_store *store, const Hcap__EmploymentRecord *r
 int enr_store_employment_list(hc_store *store, const char *worker_id, const hc_page *page,
                               hc_arena *arena, Hcap__EmploymentList *out, hc_error *err)
 {
-    void **items = NULL;
-    int code = hc_query_page(store,
-                             "SELECT " S_EMPLOYMENT_COLS " FROM employment_records "
-                             "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
-                             s_employment_row, page, worker_id, arena, &items, &out->n_items,
-                             &out->next, err);
-    out->items = (Hcap__EmploymentRecord **)items;
-    return code;
+    return hc_query_page_list(store,
+                              "SELECT " S_EMPLOYMENT_COLS " FROM employment_records "
+                              "WHERE worker_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
+                              s_employment_row, page, worker_id, arena, &out->base, err);
 }
 
 /* --- the event log, read back --- */

@@ -244,12 +244,13 @@ int enr_list_workers(void *state, hc_call *call, const ProtobufCMessage *in, Pro
     char *q = hc_arena_text(arena, req->q), *employer_id = hc_arena_text(arena, req->employer_id);
     hc_page page;
     hc_error err;
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__WorkerList *list = (Hcap__WorkerList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__worker_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
     if (employer_id &&
         enr_store_exists(st->store, ENR_EMPLOYER, employer_id, "employer_id", &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    Hcap__WorkerList *list = (Hcap__WorkerList *)hc_call_new(call, &hcap__worker_list__descriptor);
     if (enr_store_worker_list(st->store, q, employer_id, &page, arena, list, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     *out = &list->base;
@@ -524,12 +525,12 @@ int enr_list_employment(void *state, hc_call *call, const ProtobufCMessage *in,
     hc_error err;
     if (!req->worker_id || !*req->worker_id)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "worker_id", "worker_id is required");
-    if (hc_call_page(call, req->has_limit, req->limit, req->after, &page) != HC_OK)
+    Hcap__EmploymentList *list = (Hcap__EmploymentList *)hc_call_list_new(
+        call, req->has_limit, req->limit, req->after, &hcap__employment_list__descriptor, &page);
+    if (!list)
         return HC_INVALID_ARGUMENT;
     if (enr_store_exists(st->store, ENR_WORKER, req->worker_id, "worker_id", &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    Hcap__EmploymentList *list =
-        (Hcap__EmploymentList *)hc_call_new(call, &hcap__employment_list__descriptor);
     if (enr_store_employment_list(st->store, req->worker_id, &page, hc_call_arena(call), list,
                                   &err) != HC_OK)
         return hc_call_fail_with(call, &err);

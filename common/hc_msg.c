@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define HC_SERVER_LINGER_MS 1000
@@ -58,6 +60,47 @@ uint8_t *hc_msg_pack(const ProtobufCMessage *msg, hc_arena *arena, size_t *size)
     else if (*size > 0)
         protobuf_c_message_pack(msg, data);
     return data;
+}
+
+int hc_msg_pack_malloc(const ProtobufCMessage *msg, uint8_t **data, size_t *size)
+{
+    assert(msg);
+    *size = protobuf_c_message_get_packed_size(msg);
+    *data = malloc(*size ? *size : 1);
+    if (!*data)
+        return -1;
+    protobuf_c_message_pack(msg, *data);
+    return 0;
+}
+
+int hc_msg_copy_malloc(const uint8_t *data, size_t size, uint8_t **copy, size_t *copy_size)
+{
+    *copy = malloc(size ? size : 1);
+    if (!*copy)
+        return -1;
+    if (size > 0)
+        memcpy(*copy, data, size);
+    *copy_size = size;
+    return 0;
+}
+
+int hc_msg_repack_without(const ProtobufCMessageDescriptor *desc, const uint8_t *body, size_t size,
+                          const char *field, uint8_t **new_body, size_t *new_size)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(desc, field);
+    assert(f && f->label != PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_STRING);
+    ProtobufCMessage *msg = protobuf_c_message_unpack(desc, NULL, size, body);
+    if (!msg)
+        return -1;
+    /* Cleared for the packing only: the unpacked message still owns it. */
+    char **value = (char **)((char *)msg + f->offset);
+    char *kept = *value;
+    *value = NULL;
+    int rc = hc_msg_pack_malloc(msg, new_body, new_size);
+    *value = kept;
+    protobuf_c_message_free_unpacked(msg, NULL);
+    return rc;
 }
 
 /* Async-signal-safe: only a flag and a non-blocking write; a full pipe

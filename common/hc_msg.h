@@ -25,6 +25,24 @@ ProtobufCMessage *hc_msg_unpack(const ProtobufCMessageDescriptor *desc, const vo
    exhausted. */
 uint8_t *hc_msg_pack(const ProtobufCMessage *msg, hc_arena *arena, size_t *size);
 
+/* Packs msg into malloc'd memory (at least one byte, so an empty message
+   still gets a pointer), as the erasure rewrite callbacks return bodies
+   (hc_eventlog_rewrite_fn, hc_idempotency_rewrite_fn). 0 with *data and
+   *size set, the caller frees *data; -1 when memory is exhausted. */
+int hc_msg_pack_malloc(const ProtobufCMessage *msg, uint8_t **data, size_t *size);
+
+/* A malloc'd copy of data[0..size) for the same callbacks: a body kept as
+   it was. 0 with *copy and *copy_size set; -1 when memory is exhausted. */
+int hc_msg_copy_malloc(const uint8_t *data, size_t size, uint8_t **copy, size_t *copy_size);
+
+/* Decodes body as desc and packs it again, without the value of its
+   singular string field named field, into malloc'd memory
+   (hc_msg_pack_malloc). 0, or -1 when body does not decode as desc or
+   memory is exhausted. desc without that string field is a programmer
+   error (assert). */
+int hc_msg_repack_without(const ProtobufCMessageDescriptor *desc, const uint8_t *body, size_t size,
+                          const char *field, uint8_t **new_body, size_t *new_size);
+
 /* Disables CZMQ's own signal handling and routes SIGTERM/SIGINT to a
    self-pipe; returns its read end to register with zloop_poller. The loop's
    handler should return -1 to stop. */

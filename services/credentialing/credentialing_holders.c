@@ -9,6 +9,7 @@
 #include "hc_id.h"
 #include "hc_idempotency.h"
 #include "hc_log.h"
+#include "hc_msg.h"
 #include "hc_time.h"
 #include "hc_utf8.h"
 #include "enrollment.pb-c.h"
@@ -91,42 +92,12 @@ static int s_worker_put(hc_store *store, const Hcap__Event *event, hc_error *err
 
 /* --- erasure --- */
 
-/* Packs msg into malloc'd memory for the rewrite callbacks. */
-static int s_pack_malloc(const ProtobufCMessage *msg, uint8_t **body, size_t *size)
+/* A Credential or PriorLearning body without evidence; -1 when it does not
+   decode. */
+static int s_scrub_evidence(const ProtobufCMessageDescriptor *desc, const uint8_t *body,
+                            size_t size, uint8_t **new_body, size_t *new_size)
 {
-    *size = protobuf_c_message_get_packed_size(msg);
-    *body = malloc(*size ? *size : 1);
-    if (!*body)
-        return -1;
-    protobuf_c_message_pack(msg, *body);
-    return 0;
-}
-
-/* A Credential body without evidence; -1 when it does not decode. */
-static int s_scrub_credential(const uint8_t *body, size_t size, uint8_t **new_body,
-                              size_t *new_size)
-{
-    Hcap__Credential *c = hcap__credential__unpack(NULL, size, body);
-    if (!c)
-        return -1;
-    Hcap__Credential copy = *c;
-    copy.evidence = NULL;
-    int rc = s_pack_malloc(&copy.base, new_body, new_size);
-    hcap__credential__free_unpacked(c, NULL);
-    return rc;
-}
-
-/* A PriorLearning body without evidence; -1 when it does not decode. */
-static int s_scrub_prior(const uint8_t *body, size_t size, uint8_t **new_body, size_t *new_size)
-{
-    Hcap__PriorLearning *p = hcap__prior_learning__unpack(NULL, size, body);
-    if (!p)
-        return -1;
-    Hcap__PriorLearning copy = *p;
-    copy.evidence = NULL;
-    int rc = s_pack_malloc(&copy.base, new_body, new_size);
-    hcap__prior_learning__free_unpacked(p, NULL);
-    return rc;
+    return hc_msg_repack_without(desc, body, size, "evidence", new_body, new_size);
 }
 
 static bool s_is_credential_event(const char *type)
@@ -142,15 +113,10 @@ static int s_scrub_event(void *arg, const char *type, const uint8_t *body, size_
 {
     (void)arg;
     if (s_is_credential_event(type))
-        return s_scrub_credential(body, size, new_body, new_size);
+        return s_scrub_evidence(&hcap__credential__descriptor, body, size, new_body, new_size);
     if (strcmp(type, CRED_EV_PRIOR) == 0)
-        return s_scrub_prior(body, size, new_body, new_size);
-    *new_body = malloc(size ? size : 1);
-    if (!*new_body)
-        return -1;
-    memcpy(*new_body, body, size);
-    *new_size = size;
-    return 0;
+        return s_scrub_evidence(&hcap__prior_learning__descriptor, body, size, new_body, new_size);
+    return hc_msg_copy_malloc(body, size, new_body, new_size);
 }
 
 /* hc_idempotency_rewrite_fn: recorded replies that carry evidence lose it,
@@ -161,9 +127,9 @@ static int s_scrub_reply(void *arg, const char *method, const uint8_t *body, siz
     (void)arg;
     *new_body = NULL;
     if (strcmp(method, "AwardCredential") == 0 || strcmp(method, "RevokeCredential") == 0)
-        return s_scrub_credential(body, size, new_body, new_size);
+        return s_scrub_evidence(&hcap__credential__descriptor, body, size, new_body, new_size);
     if (strcmp(method, "AssessPriorLearning") == 0)
-        return s_scrub_prior(body, size, new_body, new_size);
+        return s_scrub_evidence(&hcap__prior_learning__descriptor, body, size, new_body, new_size);
     return 0;
 }
 

@@ -331,17 +331,6 @@ int enr_update_worker(void *state, hc_call *call, const ProtobufCMessage *in,
 
 /* --- erasure --- */
 
-/* Packs msg into malloc'd memory for hc_eventlog_rewrite_subject. */
-static int s_pack_malloc(const ProtobufCMessage *msg, uint8_t **body, size_t *size)
-{
-    *size = protobuf_c_message_get_packed_size(msg);
-    *body = malloc(*size ? *size : 1);
-    if (!*body)
-        return -1;
-    protobuf_c_message_pack(msg, *body);
-    return 0;
-}
-
 /* A worker body without personal data; one that does not decode becomes
    the bare id, so nothing unreadable survives. */
 static int s_scrub_worker(const char *worker_id, const uint8_t *body, size_t size,
@@ -355,22 +344,18 @@ static int s_scrub_worker(const char *worker_id, const uint8_t *body, size_t siz
         copy.id = (char *)worker_id;
     copy.given_name = copy.family_name = copy.external_id = NULL;
     copy.birth_date = copy.email = copy.phone = copy.job_title = NULL;
-    int rc = s_pack_malloc(&copy.base, new_body, new_size);
+    int rc = hc_msg_pack_malloc(&copy.base, new_body, new_size);
     hcap__worker__free_unpacked(w, NULL);
     return rc;
 }
 
+/* An EmploymentRecord body without the job title; -1 when it does not
+   decode. */
 static int s_scrub_employment(const uint8_t *body, size_t size, uint8_t **new_body,
                               size_t *new_size)
 {
-    Hcap__EmploymentRecord *r = hcap__employment_record__unpack(NULL, size, body);
-    if (!r)
-        return -1;
-    Hcap__EmploymentRecord copy = *r;
-    copy.job_title = NULL;
-    int rc = s_pack_malloc(&copy.base, new_body, new_size);
-    hcap__employment_record__free_unpacked(r, NULL);
-    return rc;
+    return hc_msg_repack_without(&hcap__employment_record__descriptor, body, size, "job_title",
+                                 new_body, new_size);
 }
 
 /* hc_eventlog_rewrite_fn: removes the erased worker's personal data from
@@ -382,12 +367,7 @@ static int s_scrub(void *arg, const char *type, const uint8_t *body, size_t size
         return s_scrub_worker(arg, body, size, new_body, new_size);
     if (strcmp(type, S_TYPE_EMPLOYMENT) == 0)
         return s_scrub_employment(body, size, new_body, new_size);
-    *new_body = malloc(size ? size : 1);
-    if (!*new_body)
-        return -1;
-    memcpy(*new_body, body, size);
-    *new_size = size;
-    return 0;
+    return hc_msg_copy_malloc(body, size, new_body, new_size);
 }
 
 /* hc_idempotency_rewrite_fn: scrubs a recorded reply that is a Worker or

@@ -35,6 +35,32 @@ int hc_query_write(hc_store *store, sqlite3_stmt *stmt, const char *field, const
     return code;
 }
 
+int hc_query_found(hc_store *store, sqlite3_stmt *stmt, bool *found, hc_error *err)
+{
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    *found = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+int hc_query_exists(hc_store *store, const char *sql, const char *id, const char *field,
+                    const char *what, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, id);
+    bool found = false;
+    int code = hc_query_found(store, stmt, &found, err);
+    if (code == HC_OK && !found)
+        code = hc_error_set(err, HC_NOT_FOUND, field, "%s %s not found", what, id ? id : "");
+    return code;
+}
+
 int hc_query_one(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, hc_arena *arena,
                  void **out, const char *field, const char *id, hc_error *err)
 {
@@ -175,4 +201,21 @@ ProtobufCMessage *hc_query_row(sqlite3_stmt *stmt, const ProtobufCMessageDescrip
     ProtobufCMessage *msg = hc_arena_message(arena, desc);
     hc_store_read_message(stmt, 0, msg, columns, arena);
     return msg;
+}
+
+int hc_query_events_each(hc_store *store, hc_query_event_fn *fn, void *arg, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        hc_query_prepare(store, "SELECT seq, type, subject, body FROM events ORDER BY seq", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    int rc, code = HC_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        fn(arg, (uint64_t)sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
+           (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_blob(stmt, 3),
+           (size_t)sqlite3_column_bytes(stmt, 3));
+    if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    return code;
 }

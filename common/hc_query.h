@@ -5,6 +5,7 @@
 #ifndef HC_QUERY_H
 #define HC_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
@@ -41,6 +42,16 @@ void hc_query_bind_page(sqlite3_stmt *stmt, int after_index, const hc_page *page
    SQLite error naming field (hc_store_error). */
 int hc_query_write(hc_store *store, sqlite3_stmt *stmt, const char *field, const char *not_found,
                    hc_error *err);
+
+/* Steps stmt once and resets it: HC_OK with *found telling whether it
+   returned a row, or the mapped SQLite error. */
+int hc_query_found(hc_store *store, sqlite3_stmt *stmt, bool *found, hc_error *err);
+
+/* Prepares sql, binds id to ?1 and steps it: HC_OK when it returns a row,
+   else HC_NOT_FOUND naming field ("<what> <id> not found"), or the mapped
+   SQLite error. */
+int hc_query_exists(hc_store *store, const char *sql, const char *id, const char *field,
+                    const char *what, hc_error *err);
 
 /* Reads one row with row() and resets stmt. HC_OK and *out; HC_NOT_FOUND
    (err filled, naming field, only when field is given); or the mapped
@@ -82,6 +93,17 @@ int hc_query_page_list(hc_store *store, const char *sql, hc_query_row_fn *row, c
 int hc_query_write_message(hc_store *store, const char *sql, const ProtobufCMessage *msg,
                            const char *columns, const char *field, const char *not_found,
                            hc_error *err);
+
+/* Receives one event of a service's log: seq, type, subject (NULL when
+   none) and body bytes, valid during the call. */
+typedef void(hc_query_event_fn)(void *arg, uint64_t seq, const char *type, const char *subject,
+                                const uint8_t *body, size_t size);
+
+/* Calls fn for every event of the service's log (the `events` table that
+   hc_eventlog keeps in store) in seq order, as this connection sees them.
+   For tests and tools that check what the log holds. HC_OK or the mapped
+   SQLite error. */
+int hc_query_events_each(hc_store *store, hc_query_event_fn *fn, void *arg, hc_error *err);
 
 /* A new message of desc in arena holding the current row's columns, from
    column 0, read into the fields columns names (hc_store_read_message). */

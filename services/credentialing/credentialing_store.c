@@ -25,20 +25,8 @@ int cred_store_code_exists(hc_store *store, cred_code_kind kind, const char *cod
         [CRED_COMPETENCY] = "SELECT 1 FROM competencies WHERE code = ?1",
         [CRED_TYPE] = "SELECT 1 FROM credential_types WHERE code = ?1",
     };
-    sqlite3_stmt *stmt = hc_query_prepare(store, sql[kind], err);
-    if (!stmt)
-        return HC_INTERNAL;
-    hc_query_bind_text(stmt, 1, code);
-    int rc = sqlite3_step(stmt);
-    int result = HC_OK;
-    if (rc == SQLITE_DONE)
-        result = hc_error_set(err, HC_NOT_FOUND, field, "%s %s not found",
-                              kind == CRED_TYPE ? "credential type" : "competency", code);
-    else if (rc != SQLITE_ROW)
-        result = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return result;
+    return hc_query_exists(store, sql[kind], code, field,
+                           kind == CRED_TYPE ? "credential type" : "competency", err);
 }
 
 /* Binds codes as a JSON array of text to index (NULL when n is 0). */
@@ -433,17 +421,5 @@ int cred_store_evidence_clear(hc_store *store, const char *worker_id, hc_error *
 
 int cred_store_events_each(hc_store *store, cred_event_fn *fn, void *arg, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        hc_query_prepare(store, "SELECT seq, type, subject, body FROM events ORDER BY seq", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    int rc, code = HC_OK;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        fn(arg, (uint64_t)sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
-           (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_blob(stmt, 3),
-           (size_t)sqlite3_column_bytes(stmt, 3));
-    if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    return code;
+    return hc_query_events_each(store, fn, arg, err);
 }

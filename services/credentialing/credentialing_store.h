@@ -113,10 +113,8 @@ int cred_store_evidence_clear(hc_store *store, const char *worker_id, hc_error *
 
 /* --- the event log, read back --- */
 
-/* Receives one event: seq, type, subject (NULL when none) and body bytes,
-   valid during the call. */
-typedef void(cred_event_fn)(void *arg, uint64_t seq, const char *type, const char *subject,
-                            const uint8_t *body, size_t size);
+/* Receives one event (see hc_query_event_fn). */
+typedef hc_query_event_fn cred_event_fn;
 
 /* Calls fn for every event of the service's log in seq order. For tests and
    tools that check what the log holds. HC_OK or the mapped SQLite error. */

@@ -33,19 +33,7 @@ int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char 
         [ENR_PROGRAM] = "SELECT 1 FROM programs WHERE id = ?1",
         [ENR_COHORT] = "SELECT 1 FROM cohorts WHERE id = ?1",
     };
-    sqlite3_stmt *stmt = hc_query_prepare(store, sql[kind], err);
-    if (!stmt)
-        return HC_INTERNAL;
-    hc_query_bind_text(stmt, 1, id);
-    int rc = sqlite3_step(stmt);
-    int code = HC_OK;
-    if (rc == SQLITE_DONE)
-        code = hc_error_set(err, HC_NOT_FOUND, field, "%s %s not found", field, id);
-    else if (rc != SQLITE_ROW)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return code;
+    return hc_query_exists(store, sql[kind], id, field, field, err);
 }
 
 /* --- employers --- */
@@ -455,14 +443,7 @@ int enr_store_enrollment_open(hc_store *store, const char *worker_id, const char
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, worker_id);
     hc_query_bind_text(stmt, 2, cohort_id);
-    int rc = sqlite3_step(stmt);
-    int code = HC_OK;
-    *found = rc == SQLITE_ROW;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return code;
+    return hc_query_found(store, stmt, found, err);
 }
 
 int enr_store_enrollment_first_waiting(hc_store *store, const char *cohort_id, hc_arena *arena,
@@ -586,17 +567,5 @@ int enr_store_employment_list(hc_store *store, const char *worker_id, const hc_p
 
 int enr_store_events_each(hc_store *store, enr_event_fn *fn, void *arg, hc_error *err)
 {
-    sqlite3_stmt *stmt =
-        hc_query_prepare(store, "SELECT seq, type, subject, body FROM events ORDER BY seq", err);
-    if (!stmt)
-        return HC_INTERNAL;
-    int rc, code = HC_OK;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        fn(arg, (uint64_t)sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
-           (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_blob(stmt, 3),
-           (size_t)sqlite3_column_bytes(stmt, 3));
-    if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    return code;
+    return hc_query_events_each(store, fn, arg, err);
 }

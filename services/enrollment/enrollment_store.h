@@ -133,10 +133,8 @@ int enr_store_employment_list(hc_store *store, const char *worker_id, const hc_p
 
 /* --- the event log, read back --- */
 
-/* Receives one event: seq, type, subject (NULL when none) and body bytes,
-   valid during the call. */
-typedef void(enr_event_fn)(void *arg, uint64_t seq, const char *type, const char *subject,
-                           const uint8_t *body, size_t size);
+/* Receives one event (see hc_query_event_fn). */
+typedef hc_query_event_fn enr_event_fn;
 
 /* Calls fn for every event of the service's log (the `events` table that
    hc_eventlog keeps in this store) in seq order, as this connection sees

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hc_field.h"
-#include "hc_id.h"
 #include "hc_json.h"
 #include "hc_log.h"
 #include "hc_time.h"
@@ -41,8 +40,9 @@ static int s_create_employer(void *state, hc_call *call, const ProtobufCMessage 
     enr_state *st = state;
     const Hcap__CreateEmployerRequest *req = (const Hcap__CreateEmployerRequest *)in;
     hc_arena *arena = hc_call_arena(call);
-    if (!req->name || !*req->name)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, "name", "name is required");
+    int rc = hc_call_required(call, req->name, "name");
+    if (rc != HC_OK)
+        return rc;
     if (!hc_field_enum_valid(&hcap__sector__descriptor, req->sector))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "sector", "sector is required");
     char *us_state = hc_arena_text(arena, req->state);
@@ -101,10 +101,9 @@ static int s_list_employers(void *state, hc_call *call, const ProtobufCMessage *
 
 static int s_program_check(hc_call *call, const Hcap__CreateProgramRequest *req)
 {
-    if (!req->code || !*req->code)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, "code", "code is required");
-    if (!req->name || !*req->name)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, "name", "name is required");
+    int rc = hc_call_required(call, req->code, "code");
+    if (rc != HC_OK || (rc = hc_call_required(call, req->name, "name")) != HC_OK)
+        return rc;
     if (!hc_field_enum_valid(&hcap__program_kind__descriptor, req->kind))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "kind", "kind is required");
     if (req->has_hours && (!isfinite(req->hours) || req->hours < 0))
@@ -180,10 +179,9 @@ static int s_list_programs(void *state, hc_call *call, const ProtobufCMessage *i
 static int s_cohort_check(enr_state *st, hc_call *call, const Hcap__CreateCohortRequest *req)
 {
     hc_error err;
-    if (!req->program_id || !*req->program_id)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, "program_id", "program_id is required");
-    if (!req->name || !*req->name)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, "name", "name is required");
+    int rc = hc_call_required(call, req->program_id, "program_id");
+    if (rc != HC_OK || (rc = hc_call_required(call, req->name, "name")) != HC_OK)
+        return rc;
     if (!req->start_date || !hc_date_valid(req->start_date))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "start_date",
                             "start_date must be YYYY-MM-DD");

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hc_field.h"
-#include "hc_id.h"
 #include "hc_idempotency.h"
 #include "hc_log.h"
 #include "hc_msg.h"
@@ -213,9 +212,7 @@ int enr_create_worker(void *state, hc_call *call, const ProtobufCMessage *in,
     int rc = s_worker_validate(st, call, w);
     if (rc != HC_OK)
         return rc;
-    char id[HC_ID_SIZE];
-    hc_id_new("wkr", id);
-    w->id = hc_arena_strdup(hc_call_arena(call), id);
+    w->id = hc_call_id(call, "wkr");
     w->created_at = w->updated_at = hc_call_now(call);
     hc_error err;
     if (enr_store_worker_insert(st->store, w, &err) != HC_OK)
@@ -471,9 +468,7 @@ int enr_record_employment(void *state, hc_call *call, const ProtobufCMessage *in
         return hc_call_fail_with(call, &err);
     Hcap__EmploymentRecord *r =
         (Hcap__EmploymentRecord *)hc_call_new(call, &hcap__employment_record__descriptor);
-    char id[HC_ID_SIZE];
-    hc_id_new("emr", id);
-    r->id = hc_arena_strdup(a, id);
+    r->id = hc_call_id(call, "emr");
     r->worker_id = old->id;
     r->kind = req->kind;
     r->employer_id = hc_arena_text(a, req->employer_id);
@@ -503,8 +498,9 @@ int enr_list_employment(void *state, hc_call *call, const ProtobufCMessage *in,
     const Hcap__ListByWorkerRequest *req = (const Hcap__ListByWorkerRequest *)in;
     hc_page page;
     hc_error err;
-    if (!req->worker_id || !*req->worker_id)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, "worker_id", "worker_id is required");
+    int rc = hc_call_required(call, req->worker_id, "worker_id");
+    if (rc != HC_OK)
+        return rc;
     Hcap__EmploymentList *list = (Hcap__EmploymentList *)hc_call_list_new(
         call, req->has_limit, req->limit, req->after, &hcap__employment_list__descriptor, &page);
     if (!list)

@@ -4,8 +4,9 @@
 #include "hc_id.h"
 #include "hc_time.h"
 
-int hc_call_page(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
-                 hc_page *page)
+/* Fills page from a list request's limit and after, or fails the call. */
+static int s_page(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
+                  hc_page *page)
 {
     if (has_limit && (limit == 0 || limit > HC_LIST_MAX))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "limit", "limit must be 1..%d", HC_LIST_MAX);
@@ -18,7 +19,7 @@ ProtobufCMessage *hc_call_list_new(hc_call *call, protobuf_c_boolean has_limit, 
                                    const char *after, const ProtobufCMessageDescriptor *desc,
                                    hc_page *page)
 {
-    if (hc_call_page(call, has_limit, limit, after, page) != HC_OK)
+    if (s_page(call, has_limit, limit, after, page) != HC_OK)
         return NULL;
     return hc_call_new(call, desc);
 }

@@ -14,16 +14,11 @@
 #define HC_LIST_DEFAULT 50
 #define HC_LIST_MAX     500
 
-/* Fills page from a list request's limit and after. HC_OK, or fails the
-   call with HC_INVALID_ARGUMENT naming "limit" when it is 0 or above
-   HC_LIST_MAX. */
-int hc_call_page(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit, const char *after,
-                 hc_page *page);
-
-/* A list handler's start: fills page (hc_call_page) and returns a new,
-   empty list message of desc in the call's arena for the store to fill
-   (hc_query_list). NULL when the page is refused: the call has failed
-   with HC_INVALID_ARGUMENT. */
+/* A list handler's start: fills page from the request's limit and after
+   and returns a new, empty list message of desc in the call's arena for
+   the store to fill (hc_query_list). NULL when limit is 0 or above
+   HC_LIST_MAX: the call has failed with HC_INVALID_ARGUMENT naming
+   "limit". */
 ProtobufCMessage *hc_call_list_new(hc_call *call, protobuf_c_boolean has_limit, uint32_t limit,
                                    const char *after, const ProtobufCMessageDescriptor *desc,
                                    hc_page *page);

@@ -61,7 +61,7 @@ int hc_query_exists(hc_store *store, const char *sql, const char *id, const char
     return code;
 }
 
-int hc_query_one(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, hc_arena *arena,
+static int s_one(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, hc_arena *arena,
                  void **out, const char *field, const char *id, hc_error *err)
 {
     int rc = sqlite3_step(stmt);
@@ -79,7 +79,7 @@ int hc_query_one(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, hc_a
     return code;
 }
 
-int hc_query_many(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, uint32_t limit,
+static int s_many(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, uint32_t limit,
                   hc_arena *arena, void ***items, size_t *count, char **next, hc_error *err)
 {
     void **list = hc_arena_alloc(arena, sizeof(void *) * (limit + 1));
@@ -119,7 +119,7 @@ int hc_query_get(hc_store *store, const char *sql, hc_query_row_fn *row, const c
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, id);
-    return hc_query_one(store, stmt, row, arena, out, field, id, err);
+    return s_one(store, stmt, row, arena, out, field, id, err);
 }
 
 /* sql prepared with the page bound to ?1 and ?2 and key to ?3; NULL (err
@@ -133,16 +133,6 @@ static sqlite3_stmt *s_page_stmt(hc_store *store, const char *sql, const hc_page
         hc_query_bind_text(stmt, 3, key);
     }
     return stmt;
-}
-
-int hc_query_page(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
-                  const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
-                  hc_error *err)
-{
-    sqlite3_stmt *stmt = s_page_stmt(store, sql, page, key, err);
-    if (!stmt)
-        return HC_INTERNAL;
-    return hc_query_many(store, stmt, row, page->limit, arena, items, count, next, err);
 }
 
 /* Sets the list message's items, n_items and next, found by name so one
@@ -170,7 +160,7 @@ int hc_query_list(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, con
     void **items = NULL;
     size_t count = 0;
     char *next = NULL;
-    int code = hc_query_many(store, stmt, row, page->limit, arena, &items, &count, &next, err);
+    int code = s_many(store, stmt, row, page->limit, arena, &items, &count, &next, err);
     s_list_set(list, items, count, next);
     return code;
 }

@@ -53,38 +53,24 @@ int hc_query_found(hc_store *store, sqlite3_stmt *stmt, bool *found, hc_error *e
 int hc_query_exists(hc_store *store, const char *sql, const char *id, const char *field,
                     const char *what, hc_error *err);
 
-/* Reads one row with row() and resets stmt. HC_OK and *out; HC_NOT_FOUND
-   (err filled, naming field, only when field is given); or the mapped
-   SQLite error. */
-int hc_query_one(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, hc_arena *arena,
-                 void **out, const char *field, const char *id, hc_error *err);
-
-/* Reads up to limit rows (the statement asks for one more) and resets
-   stmt: sets *items (arena), *count, and *next to the last id returned when
-   more rows exist, else NULL. Column 0 of every row is the id. HC_OK or
-   the mapped SQLite error. */
-int hc_query_many(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, uint32_t limit,
-                  hc_arena *arena, void ***items, size_t *count, char **next, hc_error *err);
-
-/* Prepares sql, binds id to ?1 and reads one row (see hc_query_one). */
+/* Prepares sql, binds id to ?1 and reads one row with row() into *out
+   (arena). HC_OK; HC_NOT_FOUND (err filled, naming field, only when field
+   is given); or the mapped SQLite error. */
 int hc_query_get(hc_store *store, const char *sql, hc_query_row_fn *row, const char *id,
                  const char *field, hc_arena *arena, void **out, hc_error *err);
 
-/* Prepares sql, binds the page to ?1 (after) and ?2 (limit + 1) and key to
-   ?3 (statements without ?3 ignore it), and reads the page (hc_query_many). */
-int hc_query_page(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
-                  const char *key, hc_arena *arena, void ***items, size_t *count, char **next,
-                  hc_error *err);
-
-/* Reads a page like hc_query_many into list, a list message: sets its
-   repeated message field `items` (arena), n_items and its string field
-   `next`. A list message without those fields is a programmer error
+/* Reads up to page->limit rows of stmt (which asks for one more, see
+   hc_query_bind_page; column 0 of every row is the id) into list, a list
+   message: sets its repeated message field `items` (arena), n_items, and
+   its string field `next` to the last id returned when more rows exist,
+   else NULL. Resets stmt. A list message without those fields is a programmer error
    (assert). HC_OK or the mapped SQLite error. */
 int hc_query_list(hc_store *store, sqlite3_stmt *stmt, hc_query_row_fn *row, const hc_page *page,
                   hc_arena *arena, ProtobufCMessage *list, hc_error *err);
 
-/* Prepares sql, binds the page and key as hc_query_page does and reads the
-   page into list (see hc_query_list). */
+/* Prepares sql, binds the page to ?1 (after) and ?2 (limit + 1) and key to
+   ?3 (statements without ?3 ignore it) and reads the page into list (see
+   hc_query_list). */
 int hc_query_page_list(hc_store *store, const char *sql, hc_query_row_fn *row, const hc_page *page,
                        const char *key, hc_arena *arena, ProtobufCMessage *list, hc_error *err);
 

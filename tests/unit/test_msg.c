@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "hc_msg.h"
+#include "enrollment.pb-c.h"
 #include "hcap.pb-c.h"
 
 static char s_dir[64];
@@ -203,4 +204,155 @@ Test(msg, sigint_works_too)
     struct pollfd pfd = {fd, POLLIN, 0};
     cr_assert_eq(poll(&pfd, 1, 2000), 1);
     cr_assert(hc_signal_received());
+}
+
+static Hcap__Employer s_employer(void)
+{
+    Hcap__Employer employer = HCAP__EMPLOYER__INIT;
+    employer.id = "e1";
+    employer.name = "Mercy";
+    employer.sector = HCAP__SECTOR__SECTOR_ACUTE;
+    employer.union_local = "1199";
+    employer.county = "Kings";
+    employer.state = "NY";
+    return employer;
+}
+
+Test(msg, pack_malloc_round_trips)
+{
+    Hcap__Employer employer = s_employer();
+    uint8_t *data = NULL;
+    size_t size = 0;
+    cr_assert_eq(hc_msg_pack_malloc(&employer.base, &data, &size), 0);
+    cr_assert_not_null(data);
+    cr_assert_eq(size, hcap__employer__get_packed_size(&employer));
+    Hcap__Employer *back = hcap__employer__unpack(NULL, size, data);
+    cr_assert_not_null(back);
+    cr_assert_str_eq(back->id, "e1");
+    cr_assert_str_eq(back->name, "Mercy");
+    cr_assert_eq(back->sector, HCAP__SECTOR__SECTOR_ACUTE);
+    cr_assert_str_eq(back->county, "Kings");
+    hcap__employer__free_unpacked(back, NULL);
+    free(data);
+}
+
+Test(msg, empty_message_packs_to_a_pointer_of_size_zero)
+{
+    Hcap__Empty empty = HCAP__EMPTY__INIT;
+    uint8_t *data = NULL;
+    size_t size = 99;
+    cr_assert_eq(hc_msg_pack_malloc(&empty.base, &data, &size), 0);
+    cr_assert_not_null(data, "an empty message still gets a pointer");
+    cr_assert_eq(size, 0);
+    free(data);
+
+    uint8_t *copy = NULL;
+    size_t copy_size = 99;
+    cr_assert_eq(hc_msg_copy_malloc(NULL, 0, &copy, &copy_size), 0);
+    cr_assert_not_null(copy);
+    cr_assert_eq(copy_size, 0);
+    free(copy);
+
+    /* An empty body of a message with no required fields repacks to empty. */
+    uint8_t *body = NULL;
+    size_t body_size = 99;
+    cr_assert_eq(
+        hc_msg_repack_without(&hcap__list_request__descriptor, NULL, 0, "after", &body, &body_size),
+        0);
+    cr_assert_not_null(body);
+    cr_assert_eq(body_size, 0);
+    free(body);
+}
+
+Test(msg, copy_malloc_is_an_equal_separate_copy)
+{
+    Hcap__Employer employer = s_employer();
+    uint8_t *data = NULL;
+    size_t size = 0;
+    cr_assert_eq(hc_msg_pack_malloc(&employer.base, &data, &size), 0);
+    uint8_t *copy = NULL;
+    size_t copy_size = 0;
+    cr_assert_eq(hc_msg_copy_malloc(data, size, &copy, &copy_size), 0);
+    cr_assert_eq(copy_size, size);
+    cr_assert_neq(copy, data);
+    cr_assert_eq(memcmp(copy, data, size), 0);
+    data[0] ^= 0xff;
+    cr_assert_neq(copy[0], data[0], "the copy does not alias the original");
+    free(copy);
+    free(data);
+}
+
+Test(msg, repack_without_drops_only_that_field)
+{
+    Hcap__Employer employer = s_employer();
+    uint8_t *body = NULL;
+    size_t size = 0;
+    cr_assert_eq(hc_msg_pack_malloc(&employer.base, &body, &size), 0);
+    uint8_t *new_body = NULL;
+    size_t new_size = 0;
+    cr_assert_eq(hc_msg_repack_without(&hcap__employer__descriptor, body, size, "county", &new_body,
+                                       &new_size),
+                 0);
+    cr_assert_lt(new_size, size);
+    Hcap__Employer *back = hcap__employer__unpack(NULL, new_size, new_body);
+    cr_assert_not_null(back);
+    cr_assert_null(back->county);
+    cr_assert_str_eq(back->id, "e1");
+    cr_assert_str_eq(back->name, "Mercy");
+    cr_assert_eq(back->sector, HCAP__SECTOR__SECTOR_ACUTE);
+    cr_assert_str_eq(back->union_local, "1199");
+    cr_assert_str_eq(back->state, "NY");
+    hcap__employer__free_unpacked(back, NULL);
+
+    /* Byte for byte the original packed without county. */
+    employer.county = NULL;
+    uint8_t *want = NULL;
+    size_t want_size = 0;
+    cr_assert_eq(hc_msg_pack_malloc(&employer.base, &want, &want_size), 0);
+    cr_assert_eq(new_size, want_size);
+    cr_assert_eq(memcmp(new_body, want, want_size), 0);
+    free(want);
+    free(new_body);
+    free(body);
+}
+
+Test(msg, repack_without_an_absent_field_keeps_the_body)
+{
+    Hcap__Employer employer = s_employer();
+    employer.state = NULL;
+    uint8_t *body = NULL;
+    size_t size = 0;
+    cr_assert_eq(hc_msg_pack_malloc(&employer.base, &body, &size), 0);
+    uint8_t *new_body = NULL;
+    size_t new_size = 0;
+    cr_assert_eq(hc_msg_repack_without(&hcap__employer__descriptor, body, size, "state", &new_body,
+                                       &new_size),
+                 0);
+    cr_assert_eq(new_size, size);
+    cr_assert_eq(memcmp(new_body, body, size), 0);
+    free(new_body);
+    free(body);
+}
+
+Test(msg, repack_without_refuses_a_body_that_does_not_decode)
+{
+    uint8_t *new_body = NULL;
+    size_t new_size = 0;
+    const uint8_t garbage[] = {0xff, 0xff, 0xff};
+    cr_assert_eq(hc_msg_repack_without(&hcap__employer__descriptor, garbage, sizeof garbage,
+                                       "county", &new_body, &new_size),
+                 -1);
+    cr_assert_null(new_body, "nothing allocated to free");
+
+    /* Decodes as protobuf but lacks Employer's required name and sector. */
+    Hcap__GetRequest req = HCAP__GET_REQUEST__INIT;
+    req.id = "e1";
+    uint8_t *body = NULL;
+    size_t size = 0;
+    cr_assert_eq(hc_msg_pack_malloc(&req.base, &body, &size), 0);
+    cr_assert_eq(hc_msg_repack_without(&hcap__employer__descriptor, body, size, "county", &new_body,
+                                       &new_size),
+                 -1);
+    cr_assert_null(new_body);
+    free(body);
 }

@@ -234,6 +234,15 @@ int hc_store_commit(hc_store *self, hc_error *err)
     return code;
 }
 
+int hc_store_commit_relaxed(hc_store *self, hc_error *err)
+{
+    assert(self);
+    s_run(self, "PRAGMA synchronous=NORMAL");
+    int rc = hc_store_commit(self, err);
+    s_run(self, "PRAGMA synchronous=FULL");
+    return rc;
+}
+
 void hc_store_rollback(hc_store *self)
 {
     assert(self);

@@ -180,7 +180,7 @@ int cred_get_verification(void *state, hc_call *call, const ProtobufCMessage *in
     v->credential = vc;
     v->issued_on = c->issued_on;
     v->expires_on = c->expires_on;
-    v->holder = rc == HC_OK ? holder->initials : NULL;
+    v->holder = rc == HC_OK && !holder->erased ? holder->initials : NULL;
     *out = &v->base;
     return HC_OK;
 }

@@ -115,11 +115,16 @@ static int s_badge_parts(cred_state *st, hc_call *call, const char *id, Hcap__Cr
     if (cred_store_type_get(st->store, (*c)->credential_code, "credential_code", arena, t, &err) !=
         HC_OK)
         return hc_call_fail_with(call, &err);
+    /* The holder directory follows enrollment's log a few milliseconds
+       behind: a worker just created is worth a retry, an erased one not. */
     int rc = cred_store_holder_get(st->store, (*c)->worker_id, arena, h, &err);
     if (rc == HC_NOT_FOUND)
-        return hc_call_fail(call, HC_FAILED_PRECONDITION, "worker_id", "the holder is not known");
+        return hc_call_fail(call, HC_UNAVAILABLE, "worker_id",
+                            "the holder has not reached credentialing yet: retry shortly");
     if (rc != HC_OK)
         return hc_call_fail_with(call, &err);
+    if ((*h)->erased)
+        return hc_call_fail(call, HC_FAILED_PRECONDITION, "worker_id", "the holder was erased");
     cred_credential_url(st, arena, *c);
     return HC_OK;
 }

@@ -139,7 +139,7 @@ static int s_worker_erase(cred_state *st, hc_store *store, const Hcap__Event *ev
     if (!e)
         return hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not a WorkerErased",
                             event->type);
-    int rc = cred_store_holder_delete(store, e->id, err);
+    int rc = cred_store_holder_erase(store, e->id, e->erased_at, err);
     if (rc == HC_OK)
         rc = cred_store_evidence_clear(store, e->id, err);
     if (rc == HC_OK)

@@ -377,7 +377,8 @@ int cred_store_holder_get(hc_store *store, const char *worker_id, hc_arena *aren
                           cred_holder **out, hc_error *err)
 {
     sqlite3_stmt *stmt = hc_query_prepare(
-        store, "SELECT initials, name_hash, salt FROM holders WHERE worker_id = ?1", err);
+        store, "SELECT initials, name_hash, salt, erased_at FROM holders WHERE worker_id = ?1",
+        err);
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, worker_id);
@@ -387,6 +388,7 @@ int cred_store_holder_get(hc_store *store, const char *worker_id, hc_arena *aren
         h->initials = hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, 0));
         h->name_hash = hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, 1));
         h->salt = hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, 2));
+        h->erased = sqlite3_column_type(stmt, 3) != SQLITE_NULL;
         *out = h;
     } else if (rc == SQLITE_DONE)
         code = HC_NOT_FOUND;
@@ -400,6 +402,16 @@ int cred_store_holder_get(hc_store *store, const char *worker_id, hc_arena *aren
 int cred_store_holder_delete(hc_store *store, const char *worker_id, hc_error *err)
 {
     return s_write_texts(store, "DELETE FROM holders WHERE worker_id = ?1", &worker_id, 1, err);
+}
+
+int cred_store_holder_erase(hc_store *store, const char *worker_id, const char *erased_at,
+                            hc_error *err)
+{
+    const char *texts[] = {worker_id, erased_at};
+    return s_write_texts(store,
+                         "INSERT OR REPLACE INTO holders (worker_id, updated_at, erased_at) "
+                         "VALUES (?1, ?2, ?2)",
+                         texts, 2, err);
 }
 
 int cred_store_holders_clear(hc_store *store, hc_error *err)

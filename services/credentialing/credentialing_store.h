@@ -90,6 +90,7 @@ typedef struct {
     char *initials;
     char *name_hash; /* lower-case hex SHA-256 of "<given> <family>" + salt */
     char *salt;      /* hex */
+    bool erased;     /* the worker was erased: the texts are NULL */
 } cred_holder;
 
 /* Inserts or replaces the holder of worker_id. */
@@ -103,6 +104,10 @@ int cred_store_holder_get(hc_store *store, const char *worker_id, hc_arena *aren
 
 /* Forgets the holder of worker_id (none is fine). */
 int cred_store_holder_delete(hc_store *store, const char *worker_id, hc_error *err);
+
+/* Erasure: keeps only that worker_id was erased at erased_at. */
+int cred_store_holder_erase(hc_store *store, const char *worker_id, const char *erased_at,
+                            hc_error *err);
 
 /* Forgets every holder. */
 int cred_store_holders_clear(hc_store *store, hc_error *err);

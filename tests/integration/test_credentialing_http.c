@@ -427,6 +427,7 @@ Test(verify, public_initials_only)
     char issued[16];
     snprintf(issued, sizeof issued, "%s", ht_days_ago(30));
     char *id = s_award_id(ht_jstr(worker, "id"), code, issued);
+    ht_wait_holder(NODE, id, 5000);
     ht_resp resp = s_public_get(ht_fmt("/v1/verify/%s", id));
     cr_assert_eq(resp.status, 200, "verify without a token: %d %s", resp.status, resp.body);
     json_t *v = resp.json;
@@ -463,6 +464,7 @@ Test(verify, erased_worker_has_no_holder)
     json_t *worker = s_personal_worker();
     char *code = s_type("certificate", 0);
     char *id = s_award_id(ht_jstr(worker, "id"), code, ht_days_ago(150));
+    ht_wait_holder(NODE, id, 5000);
     json_t *before = s_verify(id);
     cr_assert_str_eq(ht_jstr(before, "holder"), "L. C.", "%s", ht_jtext(before));
     json_decref(before);
@@ -668,6 +670,7 @@ Test(badge, signed_open_badge_verifies_independently)
     char *worker = ht_new_worker(NODE, "Badge", ht_uniq("Owner"));
     char *code = s_type("certification", 24);
     char *id = s_award_id(worker, code, ht_days_ago(20));
+    ht_wait_holder(NODE, id, 5000);
     ht_req req = {
         .method = "GET", .path = ht_fmt("/v1/credentials/%s/badge", id), .token = NODE->token};
     ht_resp resp;

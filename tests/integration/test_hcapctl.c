@@ -358,6 +358,7 @@ Test(hcapctl, credentials_award_badge_and_offline_verification)
     json_decref(credential);
     ht_run_free(&run);
 
+    ht_wait_holder(NODE, id, 5000);
     run = S_CTL(0, "credentials", "verify", id);
     cr_assert(strstr(run.out, "valid") && strstr(run.out, "true"), "%s", run.out);
     cr_assert(strstr(run.out, "B. H."), "the holder's initials: %s", run.out);

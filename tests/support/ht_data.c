@@ -4,6 +4,7 @@
 
 #include "hc_time.h"
 #include "ht_http.h"
+#include "ht_os.h"
 
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -63,6 +64,22 @@ const char *ht_months_after(const char *date, int months)
     char out[HC_DATE_SIZE];
     cr_assert_eq(hc_date_add_months(date, months, out), 0, "not a date: %s", date);
     return ht_fmt("%s", out);
+}
+
+void ht_wait_holder(const ht_node *node, const char *credential_id, int timeout_ms)
+{
+    int64_t until = ht_now_ms() + timeout_ms;
+    for (;;) {
+        ht_req req = {.method = "GET", .path = ht_fmt("/v1/verify/%s", credential_id)};
+        ht_resp resp;
+        ht_http(node, &req, &resp);
+        bool known = resp.status == 200 && json_is_string(json_object_get(resp.json, "holder"));
+        ht_resp_free(&resp);
+        if (known)
+            return;
+        cr_assert(ht_now_ms() < until, "no holder for %s after %d ms", credential_id, timeout_ms);
+        ht_sleep_ms(10);
+    }
 }
 
 char *ht_new_employer(const ht_node *node, const char *name)

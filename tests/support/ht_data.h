@@ -20,6 +20,11 @@ const char *ht_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *ht_days_ago(int days);
 const char *ht_months_after(const char *date, int months);
 
+/* Waits until GET /v1/verify/{credential_id} names a holder: credentialing
+   learns workers from enrollment's event log a few milliseconds after they
+   are created. Asserts within timeout_ms. */
+void ht_wait_holder(const ht_node *node, const char *credential_id, int timeout_ms);
+
 /* Creates through POST and returns the new id (malloc'd), asserting 201. */
 char *ht_new_employer(const ht_node *node, const char *name);
 char *ht_new_worker(const ht_node *node, const char *given, const char *family);

@@ -67,11 +67,14 @@ CREATE TABLE ladders (
 ) WITHOUT ROWID;
 
 -- What verification and badges may say about a worker: initials, and a
--- salted SHA-256 of the full name (never the name itself).
+-- salted SHA-256 of the full name (never the name itself). An erased
+-- worker keeps a row with erased_at and nothing else, so that "erased" and
+-- "not followed yet" answer differently.
 CREATE TABLE holders (
   worker_id  TEXT PRIMARY KEY,
-  initials   TEXT NOT NULL,
-  name_hash  TEXT NOT NULL,
-  salt       TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  initials   TEXT,
+  name_hash  TEXT,
+  salt       TEXT,
+  updated_at TEXT NOT NULL,
+  erased_at  TEXT
 ) WITHOUT ROWID;

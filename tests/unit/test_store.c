@@ -206,6 +206,21 @@ Test(store, savepoint_rollback_keeps_earlier_writes_of_the_batch)
     hc_store_destroy(&store);
 }
 
+Test(store, a_relaxed_commit_commits_and_leaves_the_store_durable)
+{
+    hc_store *store = s_open(s_two);
+    hc_error err;
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    cr_assert_eq(s_insert_person(store, 1, "ana"), SQLITE_DONE);
+    cr_assert_eq(hc_store_commit_relaxed(store, &err), HC_OK, "%s", err.message);
+    cr_expect_not(hc_store_in_transaction(store));
+    cr_expect_eq(s_int(store, "PRAGMA synchronous"), 2, "FULL again for the next commit");
+    hc_store_destroy(&store);
+    store = s_open(s_two);
+    cr_expect_eq(s_int(store, "SELECT count(*) FROM people"), 1, "the row survived a reopen");
+    hc_store_destroy(&store);
+}
+
 Test(store, rollback_discards_and_is_safe_without_transaction)
 {
     hc_store *store = s_open(s_two);

@@ -5,7 +5,6 @@
    (erasure leaves no evidence anywhere in the file), prior learning,
    ladders and the signed Open Badges 3.0 document. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <math.h>
 #include <sodium.h>
@@ -13,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "ht_local.h"
 #include "hc_id.h"
 #include "hc_idempotency.h"
 #include "hc_jcs.h"
@@ -29,72 +29,24 @@
 #define S_LICENSE   HCAP__CREDENTIAL_KIND__CREDENTIAL_KIND_LICENSE
 #define S_CERTIFIED HCAP__CREDENTIAL_KIND__CREDENTIAL_KIND_CERTIFICATION
 
-static char s_dir[64];
-static hc_service *s_svc;
-static hc_arena *s_arena;
-static hc_error s_err;
-
-static int s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void s_open(void)
-{
-    hc_error err;
-    s_svc = hc_service_new_local(&cred_service, s_dir, "local", &err);
-    cr_assert_not_null(s_svc, "%s", err.message);
-}
+static ht_local s_local;
 
 static void s_setup(void)
 {
     unsetenv("HCAP_NODE_PUBLIC_URL");
     unsetenv("HCAP_NODE_NAME");
-    snprintf(s_dir, sizeof s_dir, "/tmp/hcap-cred-XXXXXX");
-    cr_assert_not_null(mkdtemp(s_dir));
-    s_open();
-    s_arena = hc_arena_new();
+    ht_local_open(&s_local, &cred_service);
 }
 
 static void s_teardown(void)
 {
-    hc_arena_destroy(&s_arena);
-    hc_service_destroy(&s_svc);
-    nftw(s_dir, s_remove, 8, FTW_DEPTH | FTW_PHYS);
+    ht_local_close(&s_local);
 }
 
 TestSuite(credentialing, .init = s_setup, .fini = s_teardown, .timeout = 120);
 
-/* --- calling --- */
-
-static int s_call(const char *method, const ProtobufCMessage *in, void *out_p)
-{
-    ProtobufCMessage *out = NULL;
-    hc_error_clear(&s_err);
-    int rc = hc_service_invoke(s_svc, method, in, NULL, s_arena, &out, &s_err);
-    if (out_p)
-        *(ProtobufCMessage **)out_p = out;
-    return rc;
-}
-
-#define S_OK(method, in, out)                                                                      \
-    cr_assert_eq(s_call(method, &(in).base, out), HC_OK, "%s: %s (field %s)", method,              \
-                 s_err.message, s_err.field)
-
-/* Asserts that method fails with code naming field. */
-static void s_fails(const char *method, const ProtobufCMessage *in, int code, const char *field)
-{
-    int rc = s_call(method, in, NULL);
-    cr_assert_eq(rc, code, "%s: expected %s, got %s: %s", method, hc_code_name(code),
-                 hc_code_name(rc), s_err.message);
-    cr_assert_str_eq(s_err.field, field, "%s: field %s, expected %s (%s)", method, s_err.field,
-                     field, s_err.message);
-}
-
-#define S_FAILS(method, in, code, field) s_fails(method, &(in).base, code, field)
+#define S_OK(method, in, out)            ht_local_ok(&s_local, method, &(in).base, out)
+#define S_FAILS(method, in, code, field) ht_local_fails(&s_local, method, &(in).base, code, field)
 
 /* --- the event log --- */
 
@@ -129,7 +81,7 @@ static size_t s_events(const char *type, const char *needle)
 {
     s_tally t = {0, type, needle};
     hc_error err;
-    cr_assert_eq(cred_store_events_each(hc_service_store(s_svc), s_count, &t, &err), HC_OK);
+    cr_assert_eq(cred_store_events_each(hc_service_store(s_local.svc), s_count, &t, &err), HC_OK);
     return t.count;
 }
 
@@ -148,7 +100,7 @@ static Hcap__CredentialType *s_type(const char *code, uint32_t months)
     Hcap__CreateCredentialTypeRequest req = HCAP__CREATE_CREDENTIAL_TYPE_REQUEST__INIT;
     Hcap__CredentialType *t = NULL;
     req.code = (char *)code;
-    req.name = hc_arena_printf(s_arena, "%s credential", code);
+    req.name = hc_arena_printf(s_local.arena, "%s credential", code);
     req.kind = S_CERTIFIED;
     req.issuer = "California Department of Public Health";
     req.has_validity_months = months > 0;
@@ -189,7 +141,7 @@ static char *s_date_days_ago(int days)
     char today[HC_DATE_SIZE], out[HC_DATE_SIZE];
     hc_today(today);
     hc_date_from_days(hc_date_days(today) - days, out);
-    return hc_arena_strdup(s_arena, out);
+    return hc_arena_strdup(s_local.arena, out);
 }
 
 /* Feeds one enrollment event to the holder directory, in a transaction as
@@ -202,11 +154,11 @@ static int s_feed(const char *type, const ProtobufCMessage *body)
     event.seq = 1;
     event.occurred_at = "2026-01-01T00:00:00.000Z";
     event.type = (char *)type;
-    event.body.data = hc_msg_pack(body, s_arena, &event.body.len);
-    hc_store *store = hc_service_store(s_svc);
+    event.body.data = hc_msg_pack(body, s_local.arena, &event.body.len);
+    hc_store *store = hc_service_store(s_local.svc);
     hc_error err;
     cr_assert_eq(hc_store_begin(store, &err), HC_OK, "%s", err.message);
-    int rc = cred_holders_apply(hc_service_state(s_svc), store, &event, &err);
+    int rc = cred_holders_apply(hc_service_state(s_local.svc), store, &event, &err);
     if (rc == HC_OK)
         cr_assert_eq(hc_store_commit(store, &err), HC_OK, "%s", err.message);
     else
@@ -252,7 +204,7 @@ Test(credentialing, competencies_are_created_listed_and_unique)
     cr_assert_str_eq(c->framework, "CNA skills");
     cr_assert_not_null(c->created_at);
     S_FAILS("CreateCompetency", req, HC_ALREADY_EXISTS, "code");
-    cr_assert(strstr(s_err.message, "VS"), "%s", s_err.message);
+    cr_assert(strstr(s_local.err.message, "VS"), "%s", s_local.err.message);
     req.code = "";
     S_FAILS("CreateCompetency", req, HC_INVALID_ARGUMENT, "code");
     req.code = "IC";
@@ -361,7 +313,7 @@ Test(credentialing, an_award_carries_expiry_type_fields_and_a_verification_url)
     cr_assert_eq(c->source, HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_EARNED);
     cr_assert_eq(c->status, S_ACTIVE);
     cr_assert_str_eq(c->evidence, "Skills exam passed");
-    char *url = hc_arena_printf(s_arena, "http://127.0.0.1:8080/v1/verify/%s", c->id);
+    char *url = hc_arena_printf(s_local.arena, "http://127.0.0.1:8080/v1/verify/%s", c->id);
     cr_assert_str_eq(c->verification_url, url);
     cr_assert_str_eq(s_get(c->id)->verification_url, url);
 
@@ -373,13 +325,14 @@ Test(credentialing, an_award_carries_expiry_type_fields_and_a_verification_url)
 
 Test(credentialing, the_public_url_comes_from_the_node_config)
 {
-    hc_service_destroy(&s_svc);
+    hc_service_destroy(&s_local.svc);
     setenv("HCAP_NODE_PUBLIC_URL", "https://fund.example.org/", 1);
-    s_open();
+    ht_local_reopen(&s_local);
     s_type("CNA", 0);
     Hcap__Credential *c = s_award("wkr_1", "CNA", "2024-05-01");
-    cr_assert_str_eq(c->verification_url,
-                     hc_arena_printf(s_arena, "https://fund.example.org/v1/verify/%s", c->id));
+    cr_assert_str_eq(
+        c->verification_url,
+        hc_arena_printf(s_local.arena, "https://fund.example.org/v1/verify/%s", c->id));
 }
 
 Test(credentialing, award_errors_name_their_field)
@@ -554,12 +507,12 @@ Test(credentialing, credential_lists_filter_and_page)
 
 Test(credentialing, initials_are_utf8_aware_and_ascii_upper_cased)
 {
-    cr_assert_str_eq(cred_initials(s_arena, "lucía", "castro"), "L. C.");
-    cr_assert_str_eq(cred_initials(s_arena, "Ángela", "Núñez"), "Á. N.");
-    cr_assert_str_eq(cred_initials(s_arena, "", "Nguyễn"), "N.");
-    cr_assert_str_eq(cred_initials(s_arena, "李", "小龙"), "李. 小.");
-    cr_assert_null(cred_initials(s_arena, "", NULL));
-    cr_assert_null(cred_initials(s_arena, "\xff", ""));
+    cr_assert_str_eq(cred_initials(s_local.arena, "lucía", "castro"), "L. C.");
+    cr_assert_str_eq(cred_initials(s_local.arena, "Ángela", "Núñez"), "Á. N.");
+    cr_assert_str_eq(cred_initials(s_local.arena, "", "Nguyễn"), "N.");
+    cr_assert_str_eq(cred_initials(s_local.arena, "李", "小龙"), "李. 小.");
+    cr_assert_null(cred_initials(s_local.arena, "", NULL));
+    cr_assert_null(cred_initials(s_local.arena, "\xff", ""));
 }
 
 Test(credentialing, verification_shows_the_credential_and_initials_only)
@@ -583,7 +536,7 @@ Test(credentialing, verification_shows_the_credential_and_initials_only)
     cr_assert_str_eq(v->expires_on, c->expires_on);
     cr_assert_str_eq(v->holder, "Á. N.");
     size_t size = 0;
-    uint8_t *bytes = hc_msg_pack(&v->base, s_arena, &size);
+    uint8_t *bytes = hc_msg_pack(&v->base, s_local.arena, &size);
     cr_assert_not(s_bytes_in(bytes, size, "wkr_ang"), "no worker id");
     cr_assert_not(s_bytes_in(bytes, size, "Ángela"), "no name");
     cr_assert_not(s_bytes_in(bytes, size, "Exam 2291"), "no evidence");
@@ -606,18 +559,19 @@ Test(credentialing, holders_follow_registration_and_updates_and_ignore_the_rest)
     Hcap__Empty empty = HCAP__EMPTY__INIT;
     cr_assert_eq(s_feed("enrollment.cohort_created.v1", &empty.base), HC_OK);
     Hcap__Event garbage = HCAP__EVENT__INIT;
-    hc_store *store = hc_service_store(s_svc);
+    hc_store *store = hc_service_store(s_local.svc);
     hc_error err;
     garbage.type = "enrollment.worker_registered.v1";
     garbage.body.data = (uint8_t *)"\xff\xff\xff";
     garbage.body.len = 3;
     cr_assert_eq(hc_store_begin(store, &err), HC_OK);
-    cr_assert_neq(cred_holders_apply(hc_service_state(s_svc), store, &garbage, &err), HC_OK,
+    cr_assert_neq(cred_holders_apply(hc_service_state(s_local.svc), store, &garbage, &err), HC_OK,
                   "an undecodable body is refused (dead-lettered), never a crash");
     hc_store_rollback(store);
 
     cr_assert_eq(hc_store_begin(store, &err), HC_OK);
-    cr_assert_eq(cred_holders_reset(hc_service_state(s_svc), store, "enrollment", &err), HC_OK);
+    cr_assert_eq(cred_holders_reset(hc_service_state(s_local.svc), store, "enrollment", &err),
+                 HC_OK);
     cr_assert_eq(hc_store_commit(store, &err), HC_OK);
     cr_assert_null(s_verify(c->id)->holder, "a new enrollment epoch clears the directory");
 }
@@ -658,8 +612,8 @@ static int s_replies_holding(const char *needle)
     int found = 0;
     hc_error err;
     cr_assert_eq(
-        hc_idempotency_rewrite(hc_service_store(s_svc), needle, s_reply_found, &found, &err), HC_OK,
-        "%s", err.message);
+        hc_idempotency_rewrite(hc_service_store(s_local.svc), needle, s_reply_found, &found, &err),
+        HC_OK, "%s", err.message);
     return found;
 }
 
@@ -667,8 +621,8 @@ static int s_replies_holding(const char *needle)
 static void s_record(const char *key, const char *method, const ProtobufCMessage *reply)
 {
     size_t size = 0;
-    uint8_t *body = hc_msg_pack(reply, s_arena, &size);
-    hc_store *store = hc_service_store(s_svc);
+    uint8_t *body = hc_msg_pack(reply, s_local.arena, &size);
+    hc_store *store = hc_service_store(s_local.svc);
     hc_error err;
     cr_assert_eq(hc_store_begin(store, &err), HC_OK, "%s", err.message);
     cr_assert_eq(hc_idempotency_record(store, key, method, body, size, &err), HC_OK);
@@ -714,7 +668,8 @@ Test(credentialing, erasure_leaves_no_evidence_in_rows_events_replies_or_the_fil
     Hcap__GetRequest badge = HCAP__GET_REQUEST__INIT;
     badge.id = c->id;
     S_FAILS("GetBadge", badge, HC_FAILED_PRECONDITION, "worker_id");
-    cr_assert(strstr(s_err.message, "erased"), "an erased holder is final: %s", s_err.message);
+    cr_assert(strstr(s_local.err.message, "erased"), "an erased holder is final: %s",
+              s_local.err.message);
     Hcap__ListByWorkerRequest by = HCAP__LIST_BY_WORKER_REQUEST__INIT;
     Hcap__PriorLearningList *priors = NULL;
     by.worker_id = "wkr_gone";
@@ -728,12 +683,13 @@ Test(credentialing, erasure_leaves_no_evidence_in_rows_events_replies_or_the_fil
     cr_assert_str_eq(s_get(kept->id)->evidence, "KEPT-evidence-44");
     cr_assert_str_eq(s_verify(kept->id)->holder, "R. M.");
     hc_error err;
-    cr_assert_eq(hc_store_exec(hc_service_store(s_svc), "PRAGMA wal_checkpoint(TRUNCATE)", &err),
-                 HC_OK, "%s", err.message);
-    char *db = hc_arena_printf(s_arena, "%s/credentialing.db", s_dir);
+    cr_assert_eq(
+        hc_store_exec(hc_service_store(s_local.svc), "PRAGMA wal_checkpoint(TRUNCATE)", &err),
+        HC_OK, "%s", err.message);
+    char *db = hc_arena_printf(s_local.arena, "%s/credentialing.db", s_local.dir);
     cr_assert(s_file_holds(db, "KEPT-evidence-44"), "the scan sees what is there");
     cr_assert_not(s_file_holds(db, "EVIDENCE-Zq81"), "erased evidence is gone from the file");
-    cr_assert_not(s_file_holds(hc_arena_printf(s_arena, "%s-wal", db), "EVIDENCE-Zq81"));
+    cr_assert_not(s_file_holds(hc_arena_printf(s_local.arena, "%s-wal", db), "EVIDENCE-Zq81"));
     cr_assert_not(s_file_holds(db, "Philippa"), "names are never stored");
     cr_assert_not(s_file_holds(db, "Mejía"), "names are never stored");
 }
@@ -998,9 +954,9 @@ static bool s_signature_holds(const json_t *doc, const uint8_t pk[32])
 
 Test(credentialing, the_badge_is_an_open_badge_signed_by_the_node_key)
 {
-    hc_service_destroy(&s_svc);
+    hc_service_destroy(&s_local.svc);
     setenv("HCAP_NODE_NAME", "Bay Area Training Fund", 1);
-    s_open();
+    ht_local_reopen(&s_local);
     s_type("CNA", 24);
     s_register("wkr_1", "Ángela", "Núñez");
     Hcap__Credential *c = s_award("wkr_1", "CNA", "2025-03-10");
@@ -1009,7 +965,7 @@ Test(credentialing, the_badge_is_an_open_badge_signed_by_the_node_key)
     /* the identity hash is SHA-256 of the name and the salt */
     json_t *ident =
         json_array_get(json_object_get(json_object_get(doc, "credentialSubject"), "identifier"), 0);
-    char *text = hc_arena_printf(s_arena, "Ángela Núñez%s", s_text(ident, "salt"));
+    char *text = hc_arena_printf(s_local.arena, "Ángela Núñez%s", s_text(ident, "salt"));
     uint8_t digest[32];
     char hex[65];
     crypto_hash_sha256(digest, (const uint8_t *)text, strlen(text));
@@ -1019,13 +975,14 @@ Test(credentialing, the_badge_is_an_open_badge_signed_by_the_node_key)
     uint8_t pk[32];
     hc_error err;
     char why[256] = "";
-    char *pub = hc_arena_printf(s_arena, "%s/signing.pub", s_dir);
+    char *pub = hc_arena_printf(s_local.arena, "%s/signing.pub", s_local.dir);
     cr_assert_eq(hc_proof_public_key_read(pub, pk, &err), HC_OK, "%s", err.message);
     cr_assert_eq(hc_proof_verify(doc, pk, why, sizeof why), HC_OK, "%s", why);
     cr_assert(s_signature_holds(doc, pk));
     json_t *proof = json_object_get(doc, "proof");
     cr_assert_str_eq(s_text(proof, "cryptosuite"), "eddsa-jcs-2022");
-    cr_assert_str_eq(s_text(proof, "created"), hc_arena_printf(s_arena, "%.19sZ", c->created_at));
+    cr_assert_str_eq(s_text(proof, "created"),
+                     hc_arena_printf(s_local.arena, "%.19sZ", c->created_at));
     json_object_set_new(doc, "name", json_string("RN credential"));
     cr_assert_neq(hc_proof_verify(doc, pk, why, sizeof why), HC_OK, "a changed badge fails");
     cr_assert_not(s_signature_holds(doc, pk));
@@ -1039,8 +996,8 @@ Test(credentialing, no_badge_for_a_revoked_credential_or_an_unknown_holder)
     Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
     get.id = c->id;
     S_FAILS("GetBadge", get, HC_UNAVAILABLE, "worker_id");
-    cr_assert(strstr(s_err.message, "retry"), "not followed yet is worth a retry: %s",
-              s_err.message);
+    cr_assert(strstr(s_local.err.message, "retry"), "not followed yet is worth a retry: %s",
+              s_local.err.message);
     s_register("wkr_1", "Lucía", "Castro");
     json_t *doc = s_badge(c->id);
     cr_assert_null(json_object_get(doc, "validUntil"), "it never expires");
@@ -1056,16 +1013,16 @@ Test(credentialing, no_badge_for_a_revoked_credential_or_an_unknown_holder)
 
 Test(credentialing, the_signing_key_is_private_and_a_broken_one_refuses_to_start)
 {
-    char *key = hc_arena_printf(s_arena, "%s/signing.key", s_dir);
+    char *key = hc_arena_printf(s_local.arena, "%s/signing.key", s_local.dir);
     struct stat st;
     cr_assert_eq(stat(key, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600);
-    hc_service_destroy(&s_svc);
+    hc_service_destroy(&s_local.svc);
     FILE *f = fopen(key, "w");
     fputs("not a key\n", f);
     fclose(f);
     hc_error err;
-    s_svc = hc_service_new_local(&cred_service, s_dir, "local", &err);
-    cr_assert_null(s_svc);
+    s_local.svc = hc_service_new_local(&cred_service, s_local.dir, "local", &err);
+    cr_assert_null(s_local.svc);
     cr_assert_eq(err.code, HC_INVALID_ARGUMENT, "%s", err.message);
 }

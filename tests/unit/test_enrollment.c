@@ -2,10 +2,10 @@
    on a temporary store, its errors (code and field), the waitlist, the
    tuition cap, erasure of past events, the CSV import and the event log. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_local.h"
 #include "hc_config.h"
 #include "hc_id.h"
 #include "hc_msg.h"
@@ -14,65 +14,22 @@
 #include "hc_time.h"
 #include "enrollment_server.h"
 
-static char s_dir[64];
-static hc_service *s_svc;
-static hc_arena *s_arena;
-static hc_error s_err;
-
-static int s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
+static ht_local s_local;
 
 static void s_setup(void)
 {
-    snprintf(s_dir, sizeof s_dir, "/tmp/hcap-enr-XXXXXX");
-    cr_assert_not_null(mkdtemp(s_dir));
-    hc_error err;
-    s_svc = hc_service_new_local(&enr_service, s_dir, "local", &err);
-    cr_assert_not_null(s_svc, "%s", err.message);
-    s_arena = hc_arena_new();
+    ht_local_open(&s_local, &enr_service);
 }
 
 static void s_teardown(void)
 {
-    hc_arena_destroy(&s_arena);
-    hc_service_destroy(&s_svc);
-    nftw(s_dir, s_remove, 8, FTW_DEPTH | FTW_PHYS);
+    ht_local_close(&s_local);
 }
 
 TestSuite(enrollment, .init = s_setup, .fini = s_teardown, .timeout = 120);
 
-/* --- calling --- */
-
-static int s_call(const char *method, const ProtobufCMessage *in, void *out_p)
-{
-    ProtobufCMessage *out = NULL;
-    hc_error_clear(&s_err);
-    int rc = hc_service_invoke(s_svc, method, in, NULL, s_arena, &out, &s_err);
-    if (out_p)
-        *(ProtobufCMessage **)out_p = out;
-    return rc;
-}
-
-#define S_OK(method, in, out)                                                                      \
-    cr_assert_eq(s_call(method, &(in).base, out), HC_OK, "%s: %s (field %s)", method,              \
-                 s_err.message, s_err.field)
-
-/* Asserts that method fails with code naming field. */
-static void s_fails(const char *method, const ProtobufCMessage *in, int code, const char *field)
-{
-    int rc = s_call(method, in, NULL);
-    cr_assert_eq(rc, code, "%s: expected %s, got %s: %s", method, hc_code_name(code),
-                 hc_code_name(rc), s_err.message);
-    cr_assert_str_eq(s_err.field, field, "%s: field %s, expected %s (%s)", method, s_err.field,
-                     field, s_err.message);
-}
-
-#define S_FAILS(method, in, code, field) s_fails(method, &(in).base, code, field)
+#define S_OK(method, in, out)            ht_local_ok(&s_local, method, &(in).base, out)
+#define S_FAILS(method, in, code, field) ht_local_fails(&s_local, method, &(in).base, code, field)
 
 /* --- the event log --- */
 
@@ -111,7 +68,8 @@ static s_events s_log(void)
 {
     s_events events = {NULL, 0, 0};
     hc_error err;
-    cr_assert_eq(enr_store_events_each(hc_service_store(s_svc), s_collect, &events, &err), HC_OK);
+    cr_assert_eq(enr_store_events_each(hc_service_store(s_local.svc), s_collect, &events, &err),
+                 HC_OK);
     return events;
 }
 
@@ -227,7 +185,7 @@ static int s_set_status(const char *id, Hcap__EnrollmentStatus status)
     Hcap__ChangeEnrollmentStatusRequest req = HCAP__CHANGE_ENROLLMENT_STATUS_REQUEST__INIT;
     req.id = (char *)id;
     req.status = status;
-    return s_call("ChangeEnrollmentStatus", &req.base, NULL);
+    return ht_local_call(&s_local, "ChangeEnrollmentStatus", &req.base, NULL);
 }
 
 /* --- employers --- */
@@ -594,8 +552,8 @@ static int s_replies_holding(const char *needle)
     int found = 0;
     hc_error err;
     cr_assert_eq(
-        hc_idempotency_rewrite(hc_service_store(s_svc), needle, s_reply_found, &found, &err), HC_OK,
-        "%s", err.message);
+        hc_idempotency_rewrite(hc_service_store(s_local.svc), needle, s_reply_found, &found, &err),
+        HC_OK, "%s", err.message);
     return found;
 }
 
@@ -607,8 +565,8 @@ Test(enrollment, erasure_scrubs_replies_recorded_for_idempotency_keys)
     S_OK("CreateWorker", create, &w);
     /* What the runtime records for a keyed CreateWorker: the packed reply. */
     size_t size = 0;
-    uint8_t *body = hc_msg_pack(&w->base, s_arena, &size);
-    hc_store *store = hc_service_store(s_svc);
+    uint8_t *body = hc_msg_pack(&w->base, s_local.arena, &size);
+    hc_store *store = hc_service_store(s_local.svc);
     hc_error err;
     cr_assert_eq(hc_store_begin(store, &err), HC_OK, "%s", err.message);
     cr_assert_eq(hc_idempotency_record(store, "tok:k1", "CreateWorker", body, size, &err), HC_OK);
@@ -783,7 +741,7 @@ Test(enrollment, waitlist_is_fifo_and_a_freed_seat_promotes)
     for (int i = 0; i < 4; i++) {
         char ext[16];
         snprintf(ext, sizeof ext, "W-%d", i);
-        w[i] = s_worker("Pat", "Lee", hc_arena_strdup(s_arena, ext));
+        w[i] = s_worker("Pat", "Lee", hc_arena_strdup(s_local.arena, ext));
         e[i] = s_enroll(w[i]->id, coh);
     }
     cr_assert_eq(e[0]->status, HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_ENROLLED);
@@ -855,9 +813,9 @@ Test(enrollment, enrollment_transitions)
     cr_assert(strncmp(e->id, "enr_", 4) == 0);
     cr_assert_eq(s_set_status(e->id, HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_COMPLETED),
                  HC_FAILED_PRECONDITION);
-    cr_assert_str_eq(s_err.field, "status");
-    cr_assert(strstr(s_err.message, "enrolled") && strstr(s_err.message, "completed"), "%s",
-              s_err.message);
+    cr_assert_str_eq(s_local.err.field, "status");
+    cr_assert(strstr(s_local.err.message, "enrolled") && strstr(s_local.err.message, "completed"),
+              "%s", s_local.err.message);
 
     Hcap__ChangeEnrollmentStatusRequest req = HCAP__CHANGE_ENROLLMENT_STATUS_REQUEST__INIT;
     req.id = e->id;
@@ -885,7 +843,7 @@ Test(enrollment, enrollment_transitions)
     cr_assert_eq(done->hours_attended, 96.5);
     cr_assert_eq(s_set_status(e->id, HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_ACTIVE),
                  HC_FAILED_PRECONDITION);
-    cr_assert_str_eq(s_err.message, "cannot change enrollment from completed to active");
+    cr_assert_str_eq(s_local.err.message, "cannot change enrollment from completed to active");
     cr_assert_eq(s_set_status(e->id, HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_WITHDRAWN),
                  HC_FAILED_PRECONDITION);
 
@@ -945,7 +903,7 @@ static int s_decide(const char *id, Hcap__ClaimStatus status, int64_t approved, 
     req.has_approved_cents = approved > 0;
     req.approved_cents = approved;
     req.date = (char *)date;
-    return s_call("DecideTuitionClaim", &req.base, NULL);
+    return ht_local_call(&s_local, "DecideTuitionClaim", &req.base, NULL);
 }
 
 Test(enrollment, tuition_claims_and_the_annual_cap)
@@ -961,22 +919,22 @@ Test(enrollment, tuition_claims_and_the_annual_cap)
                  HC_OK);
     cr_assert_eq(s_decide(b->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED, 0, "2026-05-01"),
                  HC_FAILED_PRECONDITION, "300000 + 300000 passes 525000");
-    cr_assert_str_eq(s_err.field, "approved_cents");
-    cr_assert(strstr(s_err.message, "225000"), "says what remains: %s", s_err.message);
+    cr_assert_str_eq(s_local.err.field, "approved_cents");
+    cr_assert(strstr(s_local.err.message, "225000"), "says what remains: %s", s_local.err.message);
     cr_assert_eq(s_decide(b->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED, 300001, "2026-05-01"),
                  HC_INVALID_ARGUMENT);
-    cr_assert_str_eq(s_err.field, "approved_cents");
+    cr_assert_str_eq(s_local.err.field, "approved_cents");
     cr_assert_eq(s_decide(b->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED, 225000, "2026-05-01"),
                  HC_OK);
     cr_assert_eq(s_decide(c->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED, 1, "2026-12-31"),
                  HC_FAILED_PRECONDITION, "the cap is used up for 2026");
     cr_assert_eq(s_decide(c->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED, 0, "2027-01-04"), HC_OK,
-                 "a new year has a new cap: %s", s_err.message);
+                 "a new year has a new cap: %s", s_local.err.message);
 
     cr_assert_eq(s_decide(a->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_PAID, 0, "2026-03-01"), HC_OK);
     cr_assert_eq(s_decide(a->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_DENIED, 0, NULL),
                  HC_FAILED_PRECONDITION);
-    cr_assert_str_eq(s_err.field, "status");
+    cr_assert_str_eq(s_local.err.field, "status");
     cr_assert_eq(s_decide(a->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_SUBMITTED, 0, NULL),
                  HC_FAILED_PRECONDITION);
     Hcap__TuitionClaim *d = s_claim(w->id, 5000);
@@ -985,7 +943,7 @@ Test(enrollment, tuition_claims_and_the_annual_cap)
     cr_assert_eq(s_decide(d->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_DENIED, 0, "2026-06-01"), HC_OK);
     cr_assert_eq(s_decide("tcl_missing", HCAP__CLAIM_STATUS__CLAIM_STATUS_DENIED, 0, NULL),
                  HC_NOT_FOUND);
-    cr_assert_str_eq(s_err.field, "id");
+    cr_assert_str_eq(s_local.err.field, "id");
 
     Hcap__ListByWorkerRequest list_req = HCAP__LIST_BY_WORKER_REQUEST__INIT;
     Hcap__TuitionClaimList *list = NULL;
@@ -1013,7 +971,7 @@ Test(enrollment, tuition_claims_and_the_annual_cap)
 
 Test(enrollment, tuition_cap_comes_from_config)
 {
-    hc_config_set(hc_service_config(s_svc), ENR_TUITION_CAP_KEY, "10000");
+    hc_config_set(hc_service_config(s_local.svc), ENR_TUITION_CAP_KEY, "10000");
     Hcap__Worker *w = s_worker("Ivy", "Chen", NULL);
     Hcap__TuitionClaim *a = s_claim(w->id, 8000);
     Hcap__TuitionClaim *b = s_claim(w->id, 8000);
@@ -1021,7 +979,7 @@ Test(enrollment, tuition_cap_comes_from_config)
                  HC_OK);
     cr_assert_eq(s_decide(b->id, HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED, 0, "2026-01-11"),
                  HC_FAILED_PRECONDITION);
-    cr_assert(strstr(s_err.message, "2000"), "%s", s_err.message);
+    cr_assert(strstr(s_local.err.message, "2000"), "%s", s_local.err.message);
 }
 
 /* --- import --- */
@@ -1050,7 +1008,7 @@ Test(enrollment, import_creates_updates_and_leaves_unchanged)
 {
     char *emp = s_employer("Gardner Health Services");
     char *csv = hc_arena_printf(
-        s_arena,
+        s_local.arena,
         "external_id,given_name,family_name,employment_status,race_ethnicity,employer_id,"
         "hourly_wage_cents\r\n"
         "G-1,Ana,Reyes,incumbent,hispanic_latino; white,%s,2500\r\n"

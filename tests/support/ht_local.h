@@ -1,0 +1,36 @@
+/* ht_local: one service run in process (hc_service_new_local) on a
+   temporary directory, for handler tests: call a method as a batch of one,
+   assert success or a failure by code and field. */
+#ifndef HT_LOCAL_H
+#define HT_LOCAL_H
+
+#include "hc_service.h"
+
+typedef struct {
+    const hc_service_def *def;
+    char dir[64];
+    hc_service *svc;
+    hc_arena *arena; /* replies live here until ht_local_close */
+    hc_error err;    /* the last call's error */
+} ht_local;
+
+/* Makes a temporary directory and opens def's service on it (asserts). */
+void ht_local_open(ht_local *self, const hc_service_def *def);
+
+/* Closes the service and opens it again on the same directory (asserts). */
+void ht_local_reopen(ht_local *self);
+
+/* Closes the service, frees the replies and removes the directory. */
+void ht_local_close(ht_local *self);
+
+/* Runs method on in as the internal principal; sets *(ProtobufCMessage **)
+   out_p (when not NULL) to the reply. Returns the call's code; self->err
+   holds its error. */
+int ht_local_call(ht_local *self, const char *method, const ProtobufCMessage *in, void *out_p);
+
+/* Asserts the call succeeds, or fails with code naming field. */
+void ht_local_ok(ht_local *self, const char *method, const ProtobufCMessage *in, void *out_p);
+void ht_local_fails(ht_local *self, const char *method, const ProtobufCMessage *in, int code,
+                    const char *field);
+
+#endif

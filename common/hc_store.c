@@ -65,7 +65,7 @@ static int s_pragmas(hc_store *self, hc_error *err)
                             sqlite3_errmsg(self->db));
     return hc_store_exec(self,
                          "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
-                         " PRAGMA foreign_keys=ON;",
+                         " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
                          err);
 }
 

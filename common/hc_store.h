@@ -23,7 +23,10 @@ typedef struct {
     const char *sql;
 } hc_migration;
 
-/* Opens (creating) path, sets the pragmas, applies every migration past
+/* Opens (creating) path, sets the pragmas (WAL, synchronous=FULL,
+   busy_timeout, foreign keys, and secure_delete: a service store may hold
+   personal data, and what erasure deletes is overwritten on disk, not just
+   unlinked from the b-tree), applies every migration past
    PRAGMA user_version in one transaction each. migrations may be NULL.
    Returns NULL and fills err (HC_INTERNAL, or HC_FAILED_PRECONDITION when
    the file's user_version is newer than this binary knows). */

@@ -330,8 +330,6 @@ static hc_proof_key *s_key_load(hc_store *store, hc_error *err)
 
 static void *s_state_new(hc_service *service, hc_error *err)
 {
-    if (cred_store_init(hc_service_store(service), err) != HC_OK)
-        return NULL;
     cred_state *st = calloc(1, sizeof *st);
     if (!st) {
         hc_error_set(err, HC_INTERNAL, NULL, "out of memory");

@@ -13,11 +13,6 @@ _Static_assert(HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_EXPIRED == 2, "expired
 
 /* --- generic --- */
 
-int cred_store_init(hc_store *store, hc_error *err)
-{
-    return hc_store_exec(store, "PRAGMA secure_delete = ON", err);
-}
-
 int cred_store_code_exists(hc_store *store, cred_code_kind kind, const char *code,
                            const char *field, hc_error *err)
 {

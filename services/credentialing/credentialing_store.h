@@ -22,10 +22,6 @@ typedef enum { CRED_COMPETENCY, CRED_TYPE } cred_code_kind;
    status computed: recorded active with expires_on before today (UTC)
    reads expired. */
 
-/* Connection settings the service relies on (erased evidence is
-   overwritten on disk, not just unlinked). HC_OK or HC_INTERNAL. */
-int cred_store_init(hc_store *store, hc_error *err);
-
 /* HC_OK when code exists in kind's table, else HC_NOT_FOUND naming field. */
 int cred_store_code_exists(hc_store *store, cred_code_kind kind, const char *code,
                            const char *field, hc_error *err);

@@ -565,8 +565,6 @@ static int s_list_tuition_claims(void *state, hc_call *call, const ProtobufCMess
 
 static void *s_state_new(hc_service *service, hc_error *err)
 {
-    if (enr_store_init(hc_service_store(service), err) != HC_OK)
-        return NULL;
     enr_state *st = calloc(1, sizeof *st);
     if (!st) {
         hc_error_set(err, HC_INTERNAL, NULL, "out of memory");

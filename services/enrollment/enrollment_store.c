@@ -19,11 +19,6 @@ _Static_assert(HCAP__CLAIM_STATUS__CLAIM_STATUS_PAID == 4, "paid");
 
 /* --- generic --- */
 
-int enr_store_init(hc_store *store, hc_error *err)
-{
-    return hc_store_exec(store, "PRAGMA secure_delete = ON", err);
-}
-
 int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char *field,
                      hc_error *err)
 {

@@ -19,10 +19,6 @@ typedef enum { ENR_EMPLOYER, ENR_WORKER, ENR_PROGRAM, ENR_COHORT } enr_kind;
    with err naming field, or HC_INTERNAL/HC_UNAVAILABLE when SQLite fails.
    Writers return HC_OK, or the code of hc_store_error for field. */
 
-/* Connection settings the service relies on (erased data is overwritten
-   on disk, not just unlinked). HC_OK or HC_INTERNAL. */
-int enr_store_init(hc_store *store, hc_error *err);
-
 /* HC_OK when a row of kind with id exists, else HC_NOT_FOUND naming field. */
 int enr_store_exists(hc_store *store, enr_kind kind, const char *id, const char *field,
                      hc_error *err);

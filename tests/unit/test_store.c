@@ -102,6 +102,7 @@ Test(store, pragmas_are_set)
     cr_expect_eq(s_int(store, "PRAGMA synchronous"), 2, "synchronous=FULL");
     cr_expect_eq(s_int(store, "PRAGMA foreign_keys"), 1);
     cr_expect_eq(s_int(store, "PRAGMA busy_timeout"), 5000);
+    cr_expect_eq(s_int(store, "PRAGMA secure_delete"), 1, "erased data is overwritten");
     cr_expect_eq(s_int(store, "SELECT count(*) FROM sqlite_master WHERE name = 'hc_meta'"), 1);
     cr_expect_str_eq(hc_store_path(store), s_path);
     hc_store_destroy(&store);

@@ -50,11 +50,6 @@ struct s_check {
     void *arg;
 };
 
-const gw_ref *gw_refs_table(void)
-{
-    return s_refs;
-}
-
 const gw_ref *gw_refs_find(const char *field)
 {
     if (!field)

@@ -22,9 +22,6 @@ typedef struct {
     const char *method;  /* its read taking a GetRequest, "GetWorker" */
 } gw_ref;
 
-/* The reference table, ending with an all-NULL row. */
-const gw_ref *gw_refs_table(void);
-
 /* The row of a reference field; NULL when the table has none. */
 const gw_ref *gw_refs_find(const char *field);
 

@@ -5,6 +5,8 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include "hc_idempotency.h"
 
 static int s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -63,4 +65,36 @@ void ht_local_fails(ht_local *self, const char *method, const ProtobufCMessage *
                  hc_code_name(rc), self->err.message);
     cr_assert_str_eq(self->err.field, field, "%s: field %s, expected %s (%s)", method,
                      self->err.field, field, self->err.message);
+}
+
+/* hc_idempotency_rewrite_fn that only counts. */
+static int s_reply_found(void *arg, const char *method, const uint8_t *body, size_t size,
+                         uint8_t **new_body, size_t *new_size)
+{
+    (void)method;
+    (void)body;
+    (void)size;
+    (void)new_size;
+    *new_body = NULL;
+    (*(int *)arg)++;
+    return 0;
+}
+
+int ht_local_replies_holding(ht_local *self, const char *needle)
+{
+    int found = 0;
+    hc_error err;
+    cr_assert_eq(
+        hc_idempotency_rewrite(hc_service_store(self->svc), needle, s_reply_found, &found, &err),
+        HC_OK, "%s", err.message);
+    return found;
+}
+
+bool ht_bytes_in(const uint8_t *hay, size_t size, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= size; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return true;
+    return false;
 }

@@ -4,6 +4,8 @@
 #ifndef HT_LOCAL_H
 #define HT_LOCAL_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include "hc_service.h"
 
 typedef struct {
@@ -32,5 +34,12 @@ int ht_local_call(ht_local *self, const char *method, const ProtobufCMessage *in
 void ht_local_ok(ht_local *self, const char *method, const ProtobufCMessage *in, void *out_p);
 void ht_local_fails(ht_local *self, const char *method, const ProtobufCMessage *in, int code,
                     const char *field);
+
+/* How many replies recorded for idempotency keys in the service's store
+   hold needle (the way erasure finds them). */
+int ht_local_replies_holding(ht_local *self, const char *needle);
+
+/* True when needle's bytes occur in hay[0..size). */
+bool ht_bytes_in(const uint8_t *hay, size_t size, const char *needle);
 
 #endif

@@ -56,15 +56,6 @@ typedef struct {
     const char *needle; /* when set: count bodies holding it */
 } s_tally;
 
-static bool s_bytes_in(const uint8_t *hay, size_t size, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= size; i++)
-        if (memcmp(hay + i, needle, n) == 0)
-            return true;
-    return false;
-}
-
 static void s_count(void *arg, uint64_t seq, const char *type, const char *subject,
                     const uint8_t *body, size_t size)
 {
@@ -72,7 +63,7 @@ static void s_count(void *arg, uint64_t seq, const char *type, const char *subje
     (void)subject;
     s_tally *t = arg;
     if ((!t->type || strcmp(type, t->type) == 0) &&
-        (!t->needle || s_bytes_in(body, size, t->needle)))
+        (!t->needle || ht_bytes_in(body, size, t->needle)))
         t->count++;
 }
 
@@ -537,10 +528,10 @@ Test(credentialing, verification_shows_the_credential_and_initials_only)
     cr_assert_str_eq(v->holder, "Á. N.");
     size_t size = 0;
     uint8_t *bytes = hc_msg_pack(&v->base, s_local.arena, &size);
-    cr_assert_not(s_bytes_in(bytes, size, "wkr_ang"), "no worker id");
-    cr_assert_not(s_bytes_in(bytes, size, "Ángela"), "no name");
-    cr_assert_not(s_bytes_in(bytes, size, "Exam 2291"), "no evidence");
-    cr_assert_not(s_bytes_in(bytes, size, "example.org"), "no email");
+    cr_assert_not(ht_bytes_in(bytes, size, "wkr_ang"), "no worker id");
+    cr_assert_not(ht_bytes_in(bytes, size, "Ángela"), "no name");
+    cr_assert_not(ht_bytes_in(bytes, size, "Exam 2291"), "no evidence");
+    cr_assert_not(ht_bytes_in(bytes, size, "example.org"), "no email");
 
     Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
     get.id = "cred_unknown";
@@ -590,30 +581,8 @@ static bool s_file_holds(const char *path, const char *needle)
             bytes = realloc(bytes, capacity *= 2);
     }
     fclose(f);
-    bool found = s_bytes_in(bytes, size, needle);
+    bool found = ht_bytes_in(bytes, size, needle);
     free(bytes);
-    return found;
-}
-
-static int s_reply_found(void *arg, const char *method, const uint8_t *body, size_t size,
-                         uint8_t **new_body, size_t *new_size)
-{
-    (void)method;
-    (void)body;
-    (void)size;
-    (void)new_size;
-    *new_body = NULL;
-    (*(int *)arg)++;
-    return 0;
-}
-
-static int s_replies_holding(const char *needle)
-{
-    int found = 0;
-    hc_error err;
-    cr_assert_eq(
-        hc_idempotency_rewrite(hc_service_store(s_local.svc), needle, s_reply_found, &found, &err),
-        HC_OK, "%s", err.message);
     return found;
 }
 
@@ -656,7 +625,7 @@ Test(credentialing, erasure_leaves_no_evidence_in_rows_events_replies_or_the_fil
     Hcap__Empty empty = HCAP__EMPTY__INIT;
     S_OK("SweepExpired", empty, NULL);
     cr_assert_eq(s_events(NULL, "EVIDENCE-Zq81"), 3, "awarded, expired, prior learning");
-    cr_assert_eq(s_replies_holding("EVIDENCE-Zq81"), 2);
+    cr_assert_eq(ht_local_replies_holding(&s_local, "EVIDENCE-Zq81"), 2);
 
     Hcap__WorkerErased erased = HCAP__WORKER_ERASED__INIT;
     erased.id = "wkr_gone";
@@ -678,8 +647,8 @@ Test(credentialing, erasure_leaves_no_evidence_in_rows_events_replies_or_the_fil
     cr_assert_null(priors->items[0]->evidence);
     cr_assert_eq(s_events(NULL, "EVIDENCE-Zq81"), 0);
     cr_assert_eq(s_events(NULL, "wkr_gone"), 3, "the events themselves stay");
-    cr_assert_eq(s_replies_holding("EVIDENCE-Zq81"), 0);
-    cr_assert_eq(s_replies_holding("wkr_gone"), 2);
+    cr_assert_eq(ht_local_replies_holding(&s_local, "EVIDENCE-Zq81"), 0);
+    cr_assert_eq(ht_local_replies_holding(&s_local, "wkr_gone"), 2);
     cr_assert_str_eq(s_get(kept->id)->evidence, "KEPT-evidence-44");
     cr_assert_str_eq(s_verify(kept->id)->holder, "R. M.");
     hc_error err;

@@ -98,15 +98,6 @@ static size_t s_log_head(void)
     return n;
 }
 
-static bool s_bytes_in(const uint8_t *hay, size_t size, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= size; i++)
-        if (memcmp(hay + i, needle, n) == 0)
-            return true;
-    return false;
-}
-
 /* --- fixtures --- */
 
 static char *s_employer(const char *name)
@@ -509,7 +500,7 @@ Test(enrollment, erasure_removes_personal_data_from_store_and_log)
     s_events log = s_log();
     for (size_t i = 0; i < log.count; i++)
         for (size_t j = 0; j < sizeof personal / sizeof *personal; j++)
-            cr_assert(!s_bytes_in(log.items[i].body, log.items[i].size, personal[j]),
+            cr_assert(!ht_bytes_in(log.items[i].body, log.items[i].size, personal[j]),
                       "event %llu (%s) still holds %s", (unsigned long long)log.items[i].seq,
                       log.items[i].type, personal[j]);
     cr_assert_eq(s_log_count(&log, "enrollment.worker_erased.v1"), 1);
@@ -533,30 +524,6 @@ Test(enrollment, erasure_removes_personal_data_from_store_and_log)
     s_log_free(&log);
 }
 
-/* hc_idempotency_rewrite_fn that only counts. */
-static int s_reply_found(void *arg, const char *method, const uint8_t *body, size_t size,
-                         uint8_t **new_body, size_t *new_size)
-{
-    (void)method;
-    (void)body;
-    (void)size;
-    (void)new_size;
-    *new_body = NULL;
-    (*(int *)arg)++;
-    return 0;
-}
-
-/* How many replies recorded for idempotency keys hold needle. */
-static int s_replies_holding(const char *needle)
-{
-    int found = 0;
-    hc_error err;
-    cr_assert_eq(
-        hc_idempotency_rewrite(hc_service_store(s_local.svc), needle, s_reply_found, &found, &err),
-        HC_OK, "%s", err.message);
-    return found;
-}
-
 Test(enrollment, erasure_scrubs_replies_recorded_for_idempotency_keys)
 {
     Hcap__CreateWorkerRequest create = s_worker_req("Philippa", "Trelawney-Oduya", "IK-1");
@@ -574,16 +541,18 @@ Test(enrollment, erasure_scrubs_replies_recorded_for_idempotency_keys)
         hc_idempotency_record(store, "tok:k2", "CreateEmployer", (const uint8_t *)"", 1, &err),
         HC_OK);
     cr_assert_eq(hc_store_commit(store, &err), HC_OK, "%s", err.message);
-    cr_assert_eq(s_replies_holding("Philippa"), 1, "the recorded reply holds the name");
+    cr_assert_eq(ht_local_replies_holding(&s_local, "Philippa"), 1,
+                 "the recorded reply holds the name");
 
     Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
     get.id = w->id;
     S_OK("EraseWorker", get, NULL);
-    cr_assert_eq(s_replies_holding("Philippa"), 0);
-    cr_assert_eq(s_replies_holding("Trelawney-Oduya"), 0);
-    cr_assert_eq(s_replies_holding("philippa@example.org"), 0);
-    cr_assert_eq(s_replies_holding("IK-1"), 0);
-    cr_assert_eq(s_replies_holding(w->id), 1, "the reply still names the (erased) worker id");
+    cr_assert_eq(ht_local_replies_holding(&s_local, "Philippa"), 0);
+    cr_assert_eq(ht_local_replies_holding(&s_local, "Trelawney-Oduya"), 0);
+    cr_assert_eq(ht_local_replies_holding(&s_local, "philippa@example.org"), 0);
+    cr_assert_eq(ht_local_replies_holding(&s_local, "IK-1"), 0);
+    cr_assert_eq(ht_local_replies_holding(&s_local, w->id), 1,
+                 "the reply still names the (erased) worker id");
 }
 
 /* --- employment records --- */

@@ -288,6 +288,22 @@ int hc_service_invoke(hc_service *self, const char *method, const ProtobufCMessa
     return req.err.code;
 }
 
+int hc_service_apply(hc_service *self, const char *method, const ProtobufCMessage *in,
+                     hc_arena *arena, ProtobufCMessage **out, hc_error *err)
+{
+    assert(self && method && in && arena && out && err);
+    s_req req;
+    memset(&req, 0, sizeof req);
+    req.arena = arena;
+    req.method = method;
+    req.in = in;
+    req.principal = &s_internal;
+    s_execute(self, &req);
+    *out = req.err.code == HC_OK ? req.out : NULL;
+    *err = req.err;
+    return req.err.code;
+}
+
 /* --- opening and closing --- */
 
 static void s_method_free(void **item)

@@ -98,6 +98,14 @@ int hc_service_invoke(hc_service *self, const char *method, const ProtobufCMessa
                       const Hcap__Principal *principal, hc_arena *arena, ProtobufCMessage **out,
                       hc_error *err);
 
+/* Runs one method inside the caller's open transaction (a follower's
+   batch), in its own savepoint, as the internal principal: how a follower
+   applies an event through the same handler a request would use. On HC_OK
+   *out is the output message in arena; else err is filled and what the
+   method wrote was rolled back. */
+int hc_service_apply(hc_service *self, const char *method, const ProtobufCMessage *in,
+                     hc_arena *arena, ProtobufCMessage **out, hc_error *err);
+
 /* For handlers and state_new: the service's parts. */
 hc_store *hc_service_store(hc_service *self);
 hc_eventlog *hc_service_log(hc_service *self);

@@ -1,6 +1,7 @@
 /* hc_call: handler helpers shared by every service (contracts in hc_call.h). */
 #include "hc_call.h"
 
+#include <string.h>
 #include "hc_id.h"
 #include "hc_time.h"
 
@@ -66,5 +67,19 @@ int hc_call_date_or_today(hc_call *call, const char *date, const char *field, ch
     }
     hc_today(today);
     *out = hc_arena_strdup(hc_call_arena(call), today);
+    return HC_OK;
+}
+
+int hc_call_date_not_future(hc_call *call, const char *date, const char *field)
+{
+    char today[HC_DATE_SIZE];
+    hc_today(today);
+    if (!date || !*date)
+        return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s is required", field);
+    if (!hc_date_valid(date))
+        return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s must be YYYY-MM-DD", field);
+    if (strcmp(date, today) > 0)
+        return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s %s is in the future", field,
+                            date);
     return HC_OK;
 }

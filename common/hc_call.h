@@ -44,4 +44,8 @@ int hc_call_required(hc_call *call, const char *text, const char *field);
    *out to a copy in the call's arena. */
 int hc_call_date_or_today(hc_call *call, const char *date, const char *field, char **out);
 
+/* HC_OK when date is a real YYYY-MM-DD date not after today (UTC); else
+   fails the call with HC_INVALID_ARGUMENT naming field (also when empty). */
+int hc_call_date_not_future(hc_call *call, const char *date, const char *field);
+
 #endif

@@ -3,6 +3,7 @@
 #include "hc_query.h"
 
 #include <assert.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 sqlite3_stmt *hc_query_prepare(hc_store *store, const char *sql, hc_error *err)
@@ -208,4 +209,21 @@ int hc_query_events_each(hc_store *store, hc_query_event_fn *fn, void *arg, hc_e
         code = hc_store_error(store, rc, NULL, err);
     sqlite3_reset(stmt);
     return code;
+}
+
+void hc_query_read_codes(sqlite3_stmt *stmt, int col, hc_arena *arena, char ***codes, size_t *n)
+{
+    *codes = NULL;
+    *n = 0;
+    const char *text = (const char *)sqlite3_column_text(stmt, col);
+    json_t *array = text ? json_loads(text, 0, NULL) : NULL;
+    if (json_is_array(array) && json_array_size(array) > 0) {
+        *codes = hc_arena_alloc(arena, json_array_size(array) * sizeof **codes);
+        for (size_t i = 0; i < json_array_size(array); i++) {
+            const char *code = json_string_value(json_array_get(array, i));
+            if (code)
+                (*codes)[(*n)++] = hc_arena_strdup(arena, code);
+        }
+    }
+    json_decref(array);
 }

@@ -91,6 +91,11 @@ typedef void(hc_query_event_fn)(void *arg, uint64_t seq, const char *type, const
    SQLite error. */
 int hc_query_events_each(hc_store *store, hc_query_event_fn *fn, void *arg, hc_error *err);
 
+/* Reads column col, a JSON array of text (or NULL), into *codes (arena)
+   and *n: a list of codes stored in one column. Anything but an array of
+   strings reads as an empty list. */
+void hc_query_read_codes(sqlite3_stmt *stmt, int col, hc_arena *arena, char ***codes, size_t *n);
+
 /* A new message of desc in arena holding the current row's columns, from
    column 0, read into the fields columns names (hc_store_read_message). */
 ProtobufCMessage *hc_query_row(sqlite3_stmt *stmt, const ProtobufCMessageDescriptor *desc,

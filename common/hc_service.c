@@ -138,6 +138,12 @@ int hc_call_fail(hc_call *call, int code, const char *field, const char *fmt, ..
     return hc_error_set(&call->req->err, code, field, "%s", message);
 }
 
+const hc_error *hc_call_error(hc_call *call)
+{
+    assert(call);
+    return &call->req->err;
+}
+
 int hc_call_fail_with(hc_call *call, const hc_error *err)
 {
     assert(call && err);

@@ -133,6 +133,9 @@ int hc_call_fail(hc_call *call, int code, const char *field, const char *fmt, ..
 /* Copies err into the call's error and returns err->code. */
 int hc_call_fail_with(hc_call *call, const hc_error *err);
 
+/* The error the call has failed with (code HC_OK while it has not). */
+const hc_error *hc_call_error(hc_call *call);
+
 /* A new output message of desc in the call's arena. */
 #define hc_call_new(call, desc) hc_arena_message(hc_call_arena(call), (desc))
 

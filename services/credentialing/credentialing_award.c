@@ -19,6 +19,22 @@
 
 /* --- awards --- */
 
+/* HC_OK unless apprentice_id (when given) holds a credential already:
+   then HC_ALREADY_EXISTS naming apprentice_id. */
+static int s_apprentice_unawarded(cred_state *st, hc_call *call, const char *apprentice_id)
+{
+    Hcap__Credential *held = NULL;
+    hc_error err;
+    if (!apprentice_id)
+        return HC_OK;
+    int rc = cred_store_credential_by_apprentice(st->store, apprentice_id, hc_call_arena(call),
+                                                 &held, &err);
+    if (rc == HC_OK)
+        return hc_call_fail(call, HC_ALREADY_EXISTS, "apprentice_id",
+                            "apprentice %s already holds credential %s", apprentice_id, held->id);
+    return rc == HC_NOT_FOUND ? HC_OK : hc_call_fail_with(call, &err);
+}
+
 int cred_award(cred_state *st, hc_call *call, const cred_award_input *in, Hcap__Credential **out)
 {
     hc_arena *arena = hc_call_arena(call);
@@ -27,6 +43,9 @@ int cred_award(cred_state *st, hc_call *call, const cred_award_input *in, Hcap__
     if (cred_store_type_get(st->store, in->credential_code, "credential_code", arena, &type,
                             &err) != HC_OK)
         return hc_call_fail_with(call, &err);
+    int rc = s_apprentice_unawarded(st, call, in->apprentice_id);
+    if (rc != HC_OK)
+        return rc;
     Hcap__Credential *c = (Hcap__Credential *)hc_call_new(call, &hcap__credential__descriptor);
     c->id = hc_call_id(call, "cred");
     c->worker_id = hc_arena_strdup(arena, in->worker_id);
@@ -42,8 +61,9 @@ int cred_award(cred_state *st, hc_call *call, const cred_award_input *in, Hcap__
     c->evidence = hc_arena_text(arena, in->evidence);
     c->status = S_ACTIVE;
     c->prior_learning_id = hc_arena_text(arena, in->prior_learning_id);
+    c->apprentice_id = hc_arena_text(arena, in->apprentice_id);
     c->created_at = c->updated_at = hc_call_now(call);
-    int rc = cred_store_credential_insert(st->store, c, &err);
+    rc = cred_store_credential_insert(st->store, c, &err);
     if (rc == HC_ALREADY_EXISTS)
         return hc_call_fail(call, rc, "credential_code", "worker %s already holds %s issued on %s",
                             c->worker_id, c->credential_code, c->issued_on);
@@ -315,8 +335,14 @@ int cred_assess_prior_learning(void *state, hc_call *call, const ProtobufCMessag
         return rc;
     Hcap__PriorLearning *p = s_prior_new(call, req, assessed_on);
     if (p->credential_code) {
-        cred_award_input award = {p->worker_id,     p->credential_code, assessed_on,
-                                  S_PRIOR_LEARNING, p->evidence,        p->id};
+        cred_award_input award = {
+            .worker_id = p->worker_id,
+            .credential_code = p->credential_code,
+            .issued_on = assessed_on,
+            .source = S_PRIOR_LEARNING,
+            .evidence = p->evidence,
+            .prior_learning_id = p->id,
+        };
         Hcap__Credential *c = NULL;
         if ((rc = cred_award(st, call, &award, &c)) != HC_OK)
             return rc;

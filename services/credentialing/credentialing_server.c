@@ -1,7 +1,8 @@
 /* credentialing_server: the service definition, the shared handler helpers
    and the catalogue handlers: competencies, credential types and career
    ladders (awards live in credentialing_award.c, the holder directory in
-   credentialing_holders.c, badges in credentialing_badge.c). */
+   credentialing_holders.c, completion credentials in
+   credentialing_completion.c, badges in credentialing_badge.c). */
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,19 @@ static int s_create_competency(void *state, hc_call *call, const ProtobufCMessag
         return hc_call_fail_with(call, &err);
     *out = &c->base;
     return hc_call_emit(call, CRED_EV_COMPETENCY, NULL, &c->base);
+}
+
+static int s_get_competency(void *state, hc_call *call, const ProtobufCMessage *in,
+                            ProtobufCMessage **out)
+{
+    cred_state *st = state;
+    const Hcap__GetRequest *req = (const Hcap__GetRequest *)in;
+    Hcap__Competency *c = NULL;
+    hc_error err;
+    if (cred_store_competency_get(st->store, req->id, "id", hc_call_arena(call), &c, &err) != HC_OK)
+        return hc_call_fail_with(call, &err);
+    *out = &c->base;
+    return HC_OK;
 }
 
 static int s_list_competencies(void *state, hc_call *call, const ProtobufCMessage *in,
@@ -356,6 +370,7 @@ static void *s_state_new(hc_service *service, hc_error *err)
 
 static const hc_handler s_handlers[] = {
     {"CreateCompetency", s_create_competency},
+    {"GetCompetency", s_get_competency},
     {"ListCompetencies", s_list_competencies},
     {"CreateCredentialType", s_create_credential_type},
     {"GetCredentialType", s_get_credential_type},
@@ -372,11 +387,15 @@ static const hc_handler s_handlers[] = {
     {"ListLadders", s_list_ladders},
     {"ListWorkerLadders", s_list_worker_ladders},
     {"SweepExpired", cred_sweep_expired},
+    {"AwardCompletion", cred_award_completion},
     {NULL, NULL},
 };
 
+/* Completion credentials need no reset: after a new apprenticeship epoch
+   the completions come again and each one finds its award in place. */
 static const hc_service_follow s_follows[] = {
     {"enrollment", cred_holders_apply, cred_holders_reset},
+    {"apprenticeship", cred_completions_apply, NULL},
     {NULL, NULL, NULL},
 };
 

@@ -56,13 +56,16 @@ typedef struct {
     int source;            /* a valid Hcap__CredentialSource */
     const char *evidence;  /* NULL: none */
     const char *prior_learning_id;
+    const char *apprentice_id; /* source apprenticeship: the registration */
 } cred_award_input;
 
 /* Awards a credential: looks the type up (HC_NOT_FOUND naming
    credential_code), sets expires_on from its validity, stores the award
-   (HC_ALREADY_EXISTS naming credential_code for the same worker, code and
-   issued_on), appends credential_awarded and sets *out to the credential
-   as read back, with its verification_url. HC_OK or the call's failure. */
+   (HC_ALREADY_EXISTS naming apprentice_id when that registration holds a
+   credential already, naming credential_code for the same worker, code
+   and issued_on), appends credential_awarded and sets *out to the
+   credential as read back, with its verification_url. HC_OK or the call's
+   failure. */
 int cred_award(cred_state *state, hc_call *call, const cred_award_input *award,
                Hcap__Credential **out);
 
@@ -83,6 +86,17 @@ int cred_codes_check(cred_state *state, hc_call *call, cred_code_kind kind, char
 hc_handler_fn cred_award_credential, cred_get_credential, cred_list_credentials,
     cred_revoke_credential, cred_get_verification, cred_sweep_expired, cred_assess_prior_learning,
     cred_list_prior_learning;
+
+/* Completion credentials (credentialing_completion.c): the AwardCompletion
+   handler, and the follower of apprenticeship's log, whose apply runs it
+   for each apprenticeship.apprentice_completed.v1 event that names a
+   completion_credential_code. A completion awarded already (the same
+   registration, or the worker holding that code from that date) applies
+   without a second award; other event types are ignored; an undecodable
+   body or a code unknown here fails (the follower dead-letters it). arg is
+   the cred_state. */
+hc_handler_fn cred_award_completion;
+hc_follower_apply_fn cred_completions_apply;
 
 /* The Open Badges 3.0 document (credentialing_badge.c). */
 hc_handler_fn cred_get_badge;

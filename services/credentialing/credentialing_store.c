@@ -97,6 +97,16 @@ int cred_store_competency_insert(hc_store *store, const Hcap__Competency *c, hc_
                                   &c->base, S_COMPETENCY_COLS, "code", NULL, err);
 }
 
+int cred_store_competency_get(hc_store *store, const char *code, const char *field, hc_arena *arena,
+                              Hcap__Competency **out, hc_error *err)
+{
+    void *msg = NULL;
+    int rc = hc_query_get(store, "SELECT " S_COMPETENCY_COLS " FROM competencies WHERE code = ?1",
+                          s_competency_row, code, field, arena, &msg, err);
+    *out = msg;
+    return rc;
+}
+
 int cred_store_competency_list(hc_store *store, const hc_page *page, hc_arena *arena,
                                Hcap__CompetencyList *out, hc_error *err)
 {
@@ -153,18 +163,18 @@ int cred_store_type_list(hc_store *store, const hc_page *page, hc_arena *arena,
 /* The stored columns, named as the Hcap__Credential fields they hold. */
 #define S_CRED_COLS                                                                                \
     "id, worker_id, credential_code, issued_on, expires_on, source, evidence, status, "            \
-    "revoked_on, revocation_reason, prior_learning_id, created_at, updated_at"
+    "revoked_on, revocation_reason, prior_learning_id, created_at, updated_at, apprentice_id"
 /* A read: the type's name, kind and issuer joined, the status computed. */
 #define S_CRED_STATUS                                                                              \
     "CASE WHEN c.status = 1 AND c.expires_on < date('now') THEN 2 ELSE c.status END"
 #define S_CRED_READ_COLS                                                                           \
     "id, worker_id, credential_code, credential_name, kind, issuer, issued_on, expires_on, "       \
     "source, evidence, status, revoked_on, revocation_reason, prior_learning_id, created_at, "     \
-    "updated_at"
+    "updated_at, apprentice_id"
 #define S_CRED_SELECT                                                                              \
     "SELECT c.id, c.worker_id, c.credential_code, t.name, t.kind, t.issuer, c.issued_on, "         \
     "c.expires_on, c.source, c.evidence, " S_CRED_STATUS ", c.revoked_on, "                        \
-    "c.revocation_reason, c.prior_learning_id, c.created_at, c.updated_at "                        \
+    "c.revocation_reason, c.prior_learning_id, c.created_at, c.updated_at, c.apprentice_id "       \
     "FROM credentials c JOIN credential_types t ON t.code = c.credential_code "
 
 static void *s_credential_row(sqlite3_stmt *stmt, hc_arena *arena)
@@ -176,7 +186,7 @@ int cred_store_credential_insert(hc_store *store, const Hcap__Credential *c, hc_
 {
     return hc_query_write_message(store,
                                   "INSERT INTO credentials (" S_CRED_COLS ") VALUES "
-                                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                                   &c->base, S_CRED_COLS, "credential_code", NULL, err);
 }
 
@@ -195,6 +205,16 @@ int cred_store_credential_get(hc_store *store, const char *id, const char *field
     void *msg = NULL;
     int code = hc_query_get(store, S_CRED_SELECT "WHERE c.id = ?1", s_credential_row, id, field,
                             arena, &msg, err);
+    *out = msg;
+    return code;
+}
+
+int cred_store_credential_by_apprentice(hc_store *store, const char *apprentice_id, hc_arena *arena,
+                                        Hcap__Credential **out, hc_error *err)
+{
+    void *msg = NULL;
+    int code = hc_query_get(store, S_CRED_SELECT "WHERE c.apprentice_id = ?1", s_credential_row,
+                            apprentice_id, NULL, arena, &msg, err);
     *out = msg;
     return code;
 }

@@ -29,6 +29,8 @@ int cred_store_code_exists(hc_store *store, cred_code_kind kind, const char *cod
 /* --- competencies (a taken code: HC_ALREADY_EXISTS naming "code") --- */
 int cred_store_competency_insert(hc_store *store, const Hcap__Competency *competency,
                                  hc_error *err);
+int cred_store_competency_get(hc_store *store, const char *code, const char *field, hc_arena *arena,
+                              Hcap__Competency **out, hc_error *err);
 int cred_store_competency_list(hc_store *store, const hc_page *page, hc_arena *arena,
                                Hcap__CompetencyList *out, hc_error *err);
 
@@ -47,7 +49,8 @@ typedef struct {
 } cred_credential_filter;
 
 /* Inserts the stored fields of c. The same worker, code and issued_on
-   again gives HC_ALREADY_EXISTS naming "credential_code". */
+   again, or an apprentice_id already awarded, gives HC_ALREADY_EXISTS
+   naming "credential_code". */
 int cred_store_credential_insert(hc_store *store, const Hcap__Credential *credential,
                                  hc_error *err);
 
@@ -56,6 +59,10 @@ int cred_store_credential_update(hc_store *store, const Hcap__Credential *creden
                                  hc_error *err);
 int cred_store_credential_get(hc_store *store, const char *id, const char *field, hc_arena *arena,
                               Hcap__Credential **out, hc_error *err);
+/* The credential awarded for completing apprentice_id: HC_OK and *out,
+   HC_NOT_FOUND (err not filled) when none, or the mapped SQLite error. */
+int cred_store_credential_by_apprentice(hc_store *store, const char *apprentice_id, hc_arena *arena,
+                                        Hcap__Credential **out, hc_error *err);
 int cred_store_credential_list(hc_store *store, const cred_credential_filter *filter,
                                const hc_page *page, hc_arena *arena, Hcap__CredentialList *out,
                                hc_error *err);

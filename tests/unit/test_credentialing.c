@@ -2,8 +2,11 @@
    hc_service_invoke on a temporary store and its errors (code and field),
    expiry computed on read and recorded once by the sweep, revocation,
    public verification, the holder directory fed enrollment's events
-   (erasure leaves no evidence anywhere in the file), prior learning,
-   ladders and the signed Open Badges 3.0 document. */
+   (erasure leaves no evidence anywhere in the file), completion credentials
+   fed apprenticeship's events (once per registration; what cannot be
+   applied is refused for the dead-letter table), the 002 migration on an
+   older store, prior learning, ladders and the signed Open Badges 3.0
+   document. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "ht_local.h"
 #include "hc_id.h"
 #include "hc_idempotency.h"
@@ -20,6 +24,7 @@
 #include "hc_proof.h"
 #include "hc_service.h"
 #include "hc_time.h"
+#include "apprenticeship.pb-c.h"
 #include "enrollment.pb-c.h"
 #include "credentialing_server.h"
 
@@ -135,25 +140,54 @@ static char *s_date_days_ago(int days)
     return hc_arena_strdup(s_local.arena, out);
 }
 
+/* Applies events[0..n) to apply as the follower does: one transaction,
+   each event in its own savepoint (rolled back when apply fails, as before
+   parking it), then commit. codes[i] gets each result; err the last
+   failure's error. */
+static void s_apply_batch(hc_follower_apply_fn *apply, const Hcap__Event *const *events, size_t n,
+                          int *codes, hc_error *err)
+{
+    hc_store *store = hc_service_store(s_local.svc);
+    hc_error tx;
+    cr_assert_eq(hc_store_begin(store, &tx), HC_OK, "%s", tx.message);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(hc_store_savepoint(store, &tx), HC_OK, "%s", tx.message);
+        hc_error applied;
+        hc_error_clear(&applied);
+        codes[i] = apply(hc_service_state(s_local.svc), store, events[i], &applied);
+        cr_assert(hc_store_in_transaction(store), "apply never ends the follower's transaction");
+        if (codes[i] == HC_OK) {
+            cr_assert_eq(hc_store_release(store, &tx), HC_OK, "%s", tx.message);
+        } else {
+            hc_store_rollback_savepoint(store);
+            if (err)
+                *err = applied;
+        }
+    }
+    cr_assert_eq(hc_store_commit(store, &tx), HC_OK, "%s", tx.message);
+}
+
+/* An event of source's log with body packed in the test arena. */
+static Hcap__Event *s_event(const char *source, uint64_t seq, const char *type,
+                            const ProtobufCMessage *body)
+{
+    Hcap__Event *event = (Hcap__Event *)hc_arena_message(s_local.arena, &hcap__event__descriptor);
+    event->source = hc_arena_printf(s_local.arena, "local/%s", source);
+    event->epoch = "e1";
+    event->seq = seq;
+    event->occurred_at = "2026-01-01T00:00:00.000Z";
+    event->type = (char *)type;
+    event->body.data = hc_msg_pack(body, s_local.arena, &event->body.len);
+    return event;
+}
+
 /* Feeds one enrollment event to the holder directory, in a transaction as
    the follower would. Returns the apply result. */
 static int s_feed(const char *type, const ProtobufCMessage *body)
 {
-    Hcap__Event event = HCAP__EVENT__INIT;
-    event.source = "local/enrollment";
-    event.epoch = "e1";
-    event.seq = 1;
-    event.occurred_at = "2026-01-01T00:00:00.000Z";
-    event.type = (char *)type;
-    event.body.data = hc_msg_pack(body, s_local.arena, &event.body.len);
-    hc_store *store = hc_service_store(s_local.svc);
-    hc_error err;
-    cr_assert_eq(hc_store_begin(store, &err), HC_OK, "%s", err.message);
-    int rc = cred_holders_apply(hc_service_state(s_local.svc), store, &event, &err);
-    if (rc == HC_OK)
-        cr_assert_eq(hc_store_commit(store, &err), HC_OK, "%s", err.message);
-    else
-        hc_store_rollback(store);
+    const Hcap__Event *event = s_event("enrollment", 1, type, body);
+    int rc;
+    s_apply_batch(cred_holders_apply, &event, 1, &rc, NULL);
     return rc;
 }
 
@@ -661,6 +695,257 @@ Test(credentialing, erasure_leaves_no_evidence_in_rows_events_replies_or_the_fil
     cr_assert_not(s_file_holds(hc_arena_printf(s_local.arena, "%s-wal", db), "EVIDENCE-Zq81"));
     cr_assert_not(s_file_holds(db, "Philippa"), "names are never stored");
     cr_assert_not(s_file_holds(db, "Mejía"), "names are never stored");
+}
+
+/* --- completion credentials --- */
+
+#define S_COMPLETED_EV "apprenticeship.apprentice_completed.v1"
+#define S_SOURCE_APPR  HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_APPRENTICESHIP
+
+/* The apply function credentialing follows source's log with. */
+static hc_follower_apply_fn *s_follow_apply(const char *source)
+{
+    for (const hc_service_follow *f = cred_service.follows; f && f->source; f++)
+        if (strcmp(f->source, source) == 0)
+            return f->apply;
+    cr_assert_fail("credentialing does not follow %s", source);
+    return NULL;
+}
+
+/* A completed apprentice of program CNA-RA, completed on 2025-06-30;
+   code NULL: the program names no completion credential. */
+static Hcap__Apprentice *s_apprentice(const char *id, const char *worker_id, const char *code)
+{
+    Hcap__Apprentice *a =
+        (Hcap__Apprentice *)hc_arena_message(s_local.arena, &hcap__apprentice__descriptor);
+    a->id = (char *)id;
+    a->worker_id = (char *)worker_id;
+    a->program_code = "CNA-RA";
+    a->employer_id = "emp_1";
+    a->start_date = "2024-01-08";
+    a->status = HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_COMPLETED;
+    a->status_date = "2025-06-30";
+    a->ojl_hours = 2000;
+    a->rti_hours = 144;
+    a->completed_on = "2025-06-30";
+    a->completion_credential_code = (char *)code;
+    return a;
+}
+
+/* Applies one apprenticeship event through credentialing's follow; err
+   (may be NULL) gets the failure. */
+static int s_appr_feed(const char *type, const ProtobufCMessage *body, hc_error *err)
+{
+    const Hcap__Event *event = s_event("apprenticeship", 1, type, body);
+    int rc;
+    s_apply_batch(s_follow_apply("apprenticeship"), &event, 1, &rc, err);
+    return rc;
+}
+
+static Hcap__CredentialList *s_worker_credentials(const char *worker_id)
+{
+    Hcap__ListCredentialsRequest list = HCAP__LIST_CREDENTIALS_REQUEST__INIT;
+    Hcap__CredentialList *page = NULL;
+    list.worker_id = (char *)worker_id;
+    S_OK("ListCredentials", list, &page);
+    return page;
+}
+
+Test(credentialing, get_competency_finds_a_code_and_404s_naming_id)
+{
+    s_competency("VS");
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    Hcap__Competency *c = NULL;
+    get.id = "VS";
+    S_OK("GetCompetency", get, &c);
+    cr_assert_str_eq(c->code, "VS");
+    cr_assert_str_eq(c->name, "Vital signs");
+    cr_assert_not_null(c->created_at);
+    get.id = "IC";
+    S_FAILS("GetCompetency", get, HC_NOT_FOUND, "id");
+    cr_assert(strstr(s_local.err.message, "IC"), "%s", s_local.err.message);
+    get.id = "";
+    S_FAILS("GetCompetency", get, HC_NOT_FOUND, "id");
+}
+
+Test(credentialing, a_completion_awards_its_credential_once)
+{
+    s_type("CNA", 24);
+    Hcap__Apprentice *a = s_apprentice("apr_1", "wkr_7", "CNA");
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &a->base, NULL), HC_OK);
+    Hcap__CredentialList *held = s_worker_credentials("wkr_7");
+    cr_assert_eq(held->n_items, 1);
+    Hcap__Credential *c = held->items[0];
+    cr_assert_str_eq(c->credential_code, "CNA");
+    cr_assert_eq(c->source, S_SOURCE_APPR);
+    cr_assert_str_eq(c->apprentice_id, "apr_1");
+    cr_assert_str_eq(c->issued_on, "2025-06-30");
+    cr_assert_str_eq(c->expires_on, "2027-06-30");
+    cr_assert_eq(c->status, S_ACTIVE);
+    cr_assert_str_eq(c->evidence, "completed registered apprenticeship CNA-RA");
+    cr_assert_str_eq(s_get(c->id)->apprentice_id, "apr_1");
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 1);
+    cr_assert_eq(s_events(CRED_EV_AWARDED, "apr_1"), 1, "the event carries the registration");
+
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &a->base, NULL), HC_OK, "a redelivery applies");
+    cr_assert_eq(s_worker_credentials("wkr_7")->n_items, 1);
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 1);
+    Hcap__AwardCredentialRequest req = s_award_req("wkr_7", "CNA", "2025-06-30");
+    S_FAILS("AwardCredential", req, HC_ALREADY_EXISTS, "credential_code");
+
+    /* The same completion twice in one batch (one transaction). */
+    Hcap__Apprentice *b = s_apprentice("apr_2", "wkr_8", "CNA");
+    const Hcap__Event *twice[] = {s_event("apprenticeship", 2, S_COMPLETED_EV, &b->base),
+                                  s_event("apprenticeship", 3, S_COMPLETED_EV, &b->base)};
+    int codes[2];
+    s_apply_batch(s_follow_apply("apprenticeship"), twice, 2, codes, NULL);
+    cr_assert_eq(codes[0], HC_OK);
+    cr_assert_eq(codes[1], HC_OK);
+    cr_assert_eq(s_worker_credentials("wkr_8")->n_items, 1);
+    cr_assert_eq(s_events(CRED_EV_AWARDED, "apr_2"), 1);
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 2);
+}
+
+Test(credentialing, a_completion_the_worker_holds_already_awards_nothing_more)
+{
+    s_type("CNA", 0);
+    Hcap__Credential *earned = s_award("wkr_7", "CNA", "2025-06-30");
+    cr_assert_null(earned->apprentice_id, "an award through the API names no registration");
+    Hcap__Apprentice *a = s_apprentice("apr_1", "wkr_7", "CNA");
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &a->base, NULL), HC_OK);
+    Hcap__CredentialList *held = s_worker_credentials("wkr_7");
+    cr_assert_eq(held->n_items, 1);
+    cr_assert_str_eq(held->items[0]->id, earned->id);
+    cr_assert_null(held->items[0]->apprentice_id);
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 1);
+}
+
+Test(credentialing, completions_without_a_code_and_other_events_award_nothing)
+{
+    s_type("CNA", 0);
+    Hcap__Apprentice *none = s_apprentice("apr_1", "wkr_7", NULL);
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &none->base, NULL), HC_OK);
+    Hcap__Apprentice *empty = s_apprentice("apr_2", "wkr_7", "");
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &empty->base, NULL), HC_OK);
+    Hcap__Apprentice *active = s_apprentice("apr_3", "wkr_7", "CNA");
+    active->status = HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_ACTIVE;
+    cr_assert_eq(s_appr_feed("apprenticeship.apprentice_registered.v1", &active->base, NULL),
+                 HC_OK);
+    cr_assert_eq(s_appr_feed("apprenticeship.apprentice_status_changed.v1", &active->base, NULL),
+                 HC_OK);
+    Hcap__Event *garbage =
+        s_event("apprenticeship", 4, "apprenticeship.hours_logged.v1", &active->base);
+    garbage->body.data = (uint8_t *)"\xff\xff\xff";
+    garbage->body.len = 3;
+    int rc;
+    s_apply_batch(s_follow_apply("apprenticeship"), (const Hcap__Event *const *)&garbage, 1, &rc,
+                  NULL);
+    cr_assert_eq(rc, HC_OK, "a type credentialing does not use is ignored, body unread");
+    cr_assert_eq(s_worker_credentials("wkr_7")->n_items, 0);
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 0);
+}
+
+Test(credentialing, an_unknown_code_or_a_broken_completion_is_refused_for_the_dead_letters)
+{
+    s_type("CNA", 0);
+    hc_error err;
+    Hcap__Apprentice *unknown = s_apprentice("apr_1", "wkr_7", "RN");
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &unknown->base, &err), HC_NOT_FOUND);
+    cr_assert_str_eq(err.field, "credential_code");
+    cr_assert(strstr(err.message, "RN"), "%s", err.message);
+
+    Hcap__Apprentice *undated = s_apprentice("apr_2", "wkr_7", "CNA");
+    undated->completed_on = NULL;
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &undated->base, &err), HC_INVALID_ARGUMENT);
+    cr_assert_str_eq(err.field, "completed_on");
+
+    Hcap__Event *garbage = s_event("apprenticeship", 3, S_COMPLETED_EV, &undated->base);
+    garbage->body.data = (uint8_t *)"\xff\xff\xff";
+    garbage->body.len = 3;
+    Hcap__Apprentice *good = s_apprentice("apr_3", "wkr_7", "CNA");
+    const Hcap__Event *batch[] = {garbage,
+                                  s_event("apprenticeship", 4, S_COMPLETED_EV, &good->base)};
+    int codes[2];
+    s_apply_batch(s_follow_apply("apprenticeship"), batch, 2, codes, &err);
+    cr_assert_eq(codes[0], HC_INVALID_ARGUMENT, "an undecodable body is refused, never a crash");
+    cr_assert_eq(codes[1], HC_OK, "the next event of the batch still applies");
+    Hcap__CredentialList *held = s_worker_credentials("wkr_7");
+    cr_assert_eq(held->n_items, 1);
+    cr_assert_str_eq(held->items[0]->apprentice_id, "apr_3");
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 1);
+}
+
+Test(credentialing, award_completion_checks_the_apprentice)
+{
+    s_type("CNA", 0);
+    Hcap__Apprentice *a = s_apprentice("apr_1", "wkr_7", "CNA");
+    a->status = HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_ACTIVE;
+    S_FAILS("AwardCompletion", *a, HC_FAILED_PRECONDITION, "status");
+    a->status = HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_COMPLETED;
+    a->completed_on = "2025-02-30";
+    S_FAILS("AwardCompletion", *a, HC_INVALID_ARGUMENT, "completed_on");
+    a->completed_on = "2025-06-30";
+    a->worker_id = "";
+    S_FAILS("AwardCompletion", *a, HC_INVALID_ARGUMENT, "worker_id");
+    a->worker_id = "wkr_7";
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 0, "a refused call writes nothing");
+    Hcap__Credential *c = NULL;
+    S_OK("AwardCompletion", *a, &c);
+    cr_assert_eq(c->source, S_SOURCE_APPR);
+    cr_assert_str_eq(c->apprentice_id, "apr_1");
+    cr_assert(strstr(c->verification_url, c->id));
+    a->completed_on = "2025-07-01";
+    S_FAILS("AwardCompletion", *a, HC_ALREADY_EXISTS, "apprentice_id");
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 1);
+}
+
+/* The store as issue 3 left it: 001 only, one type and one award. */
+static void s_issue3_store(void)
+{
+    hc_service_destroy(&s_local.svc);
+    char *path = hc_arena_printf(s_local.arena, "%s/credentialing.db", s_local.dir);
+    unlink(path);
+    unlink(hc_arena_printf(s_local.arena, "%s-wal", path));
+    unlink(hc_arena_printf(s_local.arena, "%s-shm", path));
+    const hc_migration only_001[] = {credentialing_migrations[0], {NULL, NULL}};
+    cr_assert_str_eq(only_001[0].name, "001_init.sql");
+    hc_error err;
+    hc_store *store = hc_store_open(path, only_001, &err);
+    cr_assert_not_null(store, "%s", err.message);
+    cr_assert_eq(hc_store_exec(store,
+                               "INSERT INTO credential_types (code, name, kind, issuer, "
+                               "validity_months, created_at) VALUES ('CNA', 'Nurse assistant', 2, "
+                               "'CDPH', 0, '2024-01-01T00:00:00.000Z');"
+                               "INSERT INTO credentials (id, worker_id, credential_code, "
+                               "issued_on, source, status, created_at, updated_at) VALUES "
+                               "('cred_old', 'wkr_7', 'CNA', '2024-02-01', 1, 1, "
+                               "'2024-02-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z')",
+                               &err),
+                 HC_OK, "%s", err.message);
+    hc_store_destroy(&store);
+}
+
+Test(credentialing, the_apprentice_migration_upgrades_an_issue_3_store)
+{
+    s_issue3_store();
+    ht_local_reopen(&s_local);
+    Hcap__Credential *old = s_get("cred_old");
+    cr_assert_str_eq(old->worker_id, "wkr_7");
+    cr_assert_str_eq(old->credential_name, "Nurse assistant");
+    cr_assert_null(old->apprentice_id);
+    Hcap__Apprentice *a = s_apprentice("apr_1", "wkr_7", "CNA");
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &a->base, NULL), HC_OK);
+    cr_assert_eq(s_appr_feed(S_COMPLETED_EV, &a->base, NULL), HC_OK);
+    ht_local_reopen(&s_local);
+    Hcap__CredentialList *held = s_worker_credentials("wkr_7");
+    cr_assert_eq(held->n_items, 2);
+    Hcap__Credential *completion =
+        strcmp(held->items[0]->id, "cred_old") == 0 ? held->items[1] : held->items[0];
+    cr_assert_str_eq(completion->apprentice_id, "apr_1");
+    cr_assert_eq(completion->source, S_SOURCE_APPR);
+    Hcap__Credential *api = s_award("wkr_7", "CNA", "2025-07-01");
+    cr_assert_null(api->apprentice_id);
+    cr_assert_eq(s_events(CRED_EV_AWARDED, NULL), 2);
 }
 
 /* --- prior learning --- */

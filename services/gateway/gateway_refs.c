@@ -17,10 +17,13 @@
 static const gw_ref s_refs[] = {
     {"worker_id", "enrollment", "GetWorker"},
     {"employer_id", "enrollment", "GetEmployer"},
+    {"completion_credential_code", "credentialing", "GetCredentialType"},
+    {"competencies", "credentialing", "GetCompetency"},
     {NULL, NULL, NULL},
 };
 
-#define S_NAME_MAX 64
+#define S_NAME_MAX   64
+#define S_CHECKS_MAX (GW_REFS_MAX * GW_REFS_IDS_MAX)
 
 /* A route's refs text split into field names. */
 typedef struct {
@@ -38,9 +41,9 @@ typedef struct {
 } s_ticket;
 
 struct s_check {
-    const gw_ref *refs[GW_REFS_MAX];
-    char *ids[GW_REFS_MAX];
-    s_ticket *tickets[GW_REFS_MAX];
+    const gw_ref *refs[S_CHECKS_MAX];
+    char *ids[S_CHECKS_MAX];
+    s_ticket *tickets[S_CHECKS_MAX];
     size_t count, pending;
     bool starting;
     int code; /* HC_OK until a reference failed */
@@ -80,16 +83,13 @@ static bool s_split(const char *refs, s_names *out)
     return true;
 }
 
-/* The singular string field name of desc, or NULL. */
+/* The string field (singular or repeated) name of desc, or NULL. */
 static const ProtobufCFieldDescriptor *s_string_field(const ProtobufCMessageDescriptor *desc,
                                                       const char *name)
 {
     const ProtobufCFieldDescriptor *field =
         protobuf_c_message_descriptor_get_field_by_name(desc, name);
-    return field && field->type == PROTOBUF_C_TYPE_STRING &&
-                   field->label != PROTOBUF_C_LABEL_REPEATED
-               ? field
-               : NULL;
+    return field && field->type == PROTOBUF_C_TYPE_STRING ? field : NULL;
 }
 
 /* Why route's refs do not fit, or NULL. */
@@ -103,7 +103,7 @@ static const char *s_route_problem(const gw_route *route)
         if (!gw_refs_find(names.names[i]))
             return "a reference field has no row in the reference table";
         if (!rpc || !s_string_field(rpc->input, names.names[i]))
-            return "a reference field is not a singular string field of the input";
+            return "a reference field is not a string field of the input";
     }
     return NULL;
 }
@@ -206,8 +206,47 @@ static void s_send(s_check *check, size_t index, hc_broker *broker,
     hc_arena_destroy(&arena);
 }
 
+/* Adds the id of ref to check unless it is empty or already there. */
+static void s_add(s_check *check, const gw_ref *ref, const char *id)
+{
+    if (!id || !*id)
+        return;
+    for (size_t i = 0; i < check->count; i++)
+        if (check->refs[i] == ref && strcmp(check->ids[i], id) == 0)
+            return;
+    assert(check->count < S_CHECKS_MAX);
+    check->refs[check->count] = ref;
+    check->ids[check->count] = strdup(id);
+    assert(check->ids[check->count]);
+    check->count++;
+}
+
+/* Adds the ids of one field of msg; false (check->code set) when a
+   repeated field holds too many. */
+static bool s_add_field(s_check *check, const ProtobufCMessage *msg,
+                        const ProtobufCFieldDescriptor *field, const gw_ref *ref)
+{
+    const char *base = (const char *)msg;
+    if (field->label != PROTOBUF_C_LABEL_REPEATED) {
+        s_add(check, ref, *(const char *const *)(base + field->offset));
+        return true;
+    }
+    size_t n = *(const size_t *)(base + field->quantifier_offset);
+    char *const *values = *(char *const *const *)(base + field->offset);
+    if (n > GW_REFS_IDS_MAX) {
+        check->code = HC_INVALID_ARGUMENT;
+        check->field = ref->field;
+        snprintf(check->message, sizeof check->message, "%s: at most %d ids, got %zu", ref->field,
+                 GW_REFS_IDS_MAX, n);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        s_add(check, ref, values[i]);
+    return true;
+}
+
 /* Collects the references present in body into check; false when there
-   is nothing to check. */
+   is nothing to check or a field holds too many (check->code set). */
 static bool s_collect(s_check *check, const gw_route *route, const uint8_t *body, size_t size)
 {
     const ProtobufCMethodDescriptor *rpc = gw_route_rpc(route->service, route->method);
@@ -216,19 +255,15 @@ static bool s_collect(s_check *check, const gw_route *route, const uint8_t *body
         return false;
     hc_arena *arena = hc_arena_new();
     ProtobufCMessage *msg = hc_msg_unpack(rpc->input, body, size, arena);
-    for (size_t i = 0; msg && i < names.count; i++) {
+    bool ok = true;
+    for (size_t i = 0; msg && ok && i < names.count; i++) {
         const ProtobufCFieldDescriptor *field = s_string_field(rpc->input, names.names[i]);
         const gw_ref *ref = gw_refs_find(names.names[i]);
-        const char *value = field ? *(const char **)((const char *)msg + field->offset) : NULL;
-        if (!ref || !value || !*value)
-            continue;
-        check->refs[check->count] = ref;
-        check->ids[check->count] = strdup(value);
-        assert(check->ids[check->count]);
-        check->count++;
+        if (field && ref)
+            ok = s_add_field(check, msg, field, ref);
     }
     hc_arena_destroy(&arena);
-    return check->count > 0;
+    return ok && check->count > 0;
 }
 
 int gw_refs_verify(hc_broker *broker, const gw_route *route, const uint8_t *body, size_t size,
@@ -242,8 +277,9 @@ int gw_refs_verify(hc_broker *broker, const gw_route *route, const uint8_t *body
     check->arg = arg;
     check->code = HC_OK;
     if (!route->refs || !s_collect(check, route, body, size)) {
+        int code = check->code;
         s_finish(check);
-        return HC_OK;
+        return code;
     }
     check->starting = true;
     for (size_t i = 0; i < check->count && check->code == HC_OK; i++)

@@ -14,7 +14,8 @@
 #include "hc_broker.h"
 #include "hcap.pb-c.h"
 
-#define GW_REFS_MAX 4 /* reference fields one route may name */
+#define GW_REFS_MAX     4  /* reference fields one route may name */
+#define GW_REFS_IDS_MAX 64 /* ids one repeated reference field may hold in a request */
 
 typedef struct {
     const char *field;   /* the input field holding the id, "worker_id" */
@@ -27,20 +28,23 @@ const gw_ref *gw_refs_find(const char *field);
 
 /* Checks the reference table and every route's refs against the
    descriptors: each owner method exists and takes a GetRequest; each field
-   a route names has a row and is a singular string field of the route's
-   input; at most GW_REFS_MAX per route. Returns true, or false with the
-   first mismatch described in problem. */
+   a route names has a row and is a string field (singular or repeated) of
+   the route's input; at most GW_REFS_MAX per route. Returns true, or false
+   with the first mismatch described in problem. */
 bool gw_refs_check_table(char *problem, size_t size);
 
 /* Verifies the references of route in body (the packed input of its rpc):
    each refs field present and non-empty is looked up with its owner's Get
-   (deadline_ms, principal; may be NULL), all in parallel. cb runs exactly
-   once, possibly before this returns: HC_OK (no body) when every present
+   (deadline_ms, principal; may be NULL), all in parallel; a repeated field
+   is one Get per distinct non-empty element. cb runs exactly once,
+   possibly before this returns: HC_OK (no body) when every present
    reference exists or there is nothing to check (also when body does not
-   decode: the owning service rejects that itself); HC_NOT_FOUND or
-   HC_INVALID_ARGUMENT with field = the reference field; HC_UNAVAILABLE,
-   HC_DEADLINE_EXCEEDED or another owner's error as the owner answered.
-   Returns HC_OK, or the error cb was already called with. */
+   decode: the owning service rejects that itself); HC_INVALID_ARGUMENT
+   with field = the repeated field when it holds more than GW_REFS_IDS_MAX
+   elements (nothing is asked then); HC_NOT_FOUND or HC_INVALID_ARGUMENT
+   with field = the reference field; HC_UNAVAILABLE, HC_DEADLINE_EXCEEDED or
+   another owner's error as the owner answered. Returns HC_OK, or the error
+   cb was already called with. */
 int gw_refs_verify(hc_broker *broker, const gw_route *route, const uint8_t *body, size_t size,
                    const Hcap__Principal *principal, uint32_t deadline_ms, hc_broker_reply_fn *cb,
                    void *arg);

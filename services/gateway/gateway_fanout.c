@@ -24,6 +24,7 @@ static const gw_profile_part s_parts[] = {
     {"tuition_claims", "enrollment", "ListTuitionClaims", "worker_id", false},
     {"credentials", "credentialing", "ListCredentials", "worker_id", false},
     {"ladders", "credentialing", "ListWorkerLadders", "worker_id", false},
+    {"apprenticeships", "apprenticeship", "ListApprentices", "worker_id", false},
     {NULL, NULL, NULL, NULL, false},
 };
 

@@ -152,15 +152,14 @@ static const char *s_header(s_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-/* Authenticates and authorizes; false with the error reply set. */
-static bool s_authorize(s_request *req)
+/* Authenticates and authorizes route; false with the error reply set. */
+static bool s_authorize(s_request *req, const gw_route *route)
 {
     char text[256];
     gw_auth_bearer(s_header(req, MHD_HTTP_HEADER_AUTHORIZATION), text, sizeof text);
     hc_error err;
     hc_error_clear(&err);
-    if (gw_server_authorize(req->http->server, req->match.route, text, &req->token, &err) !=
-        HC_OK) {
+    if (gw_server_authorize(req->http->server, route, text, &req->token, &err) != HC_OK) {
         s_fail(req, err.code, err.field, err.message);
         return false;
     }
@@ -219,7 +218,7 @@ static void s_request_begin(s_request *req, const char *method, const char *url)
         s_fail(req, HC_UNAVAILABLE, NULL, "the gateway is stopping");
         return;
     }
-    if (!s_route(req, method, url) || !s_authorize(req))
+    if (!s_route(req, method, url) || !s_authorize(req, req->match.route))
         return;
     if (req->match.route->flags & GW_ROUTE_METRICS) {
         s_serve_metrics(req);
@@ -305,6 +304,22 @@ static bool s_format(s_request *req, const s_query *query, bool *csv)
     return true;
 }
 
+/* The route a request is dispatched to: its own, or for CSV the route of
+   its csv_method, whose roles the caller must hold too. NULL with the
+   error reply set. */
+static const gw_route *s_dispatch_route(s_request *req, bool csv)
+{
+    const gw_route *route = req->match.route;
+    if (!csv || !route->csv_method)
+        return route;
+    const gw_route *export = gw_route_find(route->service, route->csv_method);
+    if (!export) {
+        s_fail(req, HC_INTERNAL, "format", "the CSV method of this route has no route");
+        return NULL;
+    }
+    return s_authorize(req, export) ? export : NULL;
+}
+
 static bool s_is_write(const char *method)
 {
     return strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
@@ -385,15 +400,15 @@ static void s_on_reply(void *arg, const hc_broker_reply *reply)
     }
 }
 
-/* Builds the input and dispatches; the reply may arrive before return. */
-static void s_dispatch(s_request *req, const s_query *query, bool csv)
+/* Builds route's input and dispatches; the reply may arrive before return. */
+static void s_dispatch(s_request *req, const gw_route *route, const s_query *query, bool csv)
 {
     hc_arena *arena = hc_arena_new();
     uint8_t *packed = NULL;
     size_t size = 0;
     hc_error err;
-    if (gw_codec_request(req->match.route, &req->match, req->body, req->size, query->params,
-                         query->count, arena, &packed, &size, &err) != HC_OK) {
+    if (gw_codec_request(route, &req->match, req->body, req->size, query->params, query->count,
+                         arena, &packed, &size, &err) != HC_OK) {
         s_fail(req, err.code, err.field, err.message);
         hc_arena_destroy(&arena);
         return;
@@ -405,7 +420,7 @@ static void s_dispatch(s_request *req, const s_query *query, bool csv)
         return;
     }
     ticket->http = req->http;
-    ticket->route = req->match.route;
+    ticket->route = route;
     ticket->csv = csv;
     if (!s_idempotency(req, ticket)) {
         s_ticket_free(ticket);
@@ -414,7 +429,7 @@ static void s_dispatch(s_request *req, const s_query *query, bool csv)
     }
     ticket->req = req;
     req->ticket = ticket;
-    gw_call call = {.route = req->match.route,
+    gw_call call = {.route = route,
                     .body = packed,
                     .size = size,
                     .principal = req->authenticated ? &req->principal : NULL,
@@ -435,10 +450,11 @@ static void s_request_run(s_request *req)
     memset(&query, 0, sizeof query);
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, s_on_query, &query);
     bool csv = false;
+    const gw_route *route = NULL;
     if (query.overflow)
         s_fail(req, HC_INVALID_ARGUMENT, NULL, "too many query parameters");
-    else if (s_format(req, &query, &csv))
-        s_dispatch(req, &query, csv);
+    else if (s_format(req, &query, &csv) && (route = s_dispatch_route(req, csv)) != NULL)
+        s_dispatch(req, route, &query, csv);
     if (req->state == S_READING) {
         req->state = S_WAITING;
         req->suspended = true;

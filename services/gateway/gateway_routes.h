@@ -31,6 +31,9 @@ typedef struct {
     unsigned flags;          /* GW_ROUTE_* */
     const char *refs;        /* input fields naming another service's entity, checked before
                                 dispatch ("worker_id employer_id", see gateway_refs.h); or NULL */
+    const char *csv_method;  /* HTTP: the rpc of the same service (same input type) a CSV
+                                request of this route goes to, checked against that route's
+                                roles; NULL: CSV is this route's own reply rendered */
 } gw_route;
 
 #define GW_PATH_PARAMS_MAX 4

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include "apprenticeship.pb-c.h"
 #include "credentialing.pb-c.h"
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
@@ -320,7 +321,7 @@ Test(gateway_codec, profile_table_matches_the_descriptors)
         parts++;
         required += part->required;
     }
-    cr_assert_eq(parts, 6);
+    cr_assert_eq(parts, 7);
     cr_assert_eq(required, 1, "only the worker's own record is required");
     const gw_profile_part *credentials = &gw_fanout_parts()[4], *ladders = &gw_fanout_parts()[5];
     cr_assert_str_eq(credentials->part, "credentials");
@@ -328,6 +329,12 @@ Test(gateway_codec, profile_table_matches_the_descriptors)
     cr_assert_str_eq(credentials->method, "ListCredentials");
     cr_assert_str_eq(ladders->part, "ladders");
     cr_assert_str_eq(ladders->method, "ListWorkerLadders");
+    const gw_profile_part *apprenticeships = &gw_fanout_parts()[6];
+    cr_assert_str_eq(apprenticeships->part, "apprenticeships");
+    cr_assert_str_eq(apprenticeships->service, "apprenticeship");
+    cr_assert_str_eq(apprenticeships->method, "ListApprentices");
+    cr_assert_str_eq(apprenticeships->key, "worker_id");
+    cr_assert_not(apprenticeships->required);
 }
 
 Test(gateway_codec, raw_json_route_sends_the_document_verbatim)
@@ -372,4 +379,51 @@ Test(gateway_codec, fractional_hours_print_as_written)
     char *text = gw_codec_csv(&program.base, &size);
     cr_assert(strstr(text, ",144.4,"), "%s", text);
     free(text);
+}
+
+/* The RAPIDS export takes the list's filters and renders through the
+   generic CSV codec: enum names, plain numbers, a header of its fields. */
+Test(gateway_codec, rapids_export_from_the_list_filters_to_csv)
+{
+    gw_match match;
+    cr_assert_eq(gw_route_match("GET", "/v1/apprentices", &match), GW_MATCH_OK);
+    const gw_route *export = gw_route_find("apprenticeship", match.route->csv_method);
+    cr_assert_not_null(export);
+    gw_param query[] = {{"format", "csv"}, {"status", "completed"}, {"program_code", "CHW-APP"}};
+    uint8_t *packed = NULL;
+    size_t size = 0;
+    hc_error err;
+    cr_assert_eq(gw_codec_request(export, &match, NULL, 0, query, 3, s_arena, &packed, &size, &err),
+                 HC_OK, "%s", err.message);
+    Hcap__ListApprenticesRequest *in = (Hcap__ListApprenticesRequest *)hc_msg_unpack(
+        &hcap__list_apprentices_request__descriptor, packed, size, s_arena);
+    cr_assert_not_null(in);
+    cr_assert(in->has_status);
+    cr_assert_eq(in->status, HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_COMPLETED);
+    cr_assert_str_eq(in->program_code, "CHW-APP");
+
+    Hcap__RapidsRecord record = HCAP__RAPIDS_RECORD__INIT;
+    record.apprentice_id = "apr_2";
+    record.program_number = "CHW-APP";
+    record.rapids_code = "2002HY";
+    record.start_date = "2025-03-03";
+    record.status = HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_COMPLETED;
+    record.status_date = "2026-04-10";
+    record.ojl_hours = 2000.25;
+    record.rti_hours = 144;
+    Hcap__RapidsRecord *items[] = {&record};
+    Hcap__RapidsExport list = HCAP__RAPIDS_EXPORT__INIT;
+    list.n_items = 1;
+    list.items = items;
+    hc_broker_reply reply = {.code = HC_OK};
+    reply.body = hc_msg_pack(&list.base, s_arena, &reply.size);
+    gw_http_reply out;
+    gw_codec_reply(export, &reply, true, &out);
+    cr_assert_eq(out.status, 200);
+    cr_assert_str_eq(out.content_type, GW_CONTENT_CSV);
+    cr_assert_str_eq(out.body, "apprentice_id,program_number,rapids_code,onet_soc,start_date,"
+                               "status,status_date,ojl_hours,rti_hours,hourly_wage_cents\r\n"
+                               "apr_2,CHW-APP,2002HY,,2025-03-03,completed,2026-04-10,2000.25,144,"
+                               "\r\n");
+    gw_http_reply_clear(&out);
 }

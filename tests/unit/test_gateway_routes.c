@@ -131,19 +131,21 @@ Test(gateway_routes, frontend_finds_routes_by_service_and_method)
     cr_assert_null(gw_route_find(NULL, NULL));
 }
 
-/* Every rpc of the enrollment, credentialing and gateway services is
-   reachable (but the internal credentialing.SweepExpired), every path
-   parameter names a field of the rpc's input, and only Get/List (and
-   Health, GetProfile) are reads. */
+/* Every rpc of the enrollment, credentialing, apprenticeship and gateway
+   services is reachable (but the internal ones, run by timers and
+   followers), every path parameter names a field of the rpc's input, and
+   only Get/List/Export (and Health, GetProfile) are reads. */
 Test(gateway_routes, table_agrees_with_the_descriptors)
 {
-    const char *services[] = {"enrollment", "credentialing", "gateway"};
-    for (size_t s = 0; s < 3; s++) {
+    const char *services[] = {"enrollment", "credentialing", "apprenticeship", "gateway"};
+    for (size_t s = 0; s < 4; s++) {
         const ProtobufCServiceDescriptor *desc = gw_route_service(services[s]);
-        cr_assert_not_null(desc);
+        cr_assert_not_null(desc, "%s", services[s]);
         for (unsigned i = 0; i < desc->n_methods; i++) {
             const char *name = desc->methods[i].name;
-            bool internal = strcmp(name, "SweepExpired") == 0;
+            bool internal = strcmp(name, "SweepExpired") == 0 ||
+                            strcmp(name, "ApplyPriorCredit") == 0 ||
+                            strcmp(name, "AwardCompletion") == 0;
             cr_assert_eq(gw_route_find(services[s], name) != NULL, !internal, "%s.%s: %s",
                          services[s], name, internal ? "internal, must stay unrouted" : "no route");
         }
@@ -154,7 +156,7 @@ Test(gateway_routes, table_agrees_with_the_descriptors)
         const ProtobufCMethodDescriptor *rpc = gw_route_rpc(r->service, r->method);
         cr_assert_not_null(rpc, "%s.%s", r->service, r->method);
         bool read = strncmp(r->method, "Get", 3) == 0 || strncmp(r->method, "List", 4) == 0 ||
-                    strcmp(r->method, "Health") == 0;
+                    strncmp(r->method, "Export", 6) == 0 || strcmp(r->method, "Health") == 0;
         cr_assert_eq(read, (r->flags & GW_ROUTE_READ) != 0, "%s read flag", r->method);
         for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
             char name[64];
@@ -174,7 +176,7 @@ Test(gateway_routes, labels_name_method_and_pattern)
     s_match_ok("GET", "/v1/workers/x", &m);
     cr_assert_str_eq(gw_route_label(m.route), "GET /v1/workers/{id}");
     cr_assert_str_eq(gw_route_label(NULL), "unmatched");
-    gw_route other = {"GET", "/x", NULL, NULL, 0, 0, NULL};
+    gw_route other = {"GET", "/x", NULL, NULL, 0, 0, NULL, NULL};
     cr_assert_str_eq(gw_route_label(&other), "unmatched");
 }
 
@@ -258,4 +260,123 @@ Test(gateway_routes, reference_checks_are_declared_on_the_awarding_routes)
     cr_assert_str_eq(employer->method, "GetEmployer");
     cr_assert_null(gw_refs_find("cohort_id"));
     cr_assert_null(gw_refs_find(NULL));
+}
+
+Test(gateway_routes, apprenticeship_routes_map_to_their_rpc_and_roles)
+{
+    const unsigned fund = HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF;
+    const unsigned appr = fund | HC_ROLE_BIT_MENTOR;
+    const struct {
+        const char *method, *path, *rpc;
+        unsigned flags, roles;
+        const char *refs;
+    } cases[] = {
+        {"POST", "/v1/apprenticeship-programs", "CreateApprenticeshipProgram", GW_ROUTE_CREATE,
+         fund, "completion_credential_code competencies"},
+        {"GET", "/v1/apprenticeship-programs", "ListApprenticeshipPrograms", GW_ROUTE_LIST, appr,
+         NULL},
+        {"GET", "/v1/apprenticeship-programs/CHW-APP", "GetApprenticeshipProgram", GW_ROUTE_READ,
+         appr, NULL},
+        {"POST", "/v1/apprentices", "RegisterApprentice", GW_ROUTE_CREATE, fund,
+         "worker_id employer_id"},
+        {"GET", "/v1/apprentices", "ListApprentices", GW_ROUTE_LIST, appr, NULL},
+        {"GET", "/v1/apprentices/apr_1", "GetApprentice", GW_ROUTE_READ, appr, NULL},
+        {"POST", "/v1/apprentices/apr_1/hours", "LogHours", 0, appr, NULL},
+        {"GET", "/v1/apprentices/apr_1/hours", "ListHours", GW_ROUTE_LIST, appr, NULL},
+        {"POST", "/v1/apprentices/apr_1/signoffs", "SignOff", 0, appr, NULL},
+        {"POST", "/v1/apprentices/apr_1/status", "ChangeApprenticeStatus", 0, fund, NULL},
+        {"POST", "/v1/imports/apprentice-hours", "ImportHours", GW_ROUTE_RAW_CSV | GW_ROUTE_REJECTS,
+         appr, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gw_match m;
+        const gw_route *r = s_match_ok(cases[i].method, cases[i].path, &m);
+        cr_assert_str_eq(r->service, "apprenticeship", "%s", cases[i].path);
+        cr_assert_str_eq(r->method, cases[i].rpc, "%s %s", cases[i].method, cases[i].path);
+        cr_assert_eq(r->flags & cases[i].flags, cases[i].flags, "%s flags", cases[i].rpc);
+        cr_assert_eq(r->flags & GW_ROUTE_CREATE, cases[i].flags & GW_ROUTE_CREATE, "%s 201",
+                     cases[i].rpc);
+        cr_assert_eq(r->roles, cases[i].roles, "%s roles", cases[i].rpc);
+        if (cases[i].refs)
+            cr_assert_str_eq(r->refs, cases[i].refs, "%s refs", cases[i].rpc);
+        else
+            cr_assert_null(r->refs, "%s refs", cases[i].rpc);
+        if (strchr(cases[i].path + 4, '_')) {
+            cr_assert_eq(m.n_params, 1);
+            cr_assert_str_eq(m.params[0].name, "id");
+            cr_assert_str_eq(m.params[0].value, "apr_1");
+        }
+    }
+    gw_match m;
+    const gw_route *r = s_match_ok("GET", "/v1/competencies/OUTREACH", &m);
+    cr_assert_str_eq(r->service, "credentialing");
+    cr_assert_str_eq(r->method, "GetCompetency");
+    cr_assert_str_eq(m.params[0].value, "OUTREACH");
+    cr_assert_eq(gw_route_match("DELETE", "/v1/apprentices/apr_1", &m), GW_MATCH_NO_METHOD);
+    cr_assert_str_eq(m.allow, "GET");
+}
+
+/* A mentor works with apprentices only: no worker record, no profile. */
+Test(gateway_routes, mentor_reaches_apprentices_but_no_worker_records)
+{
+    size_t mentor_routes = 0;
+    for (const gw_route *r = gw_route_table(); r->pattern; r++) {
+        if (!(r->roles & HC_ROLE_BIT_MENTOR) || (r->flags & GW_ROUTE_PUBLIC))
+            continue;
+        mentor_routes++;
+        cr_assert_str_eq(r->service, "apprenticeship", "mentor may call %s.%s", r->service,
+                         r->method);
+        cr_assert(strcmp(r->method, "RegisterApprentice") != 0 &&
+                      strcmp(r->method, "ChangeApprenticeStatus") != 0 &&
+                      strcmp(r->method, "CreateApprenticeshipProgram") != 0 &&
+                      strcmp(r->method, "ExportApprentices") != 0,
+                  "mentor may call %s", r->method);
+    }
+    cr_assert_eq(mentor_routes, 8);
+    gw_match m;
+    cr_assert_eq(s_match_ok("GET", "/v1/workers/w1", &m)->roles & HC_ROLE_BIT_MENTOR, 0);
+    cr_assert_eq(s_match_ok("GET", "/v1/workers/w1/profile", &m)->roles & HC_ROLE_BIT_MENTOR, 0);
+}
+
+/* GET /v1/apprentices?format=csv is the RAPIDS export: a route the
+   frontend reaches by name, not HTTP, with the list's input type. */
+Test(gateway_routes, csv_method_names_a_frontend_route_of_the_same_input)
+{
+    size_t with_csv = 0;
+    for (const gw_route *r = gw_route_table(); r->pattern; r++) {
+        if (!r->csv_method)
+            continue;
+        with_csv++;
+        cr_assert(r->flags & GW_ROUTE_LIST, "%s: CSV needs a list route", r->pattern);
+        const gw_route *target = gw_route_find(r->service, r->csv_method);
+        cr_assert_not_null(target, "%s.%s has no route", r->service, r->csv_method);
+        cr_assert(target->flags & GW_ROUTE_LIST);
+        cr_assert_eq(gw_route_rpc(target->service, target->method)->input,
+                     gw_route_rpc(r->service, r->method)->input, "%s: same input type",
+                     r->csv_method);
+    }
+    cr_assert_eq(with_csv, 1);
+    gw_match m;
+    const gw_route *list = s_match_ok("GET", "/v1/apprentices", &m);
+    cr_assert_str_eq(list->csv_method, "ExportApprentices");
+    const gw_route *export = gw_route_find("apprenticeship", "ExportApprentices");
+    cr_assert_not_null(export);
+    cr_assert_null(export->http_method, "reachable from the frontend only");
+    cr_assert_eq(export->roles, HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF);
+    cr_assert_str_eq(gw_route_label(export), "ZMQ /v1/apprentices");
+    cr_assert_eq(gw_route_match("GET", "/v1/apprentices", &m), GW_MATCH_OK);
+    cr_assert_eq(m.route, list, "HTTP never matches the frontend-only row");
+}
+
+Test(gateway_routes, apprenticeship_references_are_checked_with_credentialing)
+{
+    const gw_ref *code = gw_refs_find("completion_credential_code");
+    cr_assert_not_null(code);
+    cr_assert_str_eq(code->service, "credentialing");
+    cr_assert_str_eq(code->method, "GetCredentialType");
+    const gw_ref *competencies = gw_refs_find("competencies");
+    cr_assert_not_null(competencies);
+    cr_assert_str_eq(competencies->method, "GetCompetency");
+    char problem[256] = "";
+    cr_assert(gw_refs_check_table(problem, sizeof problem), "%s", problem);
 }

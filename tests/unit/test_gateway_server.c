@@ -1,5 +1,5 @@
 /* Tests for the whole gateway in one process: the server runs its loop on a
-   thread, fake "enrollment" and "credentialing" instances (DEALERs on other
+   thread, fake "enrollment", "credentialing" and "apprenticeship" instances (DEALERs on other
    threads) answer, hold or ignore requests, and the test talks HTTP and the
    ZeroMQ frontend to it: suspension, idempotency, fan-out, reference
    checks, raw bodies, deadlines, hang-ups, limits, garbage and the orderly
@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
+#include "apprenticeship.pb-c.h"
 #include "credentialing.pb-c.h"
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
@@ -34,7 +35,7 @@ typedef struct {
     size_t size;
 } held_request;
 
-#define METHODS_MAX 16
+#define METHODS_MAX 24
 
 typedef struct {
     const char *service;
@@ -51,12 +52,27 @@ typedef struct {
     size_t n_held;
 } fake_state;
 
-static const char *s_methods[] = {"CreateProgram",   "GetWorker",           "ListEmployment",
-                                  "ListEnrollments", "ListTuitionClaims",   "ListPrograms",
-                                  "ImportWorkers",   "CreateWorker",        "AwardCredential",
-                                  "ListCredentials", "AssessPriorLearning", "GetBadge",
-                                  "GetVerification", "ListWorkerLadders",   "other"};
-#define METHOD_OTHER 14
+static const char *s_methods[] = {"CreateProgram",
+                                  "GetWorker",
+                                  "ListEmployment",
+                                  "ListEnrollments",
+                                  "ListTuitionClaims",
+                                  "ListPrograms",
+                                  "ImportWorkers",
+                                  "CreateWorker",
+                                  "AwardCredential",
+                                  "ListCredentials",
+                                  "AssessPriorLearning",
+                                  "GetBadge",
+                                  "GetVerification",
+                                  "ListWorkerLadders",
+                                  "GetCompetency",
+                                  "GetCredentialType",
+                                  "CreateApprenticeshipProgram",
+                                  "ListApprentices",
+                                  "ExportApprentices",
+                                  "other"};
+#define METHOD_OTHER 19
 
 static char s_dir[64];
 static char s_broker_ep[128], s_front_ep[128], s_token_path[128];
@@ -69,6 +85,8 @@ static fake_state s_fake = {
     .service = "enrollment", .instance = "fake-1", .lock = PTHREAD_MUTEX_INITIALIZER};
 static fake_state s_cred = {
     .service = "credentialing", .instance = "fake-c1", .lock = PTHREAD_MUTEX_INITIALIZER};
+static fake_state s_appr = {
+    .service = "apprenticeship", .instance = "fake-a1", .lock = PTHREAD_MUTEX_INITIALIZER};
 static ht_node s_node;
 
 static int s_method_index(const char *method)
@@ -145,6 +163,98 @@ static Hcap__Credential *s_credential(hc_arena *arena, const char *worker_id, co
     credential->source = HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_EARNED;
     credential->status = HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_ACTIVE;
     return credential;
+}
+
+/* GetCompetency knows OUTREACH and CARE-COORD, GetCredentialType CHW-CERT;
+   NULL (not found) for anything else. */
+static ProtobufCMessage *s_cred_lookup(const held_request *req, hc_arena *arena)
+{
+    Hcap__GetRequest *in = (Hcap__GetRequest *)hc_msg_unpack(&hcap__get_request__descriptor,
+                                                             req->body, req->size, arena);
+    if (!in)
+        return NULL;
+    if (strcmp(req->method, "GetCompetency") == 0 &&
+        (strcmp(in->id, "OUTREACH") == 0 || strcmp(in->id, "CARE-COORD") == 0)) {
+        Hcap__Competency *competency = hc_arena_alloc(arena, sizeof *competency);
+        hcap__competency__init(competency);
+        competency->code = in->id;
+        competency->name = in->id;
+        return &competency->base;
+    }
+    if (strcmp(req->method, "GetCredentialType") == 0 && strcmp(in->id, "CHW-CERT") == 0) {
+        Hcap__CredentialType *type = hc_arena_alloc(arena, sizeof *type);
+        hcap__credential_type__init(type);
+        type->code = in->id;
+        type->name = "Community Health Worker Certificate";
+        type->kind = HCAP__CREDENTIAL_KIND__CREDENTIAL_KIND_CERTIFICATE;
+        type->issuer = "LATTC";
+        return &type->base;
+    }
+    return NULL;
+}
+
+static Hcap__Apprentice *s_apprentice(hc_arena *arena)
+{
+    Hcap__Apprentice *apprentice = hc_arena_alloc(arena, sizeof *apprentice);
+    hcap__apprentice__init(apprentice);
+    apprentice->id = "apr_1";
+    apprentice->worker_id = "w1";
+    apprentice->program_code = "CHW-APP";
+    apprentice->employer_id = "emp_1";
+    apprentice->start_date = "2026-01-05";
+    apprentice->status = HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_ACTIVE;
+    apprentice->ojl_hours = 412.5;
+    return apprentice;
+}
+
+/* Canned apprenticeship answers; NULL for another method. */
+static ProtobufCMessage *s_appr_answer(const held_request *req, hc_arena *arena)
+{
+    if (strcmp(req->method, "ListApprentices") == 0) {
+        Hcap__ApprenticeList *list = hc_arena_alloc(arena, sizeof *list);
+        hcap__apprentice_list__init(list);
+        list->n_items = 1;
+        list->items = hc_arena_alloc(arena, sizeof *list->items);
+        list->items[0] = s_apprentice(arena);
+        return &list->base;
+    }
+    if (strcmp(req->method, "ExportApprentices") == 0) {
+        Hcap__RapidsRecord *record = hc_arena_alloc(arena, sizeof *record);
+        hcap__rapids_record__init(record);
+        record->apprentice_id = "apr_1";
+        record->program_number = "CHW-APP";
+        record->rapids_code = "2002HY";
+        record->onet_soc = "21-1094.00";
+        record->start_date = "2026-01-05";
+        record->status = HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_ACTIVE;
+        record->ojl_hours = 412.5;
+        record->rti_hours = 24;
+        record->has_hourly_wage_cents = true;
+        record->hourly_wage_cents = 2000;
+        Hcap__RapidsExport *export = hc_arena_alloc(arena, sizeof *export);
+        hcap__rapids_export__init(export);
+        export->n_items = 1;
+        export->items = hc_arena_alloc(arena, sizeof *export->items);
+        export->items[0] = record;
+        return &export->base;
+    }
+    if (strcmp(req->method, "CreateApprenticeshipProgram") == 0) {
+        Hcap__CreateApprenticeshipProgramRequest *in =
+            (Hcap__CreateApprenticeshipProgramRequest *)hc_msg_unpack(
+                &hcap__create_apprenticeship_program_request__descriptor, req->body, req->size,
+                arena);
+        Hcap__ApprenticeshipProgram *program = hc_arena_alloc(arena, sizeof *program);
+        hcap__apprenticeship_program__init(program);
+        program->code = in ? in->code : "?";
+        program->name = in ? in->name : "?";
+        program->occupation = in ? in->occupation : "?";
+        program->approach =
+            in ? in->approach : HCAP__APPRENTICESHIP_APPROACH__APPRENTICESHIP_APPROACH_HYBRID;
+        program->n_competencies = in ? in->n_competencies : 0;
+        program->competencies = in ? in->competencies : NULL;
+        return &program->base;
+    }
+    return NULL;
 }
 
 /* Canned credentialing answers; NULL for another method. */
@@ -299,8 +409,13 @@ static void s_fake_answer(zsock_t *dealer, const held_request *req)
         } else
             report->created = 1;
         out = &report->base;
-    } else if ((out = s_cred_answer(req, arena)) != NULL) {
-        /* a credentialing method */
+    } else if ((out = s_cred_answer(req, arena)) != NULL ||
+               (out = s_appr_answer(req, arena)) != NULL) {
+        /* a credentialing or apprenticeship method */
+    } else if (strcmp(req->method, "GetCompetency") == 0 ||
+               strcmp(req->method, "GetCredentialType") == 0) {
+        if (!(out = s_cred_lookup(req, arena)))
+            code = HC_NOT_FOUND;
     } else if (strncmp(req->method, "List", 4) == 0) {
         Hcap__EnrollmentList *list = hc_arena_alloc(arena, sizeof *list);
         hcap__enrollment_list__init(list); /* every List reply with no items looks alike */
@@ -466,7 +581,7 @@ static void s_setup(void)
                           .broker = s_broker_ep,
                           .frontend = s_front_ep,
                           .admin_token_file = s_token_path,
-                          .services = "enrollment,credentialing",
+                          .services = "enrollment,credentialing,apprenticeship",
                           .body_limit = 1024,
                           .deadline_ms = 1500,
                           .fanout_deadline_ms = 600,
@@ -484,6 +599,9 @@ static void s_setup(void)
     s_server_running = true;
     s_fake_start(&s_fake);
     s_fake_start(&s_cred);
+    s_fake_start(&s_appr);
+    cr_assert(s_wait_instances("services.2.instances", 1, 5000),
+              "the fake apprenticeship instance did not register");
     cr_assert(s_wait_instances("services.0.instances", 1, 5000),
               "the fake enrollment instance did not register");
     cr_assert(s_wait_instances("services.1.instances", 1, 5000),
@@ -496,6 +614,7 @@ static void s_teardown(void)
     s_server_stop();
     s_fake_stop();
     s_fake_stop_of(&s_cred);
+    s_fake_stop_of(&s_appr);
     char command[128];
     snprintf(command, sizeof command, "rm -rf '%s'", s_dir);
     cr_assert_eq(system(command), 0);
@@ -822,10 +941,13 @@ Test(gateway_server, profile_fans_out_and_names_what_is_missing)
     cr_assert_str_eq(ht_jstr(resp.json, "credentials.0.credential_code"), "CNA");
     cr_assert_eq(ht_jlen(resp.json, "ladders"), 1);
     cr_assert_str_eq(ht_jstr(resp.json, "ladders.0.next"), "LVN");
+    cr_assert_eq(ht_jlen(resp.json, "apprenticeships"), 1, "%s", resp.body);
+    cr_assert_str_eq(ht_jstr(resp.json, "apprenticeships.0.program_code"), "CHW-APP");
     cr_assert_eq(ht_jlen(resp.json, "unavailable"), 0);
     ht_resp_free(&resp);
     cr_assert_eq(s_calls_of(&s_cred, "ListCredentials"), 1);
     cr_assert_eq(s_calls_of(&s_cred, "ListWorkerLadders"), 1);
+    cr_assert_eq(s_calls_of(&s_appr, "ListApprentices"), 1);
 
     s_call("GET", "/v1/workers/nobody/profile", s_token, NULL, &resp);
     ht_assert_error("unknown worker", resp.status, resp.json, 404, "not_found", NULL);
@@ -1198,4 +1320,159 @@ Test(gateway_server, profile_without_credentialing_answers_at_once)
     cr_assert_eq(ht_jlen(resp.json, "unavailable"), 1, "%s", resp.body);
     cr_assert_str_eq(ht_jstr(resp.json, "unavailable.0"), "credentialing");
     ht_resp_free(&resp);
+}
+
+/* --- apprenticeship through the gateway --- */
+
+static void s_token_of(const char *role, char *out, size_t size)
+{
+    char body[96];
+    snprintf(body, sizeof body, "{\"role\":\"%s\",\"name\":\"%s-1\"}", role, role);
+    ht_resp resp;
+    cr_assert_eq(s_call("POST", "/v1/tokens", s_token, body, &resp), 201, "%s", resp.body);
+    snprintf(out, size, "%s", ht_jstr(resp.json, "token"));
+    ht_resp_free(&resp);
+}
+
+#define RAPIDS_HEADER                                                                              \
+    "apprentice_id,program_number,rapids_code,onet_soc,start_date,status,status_date,ojl_hours,"   \
+    "rti_hours,hourly_wage_cents\r\n"
+
+Test(gateway_server, apprentices_csv_is_the_rapids_export)
+{
+    ht_resp resp;
+    cr_assert_eq(s_call("GET", "/v1/apprentices?status=active&format=csv", s_token, NULL, &resp),
+                 200, "%s", resp.body);
+    char type[128];
+    cr_assert_str_eq(ht_resp_header(&resp, "Content-Type", type, sizeof type),
+                     "text/csv; charset=utf-8");
+    cr_assert_str_eq(resp.body,
+                     RAPIDS_HEADER "apr_1,CHW-APP,2002HY,21-1094.00,2026-01-05,active,,412.5,24,"
+                                   "2000\r\n");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "ExportApprentices"), 1);
+    cr_assert_eq(s_calls_of(&s_appr, "ListApprentices"), 0, "CSV is the export, not the list");
+
+    ht_req req = {
+        .method = "GET", .path = "/v1/apprentices", .token = s_token, .accept = "text/csv"};
+    cr_assert_eq(ht_http(&s_node, &req, &resp), 200);
+    cr_assert_eq(strncmp(resp.body, RAPIDS_HEADER, strlen(RAPIDS_HEADER)), 0, "%s", resp.body);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "ExportApprentices"), 2, "Accept: text/csv too");
+
+    cr_assert_eq(s_call("GET", "/v1/apprentices?worker_id=w1", s_token, NULL, &resp), 200);
+    cr_assert_str_eq(ht_jstr(resp.json, "items.0.id"), "apr_1", "%s", resp.body);
+    cr_assert_eq(json_number_value(ht_jget(resp.json, "items.0.ojl_hours")), 412.5);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "ListApprentices"), 1);
+    s_call("GET", "/v1/apprentices?format=csv&colour=red", s_token, NULL, &resp);
+    ht_assert_error("unknown filter", resp.status, resp.json, 400, "invalid_argument", "colour");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_call("GET", "/metrics", s_token, NULL, &resp), 200);
+    cr_assert_not_null(strstr(resp.body, "route=\"GET /v1/apprentices\",status=\"200\"} 3"), "%s",
+                       resp.body);
+    ht_resp_free(&resp);
+}
+
+Test(gateway_server, mentor_reads_apprentices_but_not_the_export_or_workers)
+{
+    char mentor[128];
+    s_token_of("mentor", mentor, sizeof mentor);
+    ht_resp resp;
+    cr_assert_eq(s_call("GET", "/v1/apprentices", mentor, NULL, &resp), 200, "%s", resp.body);
+    cr_assert_str_eq(ht_jstr(resp.json, "items.0.id"), "apr_1");
+    ht_resp_free(&resp);
+    s_call("GET", "/v1/apprentices?format=csv", mentor, NULL, &resp);
+    ht_assert_error("mentor CSV", resp.status, resp.json, 403, "permission_denied", NULL);
+    cr_assert_not_null(strstr(ht_jstr(resp.json, "error.message"), "ExportApprentices"), "%s",
+                       resp.body);
+    ht_resp_free(&resp);
+    ht_req req = {
+        .method = "GET", .path = "/v1/apprentices", .token = mentor, .accept = "text/csv"};
+    ht_http(&s_node, &req, &resp);
+    ht_assert_error("mentor Accept CSV", resp.status, resp.json, 403, "permission_denied", NULL);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "ExportApprentices"), 0, "nothing reached the service");
+    s_call("GET", "/v1/workers/w1", mentor, NULL, &resp);
+    ht_assert_error("mentor worker", resp.status, resp.json, 403, "permission_denied", NULL);
+    ht_resp_free(&resp);
+    s_call("GET", "/v1/workers/w1/profile", mentor, NULL, &resp);
+    ht_assert_error("mentor profile", resp.status, resp.json, 403, "permission_denied", NULL);
+    ht_resp_free(&resp);
+    s_call("POST", "/v1/apprentices/apr_1/status", mentor, "{\"status\":\"suspended\"}", &resp);
+    ht_assert_error("mentor status", resp.status, resp.json, 403, "permission_denied", NULL);
+    ht_resp_free(&resp);
+
+    hc_error err;
+    hc_client *client = hc_client_new(s_front_ep, mentor, &err);
+    hc_arena *arena = hc_arena_new();
+    ProtobufCMessage *out = NULL;
+    Hcap__ListApprenticesRequest list = HCAP__LIST_APPRENTICES_REQUEST__INIT;
+    cr_assert_eq(hc_client_call(client, "apprenticeship", "ExportApprentices", &list.base, NULL,
+                                &hcap__rapids_export__descriptor, arena, &out, 3000, &err),
+                 HC_PERMISSION_DENIED, "the frontend row has the fund's roles");
+    cr_assert_eq(hc_client_call(client, "apprenticeship", "ListApprentices", &list.base, NULL,
+                                &hcap__apprentice_list__descriptor, arena, &out, 3000, &err),
+                 HC_OK, "%s", err.message);
+    hc_client_destroy(&client);
+    client = hc_client_new(s_front_ep, s_token, &err);
+    cr_assert_eq(hc_client_call(client, "apprenticeship", "ExportApprentices", &list.base, NULL,
+                                &hcap__rapids_export__descriptor, arena, &out, 3000, &err),
+                 HC_OK, "%s", err.message);
+    cr_assert_str_eq(((Hcap__RapidsExport *)out)->items[0]->rapids_code, "2002HY");
+    hc_arena_destroy(&arena);
+    hc_client_destroy(&client);
+}
+
+#define PROGRAM_BODY(competencies, credential)                                                     \
+    "{\"code\":\"CHW-APP\",\"name\":\"CHW\",\"occupation\":\"Community Health Worker\","           \
+    "\"approach\":\"hybrid\",\"competencies\":[" competencies "]" credential "}"
+
+Test(gateway_server, program_references_are_checked_element_by_element)
+{
+    ht_resp resp;
+    s_call("POST", "/v1/apprenticeship-programs", s_token,
+           PROGRAM_BODY("\"OUTREACH\",\"NOPE\"", ""), &resp);
+    ht_assert_error("unknown competency", resp.status, resp.json, 404, "not_found", "competencies");
+    cr_assert_str_eq(ht_jstr(resp.json, "error.message"), "competencies NOPE not found");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "CreateApprenticeshipProgram"), 0);
+    cr_assert_eq(s_calls_of(&s_cred, "GetCompetency"), 2);
+
+    s_call("POST", "/v1/apprenticeship-programs", s_token,
+           PROGRAM_BODY("\"OUTREACH\"", ",\"completion_credential_code\":\"NOPE-CERT\""), &resp);
+    ht_assert_error("unknown credential", resp.status, resp.json, 404, "not_found",
+                    "completion_credential_code");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "CreateApprenticeshipProgram"), 0);
+
+    cr_assert_eq(s_call("POST", "/v1/apprenticeship-programs", s_token,
+                        PROGRAM_BODY("\"OUTREACH\",\"CARE-COORD\",\"OUTREACH\",\"CARE-COORD\"",
+                                     ",\"completion_credential_code\":\"CHW-CERT\""),
+                        &resp),
+                 201, "%s", resp.body);
+    cr_assert_str_eq(ht_jstr(resp.json, "code"), "CHW-APP");
+    cr_assert_eq(ht_jlen(resp.json, "competencies"), 4, "the body went on as it came");
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "CreateApprenticeshipProgram"), 1);
+    cr_assert_eq(s_calls_of(&s_cred, "GetCompetency"), 2 + 1 + 2, "each distinct code once");
+    cr_assert_eq(s_calls_of(&s_cred, "GetCredentialType"), 2);
+
+    char many[1024] = "";
+    for (int i = 0; i <= 64; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s\"C%d\"", i ? "," : "", i);
+    char body[1200];
+    snprintf(body, sizeof body, PROGRAM_BODY("%s", ""), many);
+    s_call("POST", "/v1/apprenticeship-programs", s_token, body, &resp);
+    ht_assert_error("too many", resp.status, resp.json, 400, "invalid_argument", "competencies");
+    cr_assert_not_null(strstr(ht_jstr(resp.json, "error.message"), "at most 64"), "%s", resp.body);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "GetCompetency"), 5, "nothing asked for an oversized list");
+    cr_assert_eq(s_calls_of(&s_appr, "CreateApprenticeshipProgram"), 1);
+
+    cr_assert_eq(
+        s_call("POST", "/v1/apprenticeship-programs", s_token, PROGRAM_BODY("", ""), &resp), 201,
+        "no references, nothing to check: %s", resp.body);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "GetCompetency"), 5);
 }

@@ -1,6 +1,6 @@
 /* ctl: the parts of hcapctl beyond its command table: printing replies as
-   tables, CSV or JSON, the chunked worker import and the offline badge
-   check. */
+   tables, CSV or JSON, the chunked worker import, the apprentice hours
+   import and the offline badge check. */
 #ifndef CTL_H
 #define CTL_H
 
@@ -39,6 +39,18 @@ void ctl_print_error(const hc_error *err);
    rejected, or the error that stopped it (err filled). */
 int ctl_import_workers(hc_client *client, const char *path, bool dry_run, ctl_format format,
                        FILE *out, hc_error *err);
+
+/* Logs the apprentice hours in the CSV file at path (header
+   apprentice_id,kind,date,hours[,competency,approved_by]) through client
+   (apprenticeship ImportHours) in one request, which the service takes
+   whole or not at all; a file too large for one request is refused
+   before anything is sent. Rejected lines go to stderr as
+   `line L: field: message`; the summary (`rows N logged N hours H`, the
+   apprentices the hours completed) to out in format. Returns HC_OK,
+   HC_INVALID_ARGUMENT when a line was rejected (nothing logged), or the
+   error that stopped it (err filled). */
+int ctl_import_hours(hc_client *client, const char *path, bool dry_run, ctl_format format,
+                     FILE *out, hc_error *err);
 
 /* `hcapctl credentials verify-badge FILE [--key PUBFILE]`, offline: parses
    the Open Badges 3.0 document in FILE and checks its eddsa-jcs-2022 proof

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "apprenticeship.pb-c.h"
 #include "credentialing.pb-c.h"
 #include "ctl.h"
 #include "enrollment.pb-c.h"
@@ -56,6 +57,7 @@ static const s_command s_commands[] = {
     {"tuition list", "enrollment", "ListTuitionClaims", "worker_id"},
     {"competencies add", "credentialing", "CreateCompetency", "code name"},
     {"competencies list", "credentialing", "ListCompetencies", ""},
+    {"competencies show", "credentialing", "GetCompetency", "id"},
     {"credential-types add", "credentialing", "CreateCredentialType", "code"},
     {"credential-types list", "credentialing", "ListCredentialTypes", ""},
     {"credential-types show", "credentialing", "GetCredentialType", "id"},
@@ -71,6 +73,18 @@ static const s_command s_commands[] = {
     {"ladders create", "credentialing", "CreateLadder", "code name"},
     {"ladders list", "credentialing", "ListLadders", ""},
     {"ladders show", "credentialing", "ListWorkerLadders", "worker_id"},
+    {"apprenticeship-programs add", "apprenticeship", "CreateApprenticeshipProgram", "code"},
+    {"apprenticeship-programs list", "apprenticeship", "ListApprenticeshipPrograms", ""},
+    {"apprenticeship-programs show", "apprenticeship", "GetApprenticeshipProgram", "id"},
+    {"apprentices register", "apprenticeship", "RegisterApprentice",
+     "worker_id program_code employer_id start_date"},
+    {"apprentices hours", "apprenticeship", "LogHours", "id kind date hours"},
+    {"apprentices hours-list", "apprenticeship", "ListHours", "id"},
+    {"apprentices signoff", "apprenticeship", "SignOff", "id competency signed_by date"},
+    {"apprentices status", "apprenticeship", "ChangeApprenticeStatus", "id status"},
+    {"apprentices show", "apprenticeship", "GetApprentice", "id"},
+    {"apprentices list", "apprenticeship", "ListApprentices", ""},
+    {"apprentices export", "apprenticeship", "ExportApprentices", ""},
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -81,6 +95,28 @@ static const struct {
     const char *field;
 } s_raw_replies[] = {
     {"GetBadge", "document"},
+};
+
+/* Reports meant for another system: every page, as CSV unless --format
+   says otherwise. */
+static const char *const s_reports[] = {"ExportApprentices"};
+
+static bool s_is_report(const s_command *cmd)
+{
+    for (size_t i = 0; i < sizeof s_reports / sizeof s_reports[0]; i++)
+        if (strcmp(s_reports[i], cmd->method) == 0)
+            return true;
+    return false;
+}
+
+/* Short flags for filters: --worker W is --worker_id W. Used only when
+   the input has no field of the name itself. */
+static const struct {
+    const char *flag;
+    const char *field;
+} s_aliases[] = {
+    {"worker", "worker_id"},
+    {"program", "program_code"},
 };
 
 static const char *s_raw_field(const s_command *cmd)
@@ -98,6 +134,7 @@ static const struct {
     {"gateway", &hcap__gateway_service__descriptor},
     {"enrollment", &hcap__enrollment_service__descriptor},
     {"credentialing", &hcap__credentialing_service__descriptor},
+    {"apprenticeship", &hcap__apprenticeship_service__descriptor},
 };
 
 typedef struct {
@@ -107,6 +144,7 @@ typedef struct {
     const char *token;
     const char *token_file;
     ctl_format format;
+    bool format_given;
     int timeout_ms;
     const char *idempotency_key;
     bool all;
@@ -128,12 +166,15 @@ static void s_usage(FILE *out)
         const char *p = s_commands[i].positional;
         for (size_t n = 0; *p && n + 2 < sizeof args; p++)
             args[n++] = *p == ' ' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        fprintf(out, "  %-24s %-36s [--FIELD VALUE ...]\n", s_commands[i].words, args);
+        fprintf(out, "  %-29s %-36s [--FIELD VALUE ...]\n", s_commands[i].words, args);
     }
-    fprintf(out, "  %-24s %-36s [--key PUBFILE]\n", "credentials verify-badge", "FILE");
-    fprintf(out, "  %-24s %-36s [--dry-run]\n", "import workers", "FILE");
+    fprintf(out, "  %-29s %-36s [--key PUBFILE]\n", "credentials verify-badge", "FILE");
+    fprintf(out, "  %-29s %-36s [--dry-run]\n", "import workers", "FILE");
+    fprintf(out, "  %-29s %-36s [--dry-run]\n", "apprentices import-hours", "FILE");
     fprintf(out, "\nlists take --all (every page); `hcapctl COMMAND --help` lists its fields;\n"
-                 "repeated fields take comma-separated values.\n");
+                 "repeated fields take comma-separated values; --worker and --program are\n"
+                 "--worker_id and --program_code; `apprentices export` prints every page as "
+                 "CSV.\n");
 }
 
 static int s_usage_error(const char *fmt, const char *what)
@@ -148,8 +189,10 @@ static int s_usage_error(const char *fmt, const char *what)
    -1 on a bad value. */
 static int s_global(s_opts *o, const char *name, const char *value)
 {
-    if (strcmp(name, "format") == 0)
+    if (strcmp(name, "format") == 0) {
+        o->format_given = true;
         return value && ctl_format_parse(value, &o->format) == 0 ? 1 : -1;
+    }
     if (strcmp(name, "timeout") == 0) {
         char *end;
         long ms = value ? strtol(value, &end, 10) : 0;
@@ -311,6 +354,11 @@ static int s_set_field(json_t *obj, const ProtobufCMessageDescriptor *desc, cons
         *p = *p == '-' ? '_' : *p;
     const ProtobufCFieldDescriptor *field =
         protobuf_c_message_descriptor_get_field_by_name(desc, name);
+    for (size_t i = 0; !field && i < sizeof s_aliases / sizeof s_aliases[0]; i++)
+        if (strcmp(s_aliases[i].flag, name) == 0) {
+            snprintf(name, sizeof name, "%s", s_aliases[i].field);
+            field = protobuf_c_message_descriptor_get_field_by_name(desc, name);
+        }
     if (!field)
         return hc_error_set(err, HC_INVALID_ARGUMENT, name, "%s has no field %s", desc->name, name);
     if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
@@ -480,8 +528,12 @@ static int s_status_code(const s_command *cmd, const json_t *reply)
     return status && strcmp(status, "ok") == 0 ? 0 : 1;
 }
 
-static int s_run_command(const s_command *cmd, size_t used, const s_opts *o)
+static int s_run_command(const s_command *cmd, size_t used, s_opts *o)
 {
+    if (s_is_report(cmd)) {
+        o->all = true;
+        o->format = o->format_given ? o->format : CTL_FORMAT_CSV;
+    }
     const ProtobufCMethodDescriptor *m = s_method(cmd);
     if (!m)
         return s_usage_error("no method %s", cmd->method);
@@ -535,6 +587,30 @@ static int s_import(const s_opts *o)
     return rc == HC_OK ? 0 : 1;
 }
 
+/* `apprentices import-hours FILE [--dry-run]`. */
+static int s_import_hours(const s_opts *o)
+{
+    if (o->help) {
+        printf("usage: hcapctl apprentices import-hours FILE [--dry-run]\n"
+               "logs the hours in FILE (CSV: apprentice_id,kind,date,hours[,competency,"
+               "approved_by]);\nall rows or none: rejected lines are listed on stderr\n");
+        return 0;
+    }
+    if (o->n_words != 3)
+        return s_usage_error("%s", "usage: hcapctl apprentices import-hours FILE [--dry-run]");
+    if (o->n_fields > 0)
+        return s_usage_error("import-hours takes no field %s", o->fields[0][0]);
+    hc_error err;
+    hc_error_clear(&err);
+    hc_client *client = s_connect(o, &err);
+    int rc = client ? ctl_import_hours(client, o->words[2], o->dry_run, o->format, stdout, &err)
+                    : err.code;
+    hc_client_destroy(&client);
+    if (rc != HC_OK)
+        ctl_print_error(&err);
+    return rc == HC_OK ? 0 : 1;
+}
+
 /* Offline: no gateway, no token. */
 static int s_verify_badge(const s_opts *o)
 {
@@ -569,6 +645,9 @@ int main(int argc, char **argv)
     if (o.n_words >= 2 && strcmp(o.words[0], "credentials") == 0 &&
         strcmp(o.words[1], "verify-badge") == 0)
         return s_verify_badge(&o);
+    if (o.n_words >= 2 && strcmp(o.words[0], "apprentices") == 0 &&
+        strcmp(o.words[1], "import-hours") == 0)
+        return s_import_hours(&o);
     size_t used = 0;
     const s_command *cmd = s_find(&o, &used);
     if (!cmd)

@@ -50,6 +50,7 @@ static const s_child_def s_child_defs[] = {
     {"gateway", "hcap-gateway", S_GATEWAY},
     {"enrollment", "hcap-enrollment", S_SERVICE},
     {"credentialing", "hcap-credentialing", S_SERVICE},
+    {"apprenticeship", "hcap-apprenticeship", S_SERVICE},
 };
 #define S_CHILDREN (sizeof s_child_defs / sizeof s_child_defs[0])
 

@@ -82,7 +82,7 @@ int cred_award_credential(void *state, hc_call *call, const ProtobufCMessage *in
     int rc = hc_call_required(call, req->worker_id, "worker_id");
     if (rc != HC_OK ||
         (rc = hc_call_required(call, req->credential_code, "credential_code")) != HC_OK ||
-        (rc = cred_date_not_future(call, req->issued_on, "issued_on")) != HC_OK)
+        (rc = hc_call_date_not_future(call, req->issued_on, "issued_on")) != HC_OK)
         return rc;
     if (req->has_source && !hc_field_enum_valid(&hcap__credential_source__descriptor, req->source))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "source",
@@ -331,7 +331,7 @@ int cred_assess_prior_learning(void *state, hc_call *call, const ProtobufCMessag
     if (rc != HC_OK ||
         (rc = hc_call_date_or_today(call, req->assessed_on, "assessed_on", &assessed_on)) !=
             HC_OK ||
-        (rc = cred_date_not_future(call, assessed_on, "assessed_on")) != HC_OK)
+        (rc = hc_call_date_not_future(call, assessed_on, "assessed_on")) != HC_OK)
         return rc;
     Hcap__PriorLearning *p = s_prior_new(call, req, assessed_on);
     if (p->credential_code) {

@@ -15,20 +15,6 @@
 
 /* --- shared helpers --- */
 
-int cred_date_not_future(hc_call *call, const char *date, const char *field)
-{
-    char today[HC_DATE_SIZE];
-    hc_today(today);
-    if (!date || !*date)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s is required", field);
-    if (!hc_date_valid(date))
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s must be YYYY-MM-DD", field);
-    if (strcmp(date, today) > 0)
-        return hc_call_fail(call, HC_INVALID_ARGUMENT, field, "%s %s is in the future", field,
-                            date);
-    return HC_OK;
-}
-
 void cred_credential_url(cred_state *st, hc_arena *arena, Hcap__Credential *c)
 {
     c->verification_url = hc_arena_printf(arena, "%s/v1/verify/%s", st->public_url, c->id);

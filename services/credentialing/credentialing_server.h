@@ -69,10 +69,6 @@ typedef struct {
 int cred_award(cred_state *state, hc_call *call, const cred_award_input *award,
                Hcap__Credential **out);
 
-/* Fails the call with HC_INVALID_ARGUMENT naming field unless date is a
-   real YYYY-MM-DD date not after today. HC_OK otherwise. */
-int cred_date_not_future(hc_call *call, const char *date, const char *field);
-
 /* Fills credential->verification_url: <public url>/v1/verify/<id>. */
 void cred_credential_url(cred_state *state, hc_arena *arena, Hcap__Credential *credential);
 

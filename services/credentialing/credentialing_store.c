@@ -43,24 +43,6 @@ static int s_codes_bind(sqlite3_stmt *stmt, int index, char **codes, size_t n, h
     return rc == SQLITE_OK ? HC_OK : hc_error_set(err, HC_INTERNAL, NULL, "cannot bind");
 }
 
-/* Reads column col (a JSON array of text, or NULL) into *codes / *n. */
-static void s_codes_read(sqlite3_stmt *stmt, int col, hc_arena *arena, char ***codes, size_t *n)
-{
-    *codes = NULL;
-    *n = 0;
-    const char *text = (const char *)sqlite3_column_text(stmt, col);
-    json_t *array = text ? json_loads(text, 0, NULL) : NULL;
-    if (json_is_array(array) && json_array_size(array) > 0) {
-        *codes = hc_arena_alloc(arena, json_array_size(array) * sizeof **codes);
-        for (size_t i = 0; i < json_array_size(array); i++) {
-            const char *code = json_string_value(json_array_get(array, i));
-            if (code)
-                (*codes)[(*n)++] = hc_arena_strdup(arena, code);
-        }
-    }
-    json_decref(array);
-}
-
 /* Prepares sql, binds the fields of msg named in columns from ?1, the codes
    to ?codes_index, and steps it. */
 static int s_write_with_codes(hc_store *store, const char *sql, const ProtobufCMessage *msg,
@@ -128,7 +110,7 @@ static void *s_type_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
     Hcap__CredentialType *t = (Hcap__CredentialType *)hc_query_row(
         stmt, &hcap__credential_type__descriptor, S_TYPE_COLS, arena);
-    s_codes_read(stmt, S_TYPE_COMPETENCES, arena, &t->competencies, &t->n_competencies);
+    hc_query_read_codes(stmt, S_TYPE_COMPETENCES, arena, &t->competencies, &t->n_competencies);
     return t;
 }
 
@@ -309,7 +291,7 @@ static void *s_prior_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
     Hcap__PriorLearning *p = (Hcap__PriorLearning *)hc_query_row(
         stmt, &hcap__prior_learning__descriptor, S_PRIOR_COLS, arena);
-    s_codes_read(stmt, S_PRIOR_COMPETENCES, arena, &p->competencies, &p->n_competencies);
+    hc_query_read_codes(stmt, S_PRIOR_COMPETENCES, arena, &p->competencies, &p->n_competencies);
     return p;
 }
 
@@ -342,7 +324,7 @@ static void *s_ladder_row(sqlite3_stmt *stmt, hc_arena *arena)
 {
     Hcap__Ladder *l =
         (Hcap__Ladder *)hc_query_row(stmt, &hcap__ladder__descriptor, S_LADDER_COLS, arena);
-    s_codes_read(stmt, S_LADDER_RUNGS, arena, &l->rungs, &l->n_rungs);
+    hc_query_read_codes(stmt, S_LADDER_RUNGS, arena, &l->rungs, &l->n_rungs);
     return l;
 }
 

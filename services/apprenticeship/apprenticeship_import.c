@@ -129,7 +129,12 @@ static void s_row(s_import *im, size_t line, char **fields, size_t count)
     if (appr_hours_log(im->st, im->call, &req, &a, &completed) != HC_OK) {
         hc_store_rollback_savepoint(im->st->store);
         const hc_error *why = hc_call_error(im->call);
-        s_reject(im, line, why->field[0] ? why->field : NULL, why->message);
+        bool is_id = strcmp(why->field, "id") == 0; /* the apprentice's, in LogHours */
+        s_reject(im, line,
+                 is_id           ? "apprentice_id"
+                 : why->field[0] ? why->field
+                                 : NULL,
+                 why->message);
         return;
     }
     if (hc_store_release(im->st->store, &err) != HC_OK) {
@@ -182,18 +187,16 @@ int appr_import_hours(void *state, hc_call *call, const ProtobufCMessage *in,
     s_import im = {.st = st, .call = call};
     im.report =
         (Hcap__ImportHoursReport *)hc_call_new(call, &hcap__import_hours_report__descriptor);
-    im.report->has_dry_run = req->has_dry_run;
-    im.report->dry_run = req->dry_run;
+    im.report->has_dry_run = 1;
+    im.report->dry_run = req->has_dry_run && req->dry_run;
     hc_error err;
     if (hc_store_savepoint(st->store, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     s_rows(&im, req->csv ? req->csv : "");
-    if (im.report->n_rejected > 0 || req->dry_run)
+    if (im.report->n_rejected > 0 || im.report->dry_run)
         hc_store_rollback_savepoint(st->store);
     else if (hc_store_release(st->store, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    if (im.report->n_rejected > 0)
-        im.report->n_completed = 0;
     *out = &im.report->base;
     return HC_OK;
 }

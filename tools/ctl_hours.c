@@ -82,7 +82,10 @@ static void s_print_summary(FILE *out, const Hcap__ImportHoursReport *report, ct
         json_decref(json);
         return;
     }
-    fprintf(out, "rows %u logged %u hours %.2f\n", report->rows, report->logged, report->hours);
+    if (report->n_rejected > 0)
+        fprintf(out, "rows %u rejected %zu: nothing logged\n", report->rows, report->n_rejected);
+    else
+        fprintf(out, "rows %u logged %u hours %.2f\n", report->rows, report->logged, report->hours);
     for (size_t i = 0; i < report->n_completed; i++)
         fprintf(out, "completed %s\n", report->completed[i]);
     if (report->dry_run)

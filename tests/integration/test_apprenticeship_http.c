@@ -894,33 +894,63 @@ static void s_assess(const char *worker, const char *ojl, const char *rti)
                                  worker, ojl, rti)));
 }
 
+/* Registration applies the credit apprenticeship already holds for the
+   worker: a first registration (in another program) shows when it has
+   arrived; the second one's 201 reply must carry it. */
 Test(prior_credit, assessed_before_registration_counts)
 {
     char *program = s_program("\"approach\":\"time_based\",\"ojl_hours\":40,\"rti_hours\":8,"
                               "\"wage_steps\":[{\"after_ojl_hours\":0,\"hourly_wage_cents\":1800},"
                               "{\"after_ojl_hours\":25,\"hourly_wage_cents\":2000}]");
-    char *worker = ht_new_worker(NODE, "Credit", ht_uniq("Before"));
-    char *employer = ht_new_employer(NODE, ht_uniq("Credit Clinic "));
-    s_assess(worker, "30", "4.5");
-    /* the assessment reaches apprenticeship by event: register once it can */
+    char *sentinel = s_program("\"approach\":\"time_based\",\"ojl_hours\":1000");
     const char *start = ht_days_ago(20);
-    json_t *made = s_register_json(worker, employer, program, start, 201);
+    s_reg first = s_register(sentinel, start);
+    s_assess(first.worker, "20", "4.5");
+    s_assess(first.worker, "10", "0");
+    json_decref(s_wait_num(first.id, "credited_ojl_hours", 30, S_EVENT_WAIT_MS));
+
+    json_t *made = s_register_json(first.worker, first.employer, program, start, 201);
     char *id = s_strdup(ht_jstr(made, "id"));
+    s_assert_num(made, "credited_ojl_hours", 30);
+    s_assert_num(made, "credited_rti_hours", 4.5);
+    s_assert_num(made, "ojl_hours", 0);
+    s_assert_step(made, 2, 2000);
+    cr_assert_str_eq(ht_jstr(made, "status"), "active", "%s", ht_jtext(made));
     json_decref(made);
-    json_t *got = s_wait_num(id, "credited_ojl_hours", 30, S_EVENT_WAIT_MS);
-    s_assert_num(got, "credited_rti_hours", 4.5);
-    s_assert_num(got, "ojl_hours", 0);
-    s_assert_step(got, 2, 2000);
-    cr_assert_str_eq(ht_jstr(got, "status"), "active", "%s", ht_jtext(got));
-    json_decref(got);
     json_decref(s_log(id, "ojl", ht_days_ago(3), "9.99"));
     json_decref(s_log(id, "rti", ht_days_ago(3), "3.5"));
-    got = s_log(id, "ojl", ht_days_ago(2), "0.01");
+    json_t *got = s_log(id, "ojl", ht_days_ago(2), "0.01");
     s_assert_completed(got, start);
     s_assert_num(got, "ojl_hours", 10);
     s_assert_num(got, "credited_ojl_hours", 30);
     json_decref(got);
-    free(id), free(program), free(worker), free(employer);
+
+    /* a new registration after a cancelled one is credited too */
+    json_decref(s_set_status(first.id, "{\"status\":\"cancelled\",\"reason\":\"x\"}", 200));
+    made = s_register_json(first.worker, first.employer, sentinel, start, 201);
+    s_assert_num(made, "credited_ojl_hours", 30);
+    json_decref(made);
+    s_reg_free(&first);
+    free(id), free(program), free(sentinel);
+}
+
+Test(prior_credit, reaches_a_suspended_apprentice_who_completes_on_resuming)
+{
+    char *program = s_program("\"approach\":\"time_based\",\"ojl_hours\":40");
+    s_reg reg = s_register(program, ht_days_ago(20));
+    json_decref(s_log(reg.id, "ojl", ht_days_ago(5), "20"));
+    json_decref(s_set_status(reg.id, "{\"status\":\"suspended\",\"reason\":\"leave\"}", 200));
+    s_assess(reg.worker, "20", "0");
+    json_t *got = s_wait_num(reg.id, "credited_ojl_hours", 20, S_EVENT_WAIT_MS);
+    cr_assert_str_eq(ht_jstr(got, "status"), "suspended", "completed while suspended: %s",
+                     ht_jtext(got));
+    json_decref(got);
+    json_decref(s_set_status(reg.id, "{\"status\":\"active\"}", 200));
+    got = s_get(reg.id);
+    s_assert_completed(got, ht_days_ago(20));
+    json_decref(got);
+    s_reg_free(&reg);
+    free(program);
 }
 
 Test(prior_credit, assessed_after_registration_completes)

@@ -1082,6 +1082,16 @@ Test(roles, mentor_logs_and_signs_off_but_sees_no_worker_records)
     s_assert_allowed(mentor, "GET", ht_fmt("/v1/apprenticeship-programs/%s", program), NULL, 200);
     s_assert_allowed(mentor, "POST", ht_fmt("/v1/apprentices/%s/hours", reg.id), hours, 200);
     s_assert_allowed(mentor, "GET", ht_fmt("/v1/apprentices/%s/hours", reg.id), NULL, 200);
+    const char *csv =
+        ht_fmt("apprentice_id,kind,date,hours\n%s,rti,%s,2\n", reg.id, ht_days_ago(2));
+    ht_req import = {.method = "POST",
+                     .path = "/v1/imports/apprentice-hours",
+                     .token = mentor,
+                     .content_type = "text/csv",
+                     .body = csv};
+    ht_resp resp;
+    cr_assert_eq(ht_http(NODE, &import, &resp), 200, "import as mentor: %s", resp.body);
+    ht_resp_free(&resp);
     s_assert_allowed(mentor, "POST", ht_fmt("/v1/apprentices/%s/signoffs", reg.id),
                      ht_fmt("{\"competency\":\"%s\",\"signed_by\":\"Maria Mentor\","
                             "\"date\":\"%s\"}",
@@ -1089,6 +1099,7 @@ Test(roles, mentor_logs_and_signs_off_but_sees_no_worker_records)
                      200);
     json_t *got = s_get(reg.id);
     s_assert_num(got, "ojl_hours", 6);
+    s_assert_num(got, "rti_hours", 2);
     cr_assert_eq(ht_jlen(got, "competencies_completed"), 1, "%s", ht_jtext(got));
     json_decref(got);
 

@@ -567,6 +567,38 @@ Test(service_local, invoke_runs_a_batch_of_one, .timeout = 20)
     s_remove_dir();
 }
 
+/* A follower's batch: one transaction, each method in its own savepoint;
+   a failing one leaves the others and the transaction as they were. */
+Test(service_local, apply_runs_inside_the_callers_transaction, .timeout = 20)
+{
+    s_make_dir();
+    hc_error err;
+    hc_service *service = hc_service_new_local(&s_def, s_dir, "n1", &err);
+    cr_assert_not_null(service, "%s", err.message);
+    hc_store *store = hc_service_store(service);
+    hc_arena *arena = hc_arena_new();
+    Hcap__CreateEmployerRequest req = HCAP__CREATE_EMPLOYER_REQUEST__INIT;
+    req.sector = HCAP__SECTOR__SECTOR_ACUTE;
+    ProtobufCMessage *out = NULL;
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    req.name = "Kaiser";
+    cr_assert_eq(hc_service_apply(service, "CreateEmployer", &req.base, arena, &out, &err), HC_OK,
+                 "%s", err.message);
+    cr_assert_str_eq(((Hcap__Employer *)out)->name, "Kaiser");
+    req.name = "boom-apply";
+    cr_assert_eq(hc_service_apply(service, "CreateEmployer", &req.base, arena, &out, &err),
+                 HC_FAILED_PRECONDITION);
+    cr_assert_null(out);
+    cr_assert(hc_store_in_transaction(store), "the caller's transaction stays open");
+    cr_assert_eq(s_employers_outside(), 0, "nothing is committed before the caller commits");
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK);
+    cr_assert_eq(s_employers_outside(), 1, "the failing method's row was rolled back alone");
+    cr_assert_eq(hc_eventlog_head(hc_service_log(service)), 1, "and its event");
+    hc_arena_destroy(&arena);
+    hc_service_destroy(&service);
+    s_remove_dir();
+}
+
 Test(service_local, flags_help_and_bad_flag, .timeout = 20)
 {
     char *help[] = {"hcap-testsvc", "--help", NULL};

@@ -1,8 +1,9 @@
 /* hcapctl against a real node, as an operator types it: status, workers
    add/show/list in json, csv and table, import workers FILE (rejections
    listed, nothing written), tokens create, credentials award/verify/badge
-   and the offline verify-badge, and errors: non-zero exit with the message
-   on stderr. */
+   and the offline verify-badge, apprentices register/hours/import-hours/
+   show/list/export, and errors: non-zero exit with the message on
+   stderr. */
 #include "ht.h"
 
 #include <sodium.h>
@@ -398,4 +399,89 @@ Test(hcapctl, credentials_award_badge_and_offline_verification)
     cr_assert(run.err_len > 0, "another key: stdout %s", run.out);
     ht_run_free(&run);
     free(other), free(key), free(bad), free(file), free(id), free(worker);
+}
+
+/* An apprentice's life through hcapctl: a program, the registration, hours
+   one by one and from a file (a file with a bad line logs nothing and says
+   which line), then show, list and the RAPIDS export. */
+Test(hcapctl, apprentices_register_hours_import_and_show)
+{
+    const char *competency = ht_uniq("CTLCOMP-");
+    ht_run_result run = S_CTL(0, "competencies", "add", competency, "Outreach");
+    ht_run_free(&run);
+    char *program = strdup(ht_uniq("CTLAPP-"));
+    run = S_CTL(0, "apprenticeship-programs", "add", program, "--name", "Ctl Apprenticeship",
+                "--occupation", "Community Health Worker", "--approach", "hybrid", "--ojl_hours",
+                "2000", "--rti_hours", "144", "--competencies", competency, "--wage-steps",
+                "[{\"after_ojl_hours\":0,\"hourly_wage_cents\":2000},"
+                "{\"after_ojl_hours\":10,\"hourly_wage_cents\":2100}]");
+    cr_assert(strstr(run.out, program), "%s", run.out);
+    ht_run_free(&run);
+    char *employer = ht_new_employer(NODE, ht_uniq("Ctl Clinic "));
+    char *worker = s_add_worker("Appr", ht_uniq("Entice"));
+    char *start = strdup(ht_days_ago(30));
+    run = S_CTL(0, "--format", "json", "apprentices", "register", worker, program, employer, start,
+                "--mentor", "M. Lopez");
+    json_t *apprentice = s_json(&run);
+    cr_assert_str_eq(ht_jstr(apprentice, "status"), "active", "%s", run.out);
+    cr_assert_str_eq(ht_jstr(apprentice, "mentor"), "M. Lopez");
+    char *id = strdup(ht_jstr(apprentice, "id"));
+    json_decref(apprentice);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "--format", "json", "apprentices", "hours", id, "ojl", ht_days_ago(29), "8",
+                "--approved-by", "M. Lopez");
+    apprentice = s_json(&run);
+    cr_assert_eq(json_number_value(ht_jget(apprentice, "ojl_hours")), 8, "%s", run.out);
+    cr_assert_eq(ht_jint(apprentice, "wage_step"), 1, "%s", run.out);
+    json_decref(apprentice);
+    ht_run_free(&run);
+
+    char *path = strdup(ht_fmt("%s/%s-hours.csv", NODE->dir, program));
+    const char *bad = ht_fmt("apprentice_id,kind,date,hours,competency,approved_by\n"
+                             "%s,ojl,%s,7.5,%s,M. Lopez\n"
+                             "%s,rti,%s,30,,\n",
+                             id, ht_days_ago(28), competency, id, ht_days_ago(28));
+    cr_assert_eq(ht_write_file(path, bad, strlen(bad)), 0);
+    run = S_CTL(-1, "apprentices", "import-hours", path);
+    cr_assert(strstr(run.err, "line 3: hours: "), "the bad line on stderr: %s", run.err);
+    cr_assert_null(strstr(run.err, "line 2"), "%s", run.err);
+    ht_run_free(&run);
+    const char *good = ht_fmt("apprentice_id,kind,date,hours\n"
+                              "%s,ojl,%s,7.5\n"
+                              "%s,rti,%s,4\n",
+                              id, ht_days_ago(28), id, ht_days_ago(27));
+    cr_assert_eq(ht_write_file(path, good, strlen(good)), 0);
+    run = S_CTL(0, "apprentices", "import-hours", path, "--dry-run");
+    cr_assert(strstr(run.out, "dry run"), "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "apprentices", "import-hours", path);
+    cr_assert(strstr(run.out, "rows 2 logged 2 hours 11.50"), "%s", run.out);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "--format", "json", "apprentices", "show", id);
+    apprentice = s_json(&run);
+    cr_assert_eq(json_number_value(ht_jget(apprentice, "ojl_hours")), 15.5,
+                 "8 + 7.5: the rejected file logged nothing, the dry run nothing: %s", run.out);
+    cr_assert_eq(json_number_value(ht_jget(apprentice, "rti_hours")), 4);
+    cr_assert_eq(ht_jint(apprentice, "wage_step"), 2);
+    cr_assert_eq(ht_jint(apprentice, "hourly_wage_cents"), 2100);
+    json_decref(apprentice);
+    ht_run_free(&run);
+    run = S_CTL(0, "apprentices", "show", id);
+    cr_assert(strstr(run.out, "status:") && strstr(run.out, "active"), "table: %s", run.out);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "--format", "json", "apprentices", "list", "--worker", worker, "--program",
+                program);
+    json_t *list = s_json(&run);
+    cr_assert_eq(ht_jlen(list, "items"), 1, "%s", run.out);
+    cr_assert_str_eq(ht_jstr(list, "items.0.id"), id);
+    json_decref(list);
+    ht_run_free(&run);
+    run = S_CTL(0, "apprentices", "export", "--program", program);
+    cr_assert(strncmp(run.out, "apprentice_id,program_number,", 29) == 0, "CSV: %s", run.out);
+    cr_assert(strstr(run.out, ht_fmt("%s,%s,", id, program)), "%s", run.out);
+    ht_run_free(&run);
+    free(path), free(id), free(start), free(worker), free(employer), free(program);
 }

@@ -1,7 +1,7 @@
 /* demo: loads the demonstration fund through the gateway, 64 requests in
    flight, every write under a fixed idempotency key so an interrupted load
    resumes without duplicates. The fund's data is in demo_data.c, its
-   credentials in demo_cred.c. */
+   credentials in demo_cred.c, its apprenticeship in demo_appr.c. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,15 +657,18 @@ static int s_employment(s_demo *self, hc_error *err)
     return rc;
 }
 
-/* The credential side of the fund, built on who completed what. */
+/* The credential and apprenticeship sides of the fund, built on who
+   completed what. */
 static int s_credentialing(s_demo *self, hc_error *err)
 {
     bool *completed = hc_arena_alloc(self->arena, (self->pick_count + 1) * sizeof *completed);
     for (size_t e = 0; e < self->pick_count; e++)
         completed[e] = self->plans[e] == S_COMPLETED;
-    demo_fund fund = {self,        self->arena,      self->workers, self->worker_ids,
-                      self->picks, self->pick_count, completed};
-    return demo_credentials_load(&fund, &self->stats, err);
+    demo_fund fund = {
+        self,        self->arena,      self->workers, self->worker_ids, self->employer_ids,
+        self->picks, self->pick_count, completed};
+    int rc = demo_credentials_load(&fund, &self->stats, err);
+    return rc == HC_OK ? demo_apprenticeship_load(&fund, &self->stats, err) : rc;
 }
 
 int demo_load(hc_client *client, const atomic_bool *stop, demo_stats *stats, hc_error *err)

@@ -1,7 +1,8 @@
 /* demo: the demonstration fund (six community clinic employers of the
    SEIU-Community Clinics partnership, their programs, cohorts, ~300 workers
-   and what happened to them, the credentials they hold and a nursing
-   ladder), loaded through the public API. */
+   and what happened to them, the credentials they hold, a nursing ladder
+   and a CHW registered apprenticeship with ten apprentices), loaded
+   through the public API. */
 #ifndef DEMO_H
 #define DEMO_H
 
@@ -29,6 +30,11 @@ typedef struct {
     size_t credentials; /* awarded directly (prior learning's come on top) */
     size_t revoked;
     size_t prior_learning; /* assessments */
+    size_t apprenticeship_programs;
+    size_t apprentices; /* registered */
+    size_t signoffs;
+    size_t hours_rows; /* hours entries imported */
+    size_t apprentice_status_changes;
 } demo_stats;
 
 #define DEMO_WORKERS 300

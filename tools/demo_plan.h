@@ -127,13 +127,15 @@ int demo_run(demo_loader *self, const char *service, const char *method,
              const ProtobufCMessageDescriptor *out_desc, demo_call *calls, size_t count,
              hc_error *err);
 
-/* What the credential side of the fund is built from: the roster, its
-   ids, the enrollment picks and which of them were completed. */
+/* What the credential and apprenticeship sides of the fund are built
+   from: the roster, its ids, the employers' ids, the enrollment picks and
+   which of them were completed. */
 typedef struct {
     demo_loader *loader;
     hc_arena *arena;
     const demo_worker *workers; /* DEMO_WORKERS */
     char *const *worker_ids;
+    char *const *employer_ids; /* demo_employer_count */
     const demo_pick *picks;
     size_t pick_count;
     const bool *completed; /* per pick */
@@ -144,5 +146,62 @@ typedef struct {
    revocations and prior-learning assessments (demo_cred.c). Deterministic,
    keyed as demo_run. Counts into stats. HC_OK or the first failure. */
 int demo_credentials_load(const demo_fund *fund, demo_stats *stats, hc_error *err);
+
+/* --- the CHW registered apprenticeship (demo_appr.c) --- */
+
+#define DEMO_APPR_PROGRAM "CHW-APP"
+#define DEMO_APPR_OJL     2000.0 /* the program's OJL hours */
+#define DEMO_APPR_RTI     144.0  /* and RTI hours */
+#define DEMO_APPRENTICES  10
+
+/* Where an apprentice stands as of DEMO_AS_OF. */
+typedef enum {
+    DEMO_APPR_NEW,       /* registered in the last weeks */
+    DEMO_APPR_ACTIVE,    /* part of the way */
+    DEMO_APPR_SUSPENDED, /* on leave */
+    DEMO_APPR_CANCELLED, /* left, with a reason */
+    DEMO_APPR_COMPLETED, /* every hour and competency: the CHW certificate follows */
+} demo_appr_stage;
+
+typedef struct {
+    size_t worker; /* roster index: an incumbent */
+    demo_appr_stage stage;
+    const char *start_date;
+    double ojl_per_day;     /* a weekday's OJL hours (a week of 5 varies around it) */
+    double rti_per_week;    /* class hours on Tuesdays */
+    const char *stop_date;  /* the last day with hours; the status change's date */
+    const char *reason;     /* why suspended or cancelled */
+    const char *mentor;     /* also who approves the OJL hours */
+    size_t signoffs;        /* the program's competencies signed off, in order */
+    const char *signoff_on; /* the date of each sign-off (all on one day) */
+} demo_apprentice;
+
+/* The program's competencies, in order (codes of demo_cred.c). */
+extern const char *const demo_appr_competencies[];
+extern const size_t demo_appr_competency_count;
+
+/* Picks DEMO_APPRENTICES incumbents (community health workers and patient
+   services representatives first) who took no CHW certificate cohort among
+   picks[0..pick_count), got no prior-learning credit and did not leave
+   their clinic, and gives each a plan: two completed, new, midway,
+   suspended and cancelled ones. The same on every run. Returns the number
+   written to out (fewer only when the roster holds too few). */
+size_t demo_apprentices_make(const demo_worker *workers, const demo_pick *picks, size_t pick_count,
+                             demo_apprentice *out);
+
+/* The hours of a (whose id is id) as an ImportHours CSV with the header
+   apprentice_id,kind,date,hours,approved_by: OJL on weekdays and RTI on
+   Tuesdays from the day after its start to its stop date (never past
+   DEMO_AS_OF), none between Christmas Eve and New Year's Day, in quarter
+   hours, stopping at the program's totals. Returns the malloc'd text and
+   sets *rows, *ojl and *rti (the totals); NULL when out of memory. */
+char *demo_hours_csv(const demo_apprentice *a, const char *id, size_t *rows, double *ojl,
+                     double *rti);
+
+/* Loads the apprenticeship program, registers the apprentices, signs off
+   their competencies, imports their hours (one ImportHours batch each)
+   and suspends or cancels those planned so. Keyed as demo_run. Counts
+   into stats. HC_OK or the first failure. */
+int demo_apprenticeship_load(const demo_fund *fund, demo_stats *stats, hc_error *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* hcap-node as an operator sees it: first start (token 0600, endpoint),
-   /healthz, the demo fund loaded once, SIGTERM, and durability: writes in
+   /healthz, the demo fund loaded once (its apprentices and their
+   completion credentials too), SIGTERM, and durability: writes in
    flight while the enrollment process is kill -9'd are, when acknowledged,
    present exactly once afterwards, with a gapless event log. */
 #include "ht.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
 #include "hc_client.h"
@@ -197,11 +199,80 @@ static void s_assert_same_fund(s_fund got, s_fund want, const char *what)
               want.programs, got.cohorts, want.cohorts, got.enrollments, want.enrollments);
 }
 
+/* Waits for DIR/demo.loaded, which hcap-node writes when the load ended. */
+static void s_wait_demo_loaded(const ht_node *node, int timeout_ms)
+{
+    int64_t deadline = ht_now_ms() + timeout_ms;
+    const char *marker = ht_fmt("%s/demo.loaded", node->dir);
+    while (access(marker, F_OK) != 0 && ht_now_ms() < deadline)
+        ht_sleep_ms(100);
+    cr_assert_eq(access(marker, F_OK), 0, "the demo did not finish loading within %d ms",
+                 timeout_ms);
+}
+
+/* The credential of worker_id with code and source apprenticeship, from
+   apprentice_id, appears within timeout_ms (credentialing follows
+   apprenticeship's log). */
+static void s_assert_completion_credential(const ht_node *node, const char *worker_id,
+                                           const char *apprentice_id, int timeout_ms)
+{
+    int64_t deadline = ht_now_ms() + timeout_ms;
+    for (;;) {
+        json_t *list =
+            ht_expect(node, 200, "GET", ht_fmt("/v1/credentials?worker_id=%s", worker_id), NULL);
+        size_t found = 0;
+        for (long i = 0; i < ht_jlen(list, "items"); i++)
+            found += strcmp(ht_jstr(list, "items.%ld.credential_code", i), "CHW-CERT") == 0 &&
+                     strcmp(ht_jstr(list, "items.%ld.source", i), "apprenticeship") == 0 &&
+                     ht_jstr(list, "items.%ld.apprentice_id", i) &&
+                     strcmp(ht_jstr(list, "items.%ld.apprentice_id", i), apprentice_id) == 0;
+        bool done = found > 0 || ht_now_ms() >= deadline;
+        if (done)
+            cr_assert_eq(found, 1, "worker %s: CHW-CERT from %s held %zu times: %s", worker_id,
+                         apprentice_id, found, ht_jtext(list));
+        json_decref(list);
+        if (done)
+            return;
+        ht_sleep_ms(100);
+    }
+}
+
+/* The demo's apprentices: ten in CHW-APP at every stage, each completed
+   one holding the CHW certificate its completion awarded. */
+static void s_assert_demo_apprentices(const ht_node *node)
+{
+    json_t *all = ht_list_all(node, "/v1/apprentices?program_code=CHW-APP", 500, 4);
+    cr_assert_eq(json_array_size(all), 10, "%s", ht_jtext(all));
+    size_t completed = 0, active = 0, suspended = 0, cancelled = 0;
+    for (size_t i = 0; i < json_array_size(all); i++) {
+        json_t *a = json_array_get(all, i);
+        const char *status = ht_jstr(a, "status");
+        completed += strcmp(status, "completed") == 0;
+        active += strcmp(status, "active") == 0;
+        suspended += strcmp(status, "suspended") == 0;
+        cancelled += strcmp(status, "cancelled") == 0;
+        if (strcmp(status, "cancelled") == 0)
+            cr_assert(ht_jstr(a, "status_reason"), "cancelled without a reason");
+        if (strcmp(status, "completed") != 0)
+            continue;
+        cr_assert(json_number_value(ht_jget(a, "ojl_hours")) >= 2000, "%s", ht_jtext(a));
+        cr_assert_eq(ht_jlen(a, "competencies_remaining"), 0);
+        cr_assert_str_eq(ht_jstr(a, "completion_credential_code"), "CHW-CERT");
+        s_assert_completion_credential(node, ht_jstr(a, "worker_id"), ht_jstr(a, "id"), 5000);
+    }
+    cr_assert(completed == 2 && active == 6 && suspended == 1 && cancelled == 1,
+              "%zu completed %zu active %zu suspended %zu cancelled", completed, active, suspended,
+              cancelled);
+    json_decref(all);
+}
+
 Test(node, demo_fund_loads_once_even_when_interrupted)
 {
     ht_node *node = s_node = ht_node_start(NULL, true);
     cr_assert(node);
     int64_t head = s_settled_head(node, 120000);
+    s_wait_demo_loaded(node, 120000);
+    s_assert_demo_apprentices(node);
     s_fund full = s_count_fund(node);
     cr_assert(full.employers > 0 && full.workers > 0 && full.programs > 0 && full.cohorts > 0 &&
                   full.enrollments > 0,
@@ -231,7 +302,9 @@ Test(node, demo_fund_loads_once_even_when_interrupted)
     cr_log_info("demo load stopped at event %ld of %ld", (long)stopped_at, (long)head);
     cr_assert_eq(ht_node_restart(node, true), 0);
     s_settled_head(node, 120000);
+    s_wait_demo_loaded(node, 120000);
     s_assert_same_fund(s_count_fund(node), full, "after an interrupted demo load");
+    s_assert_demo_apprentices(node);
     cr_assert_eq(ht_node_stop(node), 0);
     ht_node_destroy(&s_node);
 }

@@ -1,6 +1,7 @@
 /* GET /v1/workers/{id}/profile on a real node: the worker with their
    employment, enrollments and tuition claims gathered from the owning
-   service, nothing unavailable; an unknown or erased worker is 404. */
+   service, their apprenticeships with progress, nothing unavailable; an
+   unknown or erased worker is 404; only the fund's roles may read it. */
 #include "ht.h"
 
 #include <stdlib.h>
@@ -71,9 +72,50 @@ Test(profile, a_new_worker_has_empty_parts)
     cr_assert_eq(ht_jlen(profile, "employment"), 0, "%s", ht_jtext(profile));
     cr_assert_eq(ht_jlen(profile, "enrollments"), 0, "%s", ht_jtext(profile));
     cr_assert_eq(ht_jlen(profile, "tuition_claims"), 0, "%s", ht_jtext(profile));
+    cr_assert_eq(ht_jlen(profile, "apprenticeships"), 0, "%s", ht_jtext(profile));
     cr_assert_eq(ht_jlen(profile, "unavailable"), 0, "%s", ht_jtext(profile));
     json_decref(profile);
     free(worker);
+}
+
+Test(profile, shows_the_workers_apprenticeships_with_progress)
+{
+    const char *competency = ht_uniq("PRFCOMP-");
+    json_decref(ht_expect(NODE, 201, "POST", "/v1/competencies",
+                          ht_fmt("{\"code\":\"%s\",\"name\":\"Outreach\"}", competency)));
+    const char *code = ht_uniq("PRFAPP-");
+    json_decref(ht_expect(NODE, 201, "POST", "/v1/apprenticeship-programs",
+                          ht_fmt("{\"code\":\"%s\",\"name\":\"Profile Apprenticeship\","
+                                 "\"occupation\":\"Community Health Worker\","
+                                 "\"approach\":\"hybrid\",\"ojl_hours\":100,"
+                                 "\"rti_hours\":10,\"competencies\":[\"%s\"]}",
+                                 code, competency)));
+    char *employer = ht_new_employer(NODE, ht_uniq("Profile Clinic "));
+    char *worker = ht_new_worker(NODE, "Ada", ht_uniq("Apprentice"));
+    char *other = ht_new_worker(NODE, "Ole", ht_uniq("Apprentice"));
+    char *apprentice = ht_create(NODE, "/v1/apprentices",
+                                 "{\"worker_id\":\"%s\",\"program_code\":\"%s\","
+                                 "\"employer_id\":\"%s\",\"start_date\":\"%s\"}",
+                                 worker, code, employer, ht_days_ago(20));
+    free(ht_create(NODE, "/v1/apprentices",
+                   "{\"worker_id\":\"%s\",\"program_code\":\"%s\",\"employer_id\":\"%s\","
+                   "\"start_date\":\"%s\"}",
+                   other, code, employer, ht_days_ago(20)));
+    json_decref(
+        ht_expect(NODE, 200, "POST", ht_fmt("/v1/apprentices/%s/hours", apprentice),
+                  ht_fmt("{\"kind\":\"ojl\",\"date\":\"%s\",\"hours\":7.5}", ht_days_ago(19))));
+
+    json_t *profile = s_profile(worker, 200);
+    cr_assert_eq(ht_jlen(profile, "apprenticeships"), 1, "%s", ht_jtext(profile));
+    cr_assert_str_eq(ht_jstr(profile, "apprenticeships.0.id"), apprentice);
+    cr_assert_str_eq(ht_jstr(profile, "apprenticeships.0.program_code"), code);
+    cr_assert_str_eq(ht_jstr(profile, "apprenticeships.0.status"), "active");
+    cr_assert_eq(json_number_value(ht_jget(profile, "apprenticeships.0.ojl_hours")), 7.5, "%s",
+                 ht_jtext(profile));
+    cr_assert_eq(ht_jlen(profile, "apprenticeships.0.competencies_remaining"), 1);
+    cr_assert_eq(ht_jlen(profile, "unavailable"), 0, "%s", ht_jtext(profile));
+    json_decref(profile);
+    free(employer), free(worker), free(other), free(apprentice);
 }
 
 Test(profile, unknown_or_erased_worker_is_404)
@@ -106,5 +148,12 @@ Test(profile, needs_a_fund_role)
     ht_assert_error("profile as analyst", status, reply, 403, "permission_denied", NULL);
     json_decref(reply);
     json_decref(analyst);
+    json_t *mentor =
+        ht_expect(NODE, 201, "POST", "/v1/tokens", "{\"role\":\"mentor\",\"name\":\"mentor\"}");
+    status = ht_json_call(NODE, "GET", ht_fmt("/v1/workers/%s/profile", worker),
+                          ht_jstr(mentor, "token"), NULL, &reply);
+    ht_assert_error("profile as mentor", status, reply, 403, "permission_denied", NULL);
+    json_decref(reply);
+    json_decref(mentor);
     free(worker);
 }

@@ -83,3 +83,22 @@ int hc_call_date_not_future(hc_call *call, const char *date, const char *field)
                             date);
     return HC_OK;
 }
+
+void hc_call_reject(hc_call *call, Hcap__ImportRejection ***rejected, size_t *n, size_t *capacity,
+                    uint32_t line, const char *field, const char *message)
+{
+    hc_arena *arena = hc_call_arena(call);
+    if (*n == *capacity) {
+        *capacity = *capacity ? 2 * *capacity : 16;
+        Hcap__ImportRejection **grown = hc_arena_alloc(arena, *capacity * sizeof *grown);
+        if (*n)
+            memcpy(grown, *rejected, *n * sizeof *grown);
+        *rejected = grown;
+    }
+    Hcap__ImportRejection *rej =
+        (Hcap__ImportRejection *)hc_arena_message(arena, &hcap__import_rejection__descriptor);
+    rej->line = line;
+    rej->field = hc_arena_text(arena, field);
+    rej->message = hc_arena_strdup(arena, message);
+    (*rejected)[(*n)++] = rej;
+}

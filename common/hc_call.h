@@ -44,6 +44,12 @@ int hc_call_required(hc_call *call, const char *text, const char *field);
    *out to a copy in the call's arena. */
 int hc_call_date_or_today(hc_call *call, const char *date, const char *field, char **out);
 
+/* Appends a rejected line of an imported file (field may be NULL) to a
+   report's list *rejected of *n entries, in the call's arena; *capacity
+   is the room the list has (0 at first), grown by doubling. */
+void hc_call_reject(hc_call *call, Hcap__ImportRejection ***rejected, size_t *n, size_t *capacity,
+                    uint32_t line, const char *field, const char *message);
+
 /* HC_OK when date is a real YYYY-MM-DD date not after today (UTC); else
    fails the call with HC_INVALID_ARGUMENT naming field (also when empty). */
 int hc_call_date_not_future(hc_call *call, const char *date, const char *field);

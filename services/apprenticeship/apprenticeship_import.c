@@ -35,20 +35,8 @@ typedef struct {
 static void s_reject(s_import *im, size_t line, const char *field, const char *message)
 {
     Hcap__ImportHoursReport *r = im->report;
-    hc_arena *arena = hc_call_arena(im->call);
-    if (r->n_rejected == im->capacity) {
-        im->capacity = im->capacity ? 2 * im->capacity : 16;
-        Hcap__ImportRejection **grown = hc_arena_alloc(arena, im->capacity * sizeof *grown);
-        if (r->n_rejected)
-            memcpy(grown, r->rejected, r->n_rejected * sizeof *grown);
-        r->rejected = grown;
-    }
-    Hcap__ImportRejection *rej =
-        (Hcap__ImportRejection *)hc_arena_message(arena, &hcap__import_rejection__descriptor);
-    rej->line = (uint32_t)line;
-    rej->field = hc_arena_text(arena, field);
-    rej->message = hc_arena_strdup(arena, message);
-    r->rejected[r->n_rejected++] = rej;
+    hc_call_reject(im->call, &r->rejected, &r->n_rejected, &im->capacity, (uint32_t)line, field,
+                   message);
 }
 
 /* Maps the header's names to columns; false (rejected) when one is unknown,

@@ -43,29 +43,16 @@ static void s_reject(s_import *im, uint32_t line, const char *field, const char 
 static void s_reject(s_import *im, uint32_t line, const char *field, const char *fmt, ...)
 {
     Hcap__ImportReport *r = im->report;
-    hc_arena *arena = hc_call_arena(im->call);
     if (r->n_rejected == S_MAX_REJECTIONS) {
         im->unlisted++;
         return;
     }
-    if (r->n_rejected == im->capacity) {
-        im->capacity = im->capacity ? im->capacity * 2 : 16;
-        Hcap__ImportRejection **grown = hc_arena_alloc(arena, im->capacity * sizeof *grown);
-        if (r->n_rejected)
-            memcpy(grown, r->rejected, r->n_rejected * sizeof *grown);
-        r->rejected = grown;
-    }
-    Hcap__ImportRejection *rej =
-        (Hcap__ImportRejection *)hc_arena_message(arena, &hcap__import_rejection__descriptor);
     char message[300];
     va_list args;
     va_start(args, fmt);
     vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
-    rej->line = line;
-    rej->field = hc_arena_strdup(arena, field);
-    rej->message = hc_arena_strdup(arena, message);
-    r->rejected[r->n_rejected++] = rej;
+    hc_call_reject(im->call, &r->rejected, &r->n_rejected, &im->capacity, line, field, message);
 }
 
 /* enr_report_fn: a validation problem of the current row, unless a cell of

@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <jansson.h>
 #include <sqlite3.h>
+#include <string.h>
 
 sqlite3_stmt *hc_query_prepare(hc_store *store, const char *sql, hc_error *err)
 {
@@ -226,4 +227,28 @@ void hc_query_read_codes(sqlite3_stmt *stmt, int col, hc_arena *arena, char ***c
         }
     }
     json_decref(array);
+}
+
+int hc_query_texts(hc_store *store, sqlite3_stmt *stmt, hc_arena *arena, char ***out, size_t *count,
+                   hc_error *err)
+{
+    size_t capacity = 0;
+    int rc, code = HC_OK;
+    *out = NULL;
+    *count = 0;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (*count == capacity) {
+            capacity = capacity ? 2 * capacity : 8;
+            char **grown = hc_arena_alloc(arena, capacity * sizeof *grown);
+            if (*count)
+                memcpy(grown, *out, *count * sizeof *grown);
+            *out = grown;
+        }
+        (*out)[(*count)++] = hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, 0));
+    }
+    if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
 }

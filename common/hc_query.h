@@ -91,6 +91,12 @@ typedef void(hc_query_event_fn)(void *arg, uint64_t seq, const char *type, const
    SQLite error. */
 int hc_query_events_each(hc_store *store, hc_query_event_fn *fn, void *arg, hc_error *err);
 
+/* Steps stmt (bound) to the end, collecting column 0 of each row as text
+   into *texts (arena) and *count; resets stmt. HC_OK or the mapped SQLite
+   error. */
+int hc_query_texts(hc_store *store, sqlite3_stmt *stmt, hc_arena *arena, char ***texts,
+                   size_t *count, hc_error *err);
+
 /* Reads column col, a JSON array of text (or NULL), into *codes (arena)
    and *n: a list of codes stored in one column. Anything but an array of
    strings reads as an empty list. */

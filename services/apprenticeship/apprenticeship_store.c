@@ -167,31 +167,6 @@ int appr_store_apprentice_list(hc_store *store, const appr_filter *filter, const
     return hc_query_list(store, stmt, s_apprentice_row, page, arena, &out->base, err);
 }
 
-/* Steps stmt (bound), collecting column 0 of each row as text in arena. */
-static int s_texts(hc_store *store, sqlite3_stmt *stmt, hc_arena *arena, char ***out, size_t *count,
-                   hc_error *err)
-{
-    size_t capacity = 0;
-    int rc, code = HC_OK;
-    *out = NULL;
-    *count = 0;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (*count == capacity) {
-            capacity = capacity ? 2 * capacity : 8;
-            char **grown = hc_arena_alloc(arena, capacity * sizeof *grown);
-            if (*count)
-                memcpy(grown, *out, *count * sizeof *grown);
-            *out = grown;
-        }
-        (*out)[(*count)++] = hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, 0));
-    }
-    if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return code;
-}
-
 int appr_store_open_ids(hc_store *store, const char *worker_id, hc_arena *arena, char ***ids,
                         size_t *count, hc_error *err)
 {
@@ -201,7 +176,7 @@ int appr_store_open_ids(hc_store *store, const char *worker_id, hc_arena *arena,
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, worker_id);
-    return s_texts(store, stmt, arena, ids, count, err);
+    return hc_query_texts(store, stmt, arena, ids, count, err);
 }
 
 int appr_store_last_date(hc_store *store, const char *apprentice_id, hc_arena *arena, char **out,
@@ -219,7 +194,7 @@ int appr_store_last_date(hc_store *store, const char *apprentice_id, hc_arena *a
     hc_query_bind_text(stmt, 1, apprentice_id);
     char **dates = NULL;
     size_t count = 0;
-    int code = s_texts(store, stmt, arena, &dates, &count, err);
+    int code = hc_query_texts(store, stmt, arena, &dates, &count, err);
     if (code == HC_OK && count != 1)
         code = hc_error_set(err, HC_NOT_FOUND, "id", "apprentice %s not found", apprentice_id);
     *out = code == HC_OK ? dates[0] : NULL;

@@ -257,25 +257,7 @@ int cred_store_worker_codes(hc_store *store, const char *worker_id, hc_arena *ar
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, worker_id);
-    size_t capacity = 0;
-    int rc, code = HC_OK;
-    *codes = NULL;
-    *count = 0;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (*count == capacity) {
-            char **grown = hc_arena_alloc(arena, (capacity ? 2 * capacity : 16) * sizeof *grown);
-            if (*count)
-                memcpy(grown, *codes, *count * sizeof *grown);
-            *codes = grown;
-            capacity = capacity ? 2 * capacity : 16;
-        }
-        (*codes)[(*count)++] = hc_arena_strdup(arena, (const char *)sqlite3_column_text(stmt, 0));
-    }
-    if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, NULL, err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return code;
+    return hc_query_texts(store, stmt, arena, codes, count, err);
 }
 
 /* --- prior learning --- */

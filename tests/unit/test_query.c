@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sqlite3.h>
 #include "enrollment.pb-c.h"
 #include "hc_arena.h"
 #include "hc_eventlog.h"
@@ -440,4 +441,28 @@ Test(query, sql_that_does_not_compile_is_internal)
     cr_assert_eq(hc_query_write_message(s_store, "INSERT INTO missing_table VALUES (?1)",
                                         &employer.base, "id", "employer_id", NULL, &err),
                  HC_INTERNAL);
+}
+
+Test(query, texts_and_code_lists_read_back)
+{
+    hc_error err;
+    sqlite3_stmt *stmt = hc_query_prepare(
+        s_store, "SELECT value FROM json_each('[\"CNA\",\"LVN\",\"RN\"]') ORDER BY key", &err);
+    cr_assert_not_null(stmt);
+    char **texts = NULL;
+    size_t count = 0;
+    cr_assert_eq(hc_query_texts(s_store, stmt, s_arena, &texts, &count, &err), HC_OK);
+    cr_assert_eq(count, 3);
+    cr_assert_str_eq(texts[2], "RN");
+
+    stmt = hc_query_prepare(s_store, "SELECT '[\"A\",\"B\"]', NULL, '{\"not\":\"a list\"}'", &err);
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+    hc_query_read_codes(stmt, 0, s_arena, &texts, &count);
+    cr_assert_eq(count, 2);
+    cr_assert_str_eq(texts[1], "B");
+    hc_query_read_codes(stmt, 1, s_arena, &texts, &count);
+    cr_assert_eq(count, 0, "NULL is an empty list");
+    hc_query_read_codes(stmt, 2, s_arena, &texts, &count);
+    cr_assert_eq(count, 0, "anything but an array is an empty list");
+    sqlite3_reset(stmt);
 }

@@ -16,16 +16,17 @@ static int s_credit_one(appr_state *st, hc_call *call, const Hcap__PriorCredit *
 {
     bool granted = false, completed = false;
     Hcap__Apprentice *a = NULL;
+    Hcap__ApprenticeshipProgram *p = NULL;
     hc_error err;
     *changed = NULL;
     if (appr_store_credit_grant(st->store, id, credit->worker_id, &granted, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     if (!granted)
         return HC_OK;
-    int rc = appr_apprentice_read(st, call, id, "id", &a, NULL);
+    int rc = appr_apprentice_read(st, call, id, "id", &a, &p);
     if (rc != HC_OK ||
         (rc = hc_call_emit(call, APPR_EV_CREDITED, a->worker_id, &a->base)) != HC_OK ||
-        (rc = appr_complete_if_met(st, call, credit->assessed_on, &a, &completed)) != HC_OK)
+        (rc = appr_complete_if_met(st, call, credit->assessed_on, p, a, &completed)) != HC_OK)
         return rc;
     *changed = a;
     return HC_OK;

@@ -99,32 +99,24 @@ int appr_require_active(hc_call *call, const Hcap__Apprentice *a)
                         status ? status : "not active");
 }
 
-int appr_complete_if_met(appr_state *st, hc_call *call, const char *on, Hcap__Apprentice **a,
-                         bool *completed)
+int appr_complete_if_met(appr_state *st, hc_call *call, const char *on,
+                         const Hcap__ApprenticeshipProgram *p, Hcap__Apprentice *a, bool *completed)
 {
-    hc_arena *arena = hc_call_arena(call);
-    Hcap__ApprenticeshipProgram *p = NULL;
-    Hcap__Apprentice *now = NULL;
     char *last = NULL;
     hc_error err;
     *completed = false;
-    int rc = appr_apprentice_read(st, call, (*a)->id, "id", &now, &p);
-    if (rc != HC_OK || now->status != APPR_ACTIVE || !s_requirements_met(p, now)) {
-        *a = rc == HC_OK ? now : *a;
-        return rc;
-    }
-    if (appr_store_last_date(st->store, now->id, arena, &last, &err) != HC_OK)
+    if (a->status != APPR_ACTIVE || !s_requirements_met(p, a))
+        return HC_OK;
+    if (appr_store_last_date(st->store, a->id, hc_call_arena(call), &last, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    now->status = APPR_COMPLETED;
-    now->completed_on = now->status_date = on && strcmp(on, last) > 0 ? (char *)on : last;
-    now->status_reason = NULL;
-    now->updated_at = hc_call_now(call);
-    if (appr_store_apprentice_update(st->store, now, &err) != HC_OK)
+    a->status = APPR_COMPLETED;
+    a->completed_on = a->status_date = on && strcmp(on, last) > 0 ? (char *)on : last;
+    a->status_reason = NULL;
+    a->updated_at = hc_call_now(call);
+    if (appr_store_apprentice_update(st->store, a, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    if ((rc = appr_apprentice_read(st, call, now->id, "id", a, NULL)) != HC_OK)
-        return rc;
     *completed = true;
-    return hc_call_emit(call, APPR_EV_COMPLETED, (*a)->worker_id, &(*a)->base);
+    return hc_call_emit(call, APPR_EV_COMPLETED, a->worker_id, &a->base);
 }
 
 /* --- hours --- */
@@ -207,7 +199,7 @@ int appr_hours_log(appr_state *st, hc_call *call, const Hcap__LogHoursRequest *r
     logged.apprentice = a;
     if ((rc = hc_call_emit(call, APPR_EV_HOURS, a->worker_id, &logged.base)) != HC_OK)
         return rc;
-    rc = appr_complete_if_met(st, call, h->date, &a, completed);
+    rc = appr_complete_if_met(st, call, h->date, p, a, completed);
     *out = a;
     return rc;
 }
@@ -293,7 +285,7 @@ int appr_sign_off(void *state, hc_call *call, const ProtobufCMessage *in, Protob
     signed_off.apprentice = a;
     bool completed = false;
     if ((rc = hc_call_emit(call, APPR_EV_SIGNOFF, a->worker_id, &signed_off.base)) != HC_OK ||
-        (rc = appr_complete_if_met(st, call, s->date, &a, &completed)) != HC_OK)
+        (rc = appr_complete_if_met(st, call, s->date, p, a, &completed)) != HC_OK)
         return rc;
     *out = &a->base;
     return HC_OK;

@@ -240,14 +240,15 @@ static int s_register(void *state, hc_call *call, const ProtobufCMessage *in,
 {
     appr_state *st = state;
     const Hcap__RegisterApprenticeRequest *req = (const Hcap__RegisterApprenticeRequest *)in;
+    Hcap__ApprenticeshipProgram *p = NULL;
     Hcap__Apprentice *a = NULL;
     char *id = NULL;
     bool completed = false;
     int rc = s_register_check(st, call, req);
     if (rc != HC_OK || (rc = s_register_insert(st, call, req, &id)) != HC_OK ||
-        (rc = appr_apprentice_read(st, call, id, "id", &a, NULL)) != HC_OK ||
+        (rc = appr_apprentice_read(st, call, id, "id", &a, &p)) != HC_OK ||
         (rc = hc_call_emit(call, APPR_EV_REGISTERED, a->worker_id, &a->base)) != HC_OK ||
-        (rc = appr_complete_if_met(st, call, a->start_date, &a, &completed)) != HC_OK)
+        (rc = appr_complete_if_met(st, call, a->start_date, p, a, &completed)) != HC_OK)
         return rc;
     *out = &a->base;
     return HC_OK;
@@ -298,6 +299,7 @@ static int s_change_status(void *state, hc_call *call, const ProtobufCMessage *i
     appr_state *st = state;
     const Hcap__ChangeApprenticeStatusRequest *req =
         (const Hcap__ChangeApprenticeStatusRequest *)in;
+    Hcap__ApprenticeshipProgram *p = NULL;
     Hcap__Apprentice *a = NULL;
     char *date = NULL;
     hc_error err;
@@ -312,9 +314,9 @@ static int s_change_status(void *state, hc_call *call, const ProtobufCMessage *i
     a->updated_at = hc_call_now(call);
     if (appr_store_apprentice_update(st->store, a, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
-    if ((rc = appr_apprentice_read(st, call, a->id, "id", &a, NULL)) != HC_OK ||
+    if ((rc = appr_apprentice_read(st, call, a->id, "id", &a, &p)) != HC_OK ||
         (rc = hc_call_emit(call, APPR_EV_STATUS, a->worker_id, &a->base)) != HC_OK ||
-        (rc = appr_complete_if_met(st, call, date, &a, &completed)) != HC_OK)
+        (rc = appr_complete_if_met(st, call, date, p, a, &completed)) != HC_OK)
         return rc;
     *out = &a->base;
     return HC_OK;

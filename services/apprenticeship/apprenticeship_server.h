@@ -68,13 +68,15 @@ int appr_program_cached(appr_state *state, hc_call *call, const char *code,
 void appr_progress_fill(hc_arena *arena, Hcap__Apprentice *apprentice,
                         const Hcap__ApprenticeshipProgram *program);
 
-/* After a change to an active apprentice's record: when the program's
-   requirements are now met, records the completion (completed_on: the
-   latest of its recorded dates and on) and emits apprentice_completed.
-   *apprentice is replaced by the state read back either way; *completed
-   tells whether this call completed it. HC_OK or the call's failure. */
+/* After a change to an active apprentice's record: a is its state read
+   back (with progress) and p its program. When the program's requirements
+   are now met, records the completion in a and the store (completed_on:
+   the latest of its recorded dates and on) and emits apprentice_completed;
+   *completed tells whether this call completed it. HC_OK or the call's
+   failure. */
 int appr_complete_if_met(appr_state *state, hc_call *call, const char *on,
-                         Hcap__Apprentice **apprentice, bool *completed);
+                         const Hcap__ApprenticeshipProgram *program, Hcap__Apprentice *apprentice,
+                         bool *completed);
 
 /* Fails the call with HC_FAILED_PRECONDITION naming "status" unless the
    apprentice is active (hours and sign-offs need it). */

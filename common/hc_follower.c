@@ -49,6 +49,8 @@ struct _hc_follower {
     uint64_t seq;
     uint64_t head;
     bool behind_logged;
+    int64_t behind_since; /* clock ms when it fell behind; 0 while caught up */
+    bool reload;          /* the stored cursor changed under us */
     hc_arena *arena;
 };
 
@@ -145,6 +147,68 @@ uint64_t hc_follower_head(hc_follower *self)
 {
     assert(self);
     return self->head;
+}
+
+const char *hc_follower_name(hc_follower *self)
+{
+    assert(self);
+    return self->name;
+}
+
+/* Starts or stops the clock of how long the follower has been behind. */
+static void s_track_lag(hc_follower *self)
+{
+    if (self->head <= self->seq)
+        self->behind_since = 0;
+    else if (self->behind_since == 0)
+        self->behind_since = hc_clock_ms();
+}
+
+static uint32_t s_dead_count(hc_follower *self)
+{
+    sqlite3_stmt *stmt =
+        hc_store_stmt(self->store, "SELECT count(*) FROM hc_dead_letters WHERE follower = ?1");
+    if (!stmt)
+        return 0;
+    sqlite3_bind_text(stmt, 1, self->name, -1, SQLITE_STATIC);
+    uint32_t count = sqlite3_step(stmt) == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_reset(stmt);
+    return count;
+}
+
+void hc_follower_status(hc_follower *self, Hcap__FollowerStatus *status)
+{
+    assert(self);
+    assert(status);
+    hcap__follower_status__init(status);
+    status->source = self->name;
+    status->seq = self->seq;
+    status->head = self->head > self->seq ? self->head : self->seq;
+    status->seconds_behind =
+        self->behind_since ? (double)(hc_clock_ms() - self->behind_since) / 1000.0 : 0.0;
+    status->has_dead_letters = true;
+    status->dead_letters = s_dead_count(self);
+}
+
+void hc_follower_reload(hc_follower *self)
+{
+    assert(self);
+    self->reload = true;
+}
+
+/* Takes the stored cursor again (after hc_follower_reload). */
+static void s_reload(hc_follower *self)
+{
+    self->reload = false;
+    free(self->source);
+    free(self->epoch);
+    self->source = self->epoch = NULL;
+    self->seq = 0;
+    if (s_cursor_load(self) != 0)
+        hc_log_error("follower_reload_failed", "follower=%s", self->name);
+    hc_log_info("follower_reloaded", "follower=%s seq=%" PRIu64, self->name, self->seq);
+    self->behind_logged = false;
+    s_track_lag(self);
 }
 
 /* --- storing --- */
@@ -331,6 +395,14 @@ static size_t s_run_length(hc_follower *self, const Hcap__FetchReply *reply, siz
 
 static void s_handle_reply(hc_follower *self, const Hcap__FetchReply *reply)
 {
+    if (self->reload) {
+        uint64_t head = self->head;
+        s_reload(self); /* the reply answered the old cursor: ask again */
+        self->head = reply->head > head ? reply->head : head;
+        s_track_lag(self);
+        self->again = true;
+        return;
+    }
     if (self->epoch &&
         (strcmp(self->epoch, reply->epoch) != 0 || strcmp(self->source, reply->source) != 0)) {
         s_reset(self, reply);
@@ -347,17 +419,21 @@ static void s_handle_reply(hc_follower *self, const Hcap__FetchReply *reply)
     while (first < reply->n_events && reply->events[first]->seq <= self->seq)
         first++; /* delivered before: at-least-once, applied once */
     size_t count = s_run_length(self, reply, first);
+    s_track_lag(self);
     if (count == 0)
         return; /* nothing new, or a hole: the next poll asks again */
     if (s_apply_batch(self, reply, first, count) == HC_OK && first + count == reply->n_events &&
         self->head > self->seq)
         self->again = true;
+    s_track_lag(self);
 }
 
 /* --- sockets --- */
 
 static void s_send_fetch(hc_follower *self)
 {
+    if (self->reload)
+        s_reload(self);
     Hcap__FetchRequest request = HCAP__FETCH_REQUEST__INIT;
     request.after_seq = self->seq;
     request.has_max = true;
@@ -434,6 +510,7 @@ static int s_on_bell(zloop_t *loop, zsock_t *sock, void *arg)
         bool same = !self->epoch || strcmp(self->epoch, bell->epoch) == 0;
         if (same && bell->head > self->head)
             self->head = bell->head;
+        s_track_lag(self);
         bool news = !same || bell->head > self->seq;
         if (news && self->waiting)
             self->again = true; /* the outstanding reply may predate it */
@@ -558,25 +635,20 @@ static int s_dead_settle(hc_follower *self, int64_t id, const char *reason, hc_e
     return rc == SQLITE_DONE ? HC_OK : hc_store_error(self->store, rc, NULL, err);
 }
 
-/* One dead letter in one transaction; *applied tells whether it went. */
+/* One dead letter inside the caller's transaction; *applied tells
+   whether it went. */
 static int s_retry_one(hc_follower *self, int64_t id, bool *applied, hc_error *err)
 {
     *applied = false;
-    int rc = hc_store_begin(self->store, err);
-    if (rc != HC_OK)
-        return rc;
     Hcap__Event event;
     bool failed = false;
     char reason[700];
+    int rc = HC_OK;
     bool loaded = s_dead_load(self, id, &event);
     if (loaded)
         rc = s_apply_one(self, &event, &failed, reason, sizeof reason, err);
     if (loaded && rc == HC_OK)
         rc = s_dead_settle(self, id, failed ? reason : NULL, err);
-    if (rc == HC_OK)
-        rc = hc_store_commit(self->store, err);
-    else
-        hc_store_rollback(self->store);
     hc_arena_reset(self->arena);
     *applied = rc == HC_OK && loaded && !failed;
     return rc;
@@ -612,9 +684,15 @@ static int64_t *s_dead_ids(hc_follower *self, size_t *count)
     return ids;
 }
 
-int hc_follower_retry_dead(hc_follower *self, hc_error *err)
+int hc_follower_retry_dead(hc_follower *self, uint32_t *remaining, hc_error *err)
 {
     assert(self);
+    assert(remaining);
+    *remaining = 0;
+    if (!hc_store_in_transaction(self->store)) {
+        hc_error_set(err, HC_INTERNAL, NULL, "dead letters are retried inside a transaction");
+        return -1;
+    }
     size_t total = 0;
     int64_t *ids = s_dead_ids(self, &total);
     if (!ids) {
@@ -630,7 +708,29 @@ int hc_follower_retry_dead(hc_follower *self, hc_error *err)
             count += applied;
     }
     free(ids);
+    if (count >= 0)
+        *remaining = (uint32_t)(total - (size_t)count);
     hc_log_info("follower_retried_dead", "follower=%s letters=%zu applied=%d", self->name, total,
                 count);
     return count;
+}
+
+/* --- every follower of a store --- */
+
+int hc_followers_rewind(hc_store *store, uint32_t *count, hc_error *err)
+{
+    assert(store && count);
+    int rc = hc_store_exec(store,
+                           "UPDATE hc_cursors SET seq = 0 WHERE seq > 0;"
+                           " DELETE FROM hc_dead_letters;",
+                           err);
+    sqlite3_stmt *stmt =
+        rc == HC_OK ? hc_store_stmt(store, "SELECT count(*) FROM hc_cursors") : NULL;
+    if (rc == HC_OK && !stmt)
+        return hc_error_set(err, HC_INTERNAL, NULL, "cannot count the cursors");
+    if (rc == HC_OK) {
+        *count = sqlite3_step(stmt) == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(stmt, 0) : 0;
+        sqlite3_reset(stmt);
+    }
+    return rc;
 }

@@ -54,8 +54,31 @@ uint64_t hc_follower_seq(hc_follower *self);
 /* The producer's head as last seen (FETCH reply or doorbell). */
 uint64_t hc_follower_head(hc_follower *self);
 
-/* Re-applies dead-lettered events of this follower, oldest first; those
-   that now apply leave the table. Returns how many applied, -1 on error. */
-int hc_follower_retry_dead(hc_follower *self, hc_error *err);
+/* Re-applies dead-lettered events of this follower, oldest first, each in
+   its own savepoint of the caller's open transaction; those that now
+   apply leave the table, the others keep it with the new reason. Returns
+   how many applied (*remaining: how many still fail), -1 on error. */
+int hc_follower_retry_dead(hc_follower *self, uint32_t *remaining, hc_error *err);
+
+/* Fills status (its strings are the follower's own: use them before the
+   follower goes): the name, seq, head, seconds behind (since it was last
+   caught up; 0 when it is) and its dead letters. */
+void hc_follower_status(hc_follower *self, Hcap__FollowerStatus *status);
+
+/* The cursor in the store was changed by someone else (a rebuild): read it
+   again before the next reply is applied or FETCH sent. A reply already
+   on its way is dropped. */
+void hc_follower_reload(hc_follower *self);
+
+/* --- every follower of a store at once (a service's operator methods) --- */
+
+/* Inside the caller's transaction: sets every cursor in store back to
+   seq 0, keeping its source and epoch, and deletes the dead letters (a
+   replay meets those events again). *count: the cursors. The running
+   followers must then be told with hc_follower_reload. */
+int hc_followers_rewind(hc_store *store, uint32_t *count, hc_error *err);
+
+/* The name (the followed service) of the follower. */
+const char *hc_follower_name(hc_follower *self);
 
 #endif

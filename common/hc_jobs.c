@@ -110,6 +110,15 @@ hc_jobs *hc_jobs_start(hc_service *service, const hc_service_def *def, const cha
     return self;
 }
 
+hc_follower *hc_jobs_follower(hc_jobs *self, size_t index)
+{
+    assert(self);
+    hc_follower *follower = zlistx_first(self->followers);
+    for (size_t i = 0; follower && i < index; i++)
+        follower = zlistx_next(self->followers);
+    return follower;
+}
+
 void hc_jobs_destroy(hc_jobs **self_p)
 {
     assert(self_p);

@@ -15,6 +15,9 @@ typedef struct _hc_jobs hc_jobs;
 hc_jobs *hc_jobs_start(hc_service *service, const hc_service_def *def, const char *data_dir,
                        hc_error *err);
 
+/* The index-th follower (in def->follows order), NULL past the last. */
+hc_follower *hc_jobs_follower(hc_jobs *self, size_t index);
+
 /* Stops and frees the jobs; after the loop's zloop_start returned (zloop
    keeps the sockets of the running iteration). Accepts NULL, nulls *self_p. */
 void hc_jobs_destroy(hc_jobs **self_p);

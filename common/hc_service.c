@@ -11,6 +11,8 @@
 #include "hc_jobs.h"
 #include "hc_log.h"
 #include "hc_msg.h"
+#include "hc_call.h"
+#include "hc_query.h"
 #include "hc_time.h"
 
 #define HC_SERVICE_HEARTBEAT_MS 1000
@@ -70,6 +72,84 @@ struct _hc_service {
 
 static Hcap__Principal s_internal = {PROTOBUF_C_MESSAGE_INIT(&hcap__principal__descriptor),
                                      (char *)"internal", HCAP__ROLE__ROLE_UNSPECIFIED, NULL};
+
+/* --- followers --- */
+
+Hcap__FollowerStatus **hc_service_followers(hc_service *self, hc_arena *arena, size_t *count)
+{
+    assert(self && arena && count);
+    *count = 0;
+    while (self->jobs && hc_jobs_follower(self->jobs, *count))
+        (*count)++;
+    Hcap__FollowerStatus **list = hc_arena_alloc(arena, sizeof *list * (*count + 1));
+    for (size_t i = 0; i < *count; i++) {
+        Hcap__FollowerStatus status;
+        hc_follower_status(hc_jobs_follower(self->jobs, i), &status);
+        list[i] = hc_arena_alloc(arena, sizeof *list[i]);
+        *list[i] = status;
+        list[i]->source = hc_arena_strdup(arena, status.source);
+    }
+    return list;
+}
+
+int hc_service_rewind_followers(hc_service *self, uint32_t *count, hc_error *err)
+{
+    assert(self && count);
+    int rc = hc_followers_rewind(self->store, count, err);
+    hc_follower *follower;
+    for (size_t i = 0; rc == HC_OK && self->jobs && (follower = hc_jobs_follower(self->jobs, i));
+         i++)
+        hc_follower_reload(follower);
+    return rc;
+}
+
+#define S_DEAD_COLS "id, follower, source, epoch, seq, type, reason, failed_at, occurred_at"
+
+static void *s_dead_row(sqlite3_stmt *stmt, hc_arena *arena)
+{
+    return hc_query_row(stmt, &hcap__dead_letter__descriptor, S_DEAD_COLS, arena);
+}
+
+int hc_service_list_dead_letters(void *state, hc_call *call, const ProtobufCMessage *in,
+                                 ProtobufCMessage **out)
+{
+    (void)state;
+    const Hcap__ListRequest *req = (const Hcap__ListRequest *)in;
+    hc_page page;
+    ProtobufCMessage *list = hc_call_list_new(call, req->has_limit, req->limit, req->after,
+                                              &hcap__dead_letter_list__descriptor, &page);
+    if (!list)
+        return hc_call_error(call)->code;
+    hc_error err;
+    if (hc_query_page_list(hc_call_service(call)->store,
+                           "SELECT " S_DEAD_COLS " FROM hc_dead_letters"
+                           " WHERE id > CAST(?1 AS INTEGER) ORDER BY id LIMIT ?2",
+                           s_dead_row, &page, NULL, hc_call_arena(call), list, &err) != HC_OK)
+        return hc_call_fail_with(call, &err);
+    *out = list;
+    return HC_OK;
+}
+
+int hc_service_retry_dead_letters(void *state, hc_call *call, const ProtobufCMessage *in,
+                                  ProtobufCMessage **out)
+{
+    (void)state;
+    (void)in;
+    hc_service *self = hc_call_service(call);
+    Hcap__RetryReply *reply = (Hcap__RetryReply *)hc_call_new(call, &hcap__retry_reply__descriptor);
+    hc_follower *follower;
+    for (size_t i = 0; self->jobs && (follower = hc_jobs_follower(self->jobs, i)); i++) {
+        hc_error err;
+        uint32_t remaining = 0;
+        int applied = hc_follower_retry_dead(follower, &remaining, &err);
+        if (applied < 0)
+            return hc_call_fail_with(call, &err);
+        reply->applied += (uint32_t)applied;
+        reply->remaining += remaining;
+    }
+    *out = &reply->base;
+    return HC_OK;
+}
 
 /* --- accessors and the handler's side --- */
 
@@ -431,9 +511,14 @@ static void s_send_command(hc_service *self, Hcap__WorkerMessage__Command comman
         msg.instance = self->instance;
         msg.role = "primary";
     }
+    hc_arena *arena = hc_arena_new();
+    msg.has_log_head = true;
+    msg.log_head = hc_eventlog_head(self->log);
+    msg.followers = hc_service_followers(self, arena, &msg.n_followers);
     zframe_t *frame = hc_msg_frame(&msg.base);
     if (zframe_send(&frame, self->dealer, ZFRAME_DONTWAIT) != 0)
         zframe_destroy(&frame);
+    hc_arena_destroy(&arena);
 }
 
 static int s_on_dealer(zloop_t *loop, zsock_t *sock, void *arg);

@@ -106,6 +106,31 @@ int hc_service_invoke(hc_service *self, const char *method, const ProtobufCMessa
 int hc_service_apply(hc_service *self, const char *method, const ProtobufCMessage *in,
                      hc_arena *arena, ProtobufCMessage **out, hc_error *err);
 
+/* --- followers, for any service whose def->follows is set --- */
+
+/* Where each follower stands, in arena; *count entries (0 without
+   followers, as in a local service). */
+Hcap__FollowerStatus **hc_service_followers(hc_service *self, hc_arena *arena, size_t *count);
+
+/* Inside a handler: sets every follower's cursor back to seq 0 (keeping
+   its epoch) and forgets their dead letters, in the call's transaction;
+   once that commits the followers replay their logs from seq 1 (were it
+   rolled back, they go on from where they were). *count: how many
+   cursors. What was derived from the logs is the caller's to delete in
+   the same call. */
+int hc_service_rewind_followers(hc_service *self, uint32_t *count, hc_error *err);
+
+/* Ready-made handlers for the rpcs every following service declares:
+     rpc ListDeadLetters (ListRequest) returns (DeadLetterList);
+     rpc RetryDeadLetters (Empty) returns (RetryReply);
+   List pages by id, oldest first. Retry re-applies each letter in its own
+   savepoint of the call's transaction: those that apply leave the table,
+   the others keep it with the new reason. */
+int hc_service_list_dead_letters(void *state, hc_call *call, const ProtobufCMessage *in,
+                                 ProtobufCMessage **out);
+int hc_service_retry_dead_letters(void *state, hc_call *call, const ProtobufCMessage *in,
+                                  ProtobufCMessage **out);
+
 /* For handlers and state_new: the service's parts. */
 hc_store *hc_service_store(hc_service *self);
 hc_eventlog *hc_service_log(hc_service *self);

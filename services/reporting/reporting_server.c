@@ -1,0 +1,93 @@
+/* reporting_server: the ReportingService definition, its state, and the
+   operator's methods: status, rebuild and dead letters. */
+#include "reporting_server.h"
+
+#include <stdlib.h>
+#include "reporting_store.h"
+
+static int s_status(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
+{
+    (void)state;
+    (void)in;
+    Hcap__ReportingStatus *status =
+        (Hcap__ReportingStatus *)hc_call_new(call, &hcap__reporting_status__descriptor);
+    status->followers =
+        hc_service_followers(hc_call_service(call), hc_call_arena(call), &status->n_followers);
+    uint32_t dead = 0;
+    for (size_t i = 0; i < status->n_followers; i++)
+        dead += status->followers[i]->dead_letters;
+    status->has_dead_letters = true;
+    status->dead_letters = dead;
+    *out = &status->base;
+    return HC_OK;
+}
+
+/* Deletes the read model and rewinds the followers in the call's
+   transaction: a crash before it commits leaves the old model whole. */
+static int s_rebuild(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
+{
+    (void)in;
+    rep_state *st = state;
+    hc_error err;
+    uint32_t count = 0;
+    if (rep_store_clear(st->store, &err) != HC_OK ||
+        hc_service_rewind_followers(hc_call_service(call), &count, &err) != HC_OK)
+        return hc_call_fail_with(call, &err);
+    Hcap__RebuildReply *reply =
+        (Hcap__RebuildReply *)hc_call_new(call, &hcap__rebuild_reply__descriptor);
+    reply->followers = count;
+    *out = &reply->base;
+    return HC_OK;
+}
+
+static void s_state_destroy(void **state_p)
+{
+    if (state_p && *state_p) {
+        free(*state_p);
+        *state_p = NULL;
+    }
+}
+
+static void *s_state_new(hc_service *service, hc_error *err)
+{
+    rep_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        hc_error_set(err, HC_INTERNAL, NULL, "out of memory");
+        return NULL;
+    }
+    st->service = service;
+    st->store = hc_service_store(service);
+    return st;
+}
+
+static const hc_handler s_handlers[] = {
+    {"CreateGrant", rep_create_grant},
+    {"GetGrant", rep_get_grant},
+    {"ListGrants", rep_list_grants},
+    {"GetGrantReport", rep_grant_report},
+    {"GetOutcomes", rep_outcomes},
+    {"GetApprenticeshipReport", rep_apprenticeship_report},
+    {"GetIndicators", rep_indicators},
+    {"GetStatus", s_status},
+    {"Rebuild", s_rebuild},
+    {"ListDeadLetters", hc_service_list_dead_letters},
+    {"RetryDeadLetters", hc_service_retry_dead_letters},
+    {NULL, NULL},
+};
+
+static const hc_service_follow s_follows[] = {
+    {"enrollment", rep_project_enrollment, rep_project_reset},
+    {"credentialing", rep_project_credentialing, rep_project_reset},
+    {"apprenticeship", rep_project_apprenticeship, rep_project_reset},
+    {NULL, NULL, NULL},
+};
+
+const hc_service_def rep_service = {
+    .name = "reporting",
+    .descriptor = &hcap__reporting_service__descriptor,
+    .handlers = s_handlers,
+    .migrations = reporting_migrations,
+    .state_new = s_state_new,
+    .state_destroy = s_state_destroy,
+    .follows = s_follows,
+};

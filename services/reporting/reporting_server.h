@@ -1,0 +1,78 @@
+/* reporting_server: the ReportingService (proto/reporting.proto) and the
+   parts its files share: reporting_server.c (the definition, status,
+   rebuild, dead letters), reporting_project.c (the followers of the three
+   logs into the read model), reporting_grants.c (grants),
+   reporting_reports.c (the reports) and reporting_suppress.c (small-cell
+   suppression). SQL lives in reporting_store.c (read-model writes) and
+   reporting_query.c (grants and report reads). */
+#ifndef REPORTING_SERVER_H
+#define REPORTING_SERVER_H
+
+#include "hc_call.h"
+#include "hc_service.h"
+#include "reporting.pb-c.h"
+
+/* The service definition hc_service_main and hc_service_new_local take. */
+extern const hc_service_def rep_service;
+
+/* The embedded sql/NNN_*.sql files (generated at build time). */
+extern const hc_migration reporting_migrations[];
+
+/* The event type this service appends (subject: the grant's code). */
+#define REP_EV_GRANT "reporting.grant_created.v1"
+
+/* The kinds of facts (facts.kind in sql/001_init.sql). Enrollment steps
+   are keyed by the enrollment id, so each step of one enrollment is one
+   row; the others by their entity's id (a sign-off by
+   "<apprentice_id>/<competency>"). */
+enum {
+    REP_FACT_ENROLLED = 1, /* an enrollment became enrolled */
+    REP_FACT_ACTIVE = 2,
+    REP_FACT_COMPLETED = 3,
+    REP_FACT_WITHDRAWN = 4,
+    REP_FACT_FAILED = 5,
+    REP_FACT_CREDENTIAL = 10,      /* awarded, not revoked; program = NULL */
+    REP_FACT_APPR_REGISTERED = 20, /* day = start_date, program = its code */
+    REP_FACT_APPR_COMPLETED = 21,  /* day = completed_on */
+    REP_FACT_SIGNOFF = 22,         /* a competency signed off */
+    REP_FACT_CLAIM_APPROVED = 30,  /* day = decided_on */
+    REP_FACT_CLAIM_PAID = 31,
+    REP_FACT_PLACEMENT = 40, /* employment records, day = effective_date */
+    REP_FACT_PROMOTION = 41,
+    REP_FACT_WAGE_CHANGE = 42,
+    REP_FACT_SEPARATION = 43,
+};
+
+/* The handlers' state: the service's parts. */
+typedef struct {
+    hc_service *service;
+    hc_store *store;
+} rep_state;
+
+/* --- reporting_project.c: the followers' apply and reset functions --- */
+
+int rep_project_enrollment(void *state, hc_store *store, const Hcap__Event *event, hc_error *err);
+int rep_project_credentialing(void *state, hc_store *store, const Hcap__Event *event,
+                              hc_error *err);
+int rep_project_apprenticeship(void *state, hc_store *store, const Hcap__Event *event,
+                               hc_error *err);
+/* Deletes what was derived from source's log (a rebuilt producer). */
+int rep_project_reset(void *state, hc_store *store, const char *source, hc_error *err);
+
+/* --- reporting_grants.c --- */
+
+int rep_create_grant(void *state, hc_call *call, const ProtobufCMessage *in,
+                     ProtobufCMessage **out);
+int rep_get_grant(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out);
+int rep_list_grants(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out);
+
+/* --- reporting_reports.c --- */
+
+int rep_grant_report(void *state, hc_call *call, const ProtobufCMessage *in,
+                     ProtobufCMessage **out);
+int rep_outcomes(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out);
+int rep_apprenticeship_report(void *state, hc_call *call, const ProtobufCMessage *in,
+                              ProtobufCMessage **out);
+int rep_indicators(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out);
+
+#endif

@@ -359,6 +359,8 @@ static const hc_handler s_handlers[] = {
     {"ImportHours", appr_import_hours},
     {"ExportApprentices", appr_export_apprentices},
     {"ApplyPriorCredit", appr_apply_prior_credit},
+    {"ListDeadLetters", hc_service_list_dead_letters},
+    {"RetryDeadLetters", hc_service_retry_dead_letters},
     {NULL, NULL},
 };
 

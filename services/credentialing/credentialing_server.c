@@ -374,6 +374,8 @@ static const hc_handler s_handlers[] = {
     {"ListWorkerLadders", s_list_worker_ladders},
     {"SweepExpired", cred_sweep_expired},
     {"AwardCompletion", cred_award_completion},
+    {"ListDeadLetters", hc_service_list_dead_letters},
+    {"RetryDeadLetters", hc_service_retry_dead_letters},
     {NULL, NULL},
 };
 

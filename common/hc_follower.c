@@ -95,7 +95,7 @@ hc_follower *hc_follower_new(hc_store *store, const char *name, const char *fetc
     self->arena = hc_arena_new();
     assert(self->name && self->fetch_endpoint && self->bell_endpoint);
     hc_error err;
-    if (hc_store_exec(store, s_schema, &err) != HC_OK || s_cursor_load(self) != 0) {
+    if (hc_followers_schema(store, &err) != HC_OK || s_cursor_load(self) != 0) {
         hc_log_error("follower_open_failed", "follower=%s path=%s", name, hc_store_path(store));
         hc_follower_destroy(&self);
     }
@@ -200,12 +200,14 @@ void hc_follower_reload(hc_follower *self)
 static void s_reload(hc_follower *self)
 {
     self->reload = false;
+    uint64_t head = self->head; /* the producer's head is still what it was */
     free(self->source);
     free(self->epoch);
     self->source = self->epoch = NULL;
     self->seq = 0;
     if (s_cursor_load(self) != 0)
         hc_log_error("follower_reload_failed", "follower=%s", self->name);
+    self->head = head > self->seq ? head : self->seq;
     hc_log_info("follower_reloaded", "follower=%s seq=%" PRIu64, self->name, self->seq);
     self->behind_logged = false;
     s_track_lag(self);
@@ -396,9 +398,8 @@ static size_t s_run_length(hc_follower *self, const Hcap__FetchReply *reply, siz
 static void s_handle_reply(hc_follower *self, const Hcap__FetchReply *reply)
 {
     if (self->reload) {
-        uint64_t head = self->head;
         s_reload(self); /* the reply answered the old cursor: ask again */
-        self->head = reply->head > head ? reply->head : head;
+        self->head = reply->head > self->head ? reply->head : self->head;
         s_track_lag(self);
         self->again = true;
         return;
@@ -717,10 +718,18 @@ int hc_follower_retry_dead(hc_follower *self, uint32_t *remaining, hc_error *err
 
 /* --- every follower of a store --- */
 
+int hc_followers_schema(hc_store *store, hc_error *err)
+{
+    assert(store);
+    return hc_store_exec(store, s_schema, err);
+}
+
 int hc_followers_rewind(hc_store *store, uint32_t *count, hc_error *err)
 {
     assert(store && count);
-    int rc = hc_store_exec(store,
+    int rc = hc_followers_schema(store, err);
+    if (rc == HC_OK)
+        rc = hc_store_exec(store,
                            "UPDATE hc_cursors SET seq = 0 WHERE seq > 0;"
                            " DELETE FROM hc_dead_letters;",
                            err);

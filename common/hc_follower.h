@@ -72,6 +72,10 @@ void hc_follower_reload(hc_follower *self);
 
 /* --- every follower of a store at once (a service's operator methods) --- */
 
+/* Creates the followers' tables (hc_cursors, hc_dead_letters) in store
+   when missing; hc_follower_new does it too. */
+int hc_followers_schema(hc_store *store, hc_error *err);
+
 /* Inside the caller's transaction: sets every cursor in store back to
    seq 0, keeping its source and epoch, and deletes the dead letters (a
    replay meets those events again). *count: the cursors. The running

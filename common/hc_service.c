@@ -121,7 +121,8 @@ int hc_service_list_dead_letters(void *state, hc_call *call, const ProtobufCMess
     if (!list)
         return hc_call_error(call)->code;
     hc_error err;
-    if (hc_query_page_list(hc_call_service(call)->store,
+    if (hc_followers_schema(hc_call_service(call)->store, &err) != HC_OK ||
+        hc_query_page_list(hc_call_service(call)->store,
                            "SELECT " S_DEAD_COLS " FROM hc_dead_letters"
                            " WHERE id > CAST(?1 AS INTEGER) ORDER BY id LIMIT ?2",
                            s_dead_row, &page, NULL, hc_call_arena(call), list, &err) != HC_OK)

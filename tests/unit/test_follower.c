@@ -529,3 +529,60 @@ Test(follower, an_unusable_endpoint_fails_to_start)
     cr_assert_not_null(s_follower);
     cr_expect_eq(hc_follower_start(s_follower, s_loop), HC_INTERNAL);
 }
+
+static bool s_seen_at_least(void *arg)
+{
+    return s_int(s_store, "SELECT count(*) FROM seen") >= *(int64_t *)arg;
+}
+
+Test(follower, a_rewind_replays_the_log_from_seq_one)
+{
+    s_serve();
+    s_produce(4);
+    s_follow(s_bell_ep);
+    cr_assert(s_reach(4, 5000));
+    /* What a rebuild does: derived rows and cursor go in one transaction,
+       then the running follower is told. */
+    hc_error err;
+    uint32_t cursors = 0;
+    cr_assert_eq(hc_store_begin(s_store, &err), HC_OK);
+    cr_assert_eq(hc_store_exec(s_store, "DELETE FROM seen", &err), HC_OK);
+    cr_assert_eq(hc_followers_rewind(s_store, &cursors, &err), HC_OK);
+    cr_assert_eq(hc_store_commit(s_store, &err), HC_OK);
+    cr_expect_eq(cursors, 1);
+    hc_follower_reload(s_follower);
+    s_produce(1);
+    int64_t want = 5;
+    cr_assert(s_run_until(s_seen_at_least, &want, 5000, NULL));
+    zclock_sleep(50);
+    s_run_until(s_never, NULL, 100, NULL);
+    cr_expect_eq(s_int(s_store, "SELECT count(*) FROM seen"), 5,
+                 "each event once after the rewind");
+    cr_expect_eq(s_int(s_store, "SELECT count(DISTINCT seq) FROM seen"), 5);
+    cr_expect_eq(hc_follower_seq(s_follower), 5);
+}
+
+Test(follower, status_tells_how_far_behind_it_is)
+{
+    s_serve();
+    s_produce(3);
+    s_state.fail_seq = 2;
+    s_follow(s_bell_ep);
+    cr_assert(s_reach(3, 5000));
+    Hcap__FollowerStatus status;
+    hc_follower_status(s_follower, &status);
+    cr_expect_str_eq(status.source, "producer");
+    cr_expect_eq(status.seq, 3);
+    cr_expect_eq(status.head, 3);
+    cr_expect_eq(status.seconds_behind, 0.0);
+    cr_expect_eq(status.dead_letters, 1);
+
+    s_producer_down(); /* the follower hears of a head it cannot reach */
+    hc_store_exec(s_store, "UPDATE hc_cursors SET seq = 1", NULL);
+    hc_follower_reload(s_follower);
+    s_run_until(s_never, NULL, 1200, NULL);
+    hc_follower_status(s_follower, &status);
+    cr_expect_eq(status.seq, 1);
+    cr_expect_eq(status.head, 3, "the head it last saw");
+    cr_expect_gt(status.seconds_behind, 0.0);
+}

@@ -2,6 +2,7 @@
    timestamps and the monotonic clock. */
 #include "hc_time.h"
 
+#include <assert.h>
 #include <string.h>
 #include <time.h>
 
@@ -115,6 +116,37 @@ int hc_date_add_months(const char *date, int months, char out[HC_DATE_SIZE])
     int month = (int)(index % 12) + 1;
     int last = s_month_days(year, month);
     s_format(year, month, d > last ? last : d, out);
+    return 0;
+}
+
+/* The date part of text: a date, or the first ten characters of an RFC
+   3339 timestamp. False when there is none. */
+static bool s_date_part(const char *text, int *year, int *month, int *day)
+{
+    char date[HC_DATE_SIZE];
+    if (text == NULL || strnlen(text, 11) < 10 || (text[10] != '\0' && text[10] != 'T'))
+        return false;
+    memcpy(date, text, 10);
+    date[10] = '\0';
+    return s_parse(date, year, month, day);
+}
+
+int hc_age_band(const char *birth_date, const char *on_date, char *out, size_t size)
+{
+    static const char *bands[] = {"under_25", "25_34", "35_44", "45_54", "55_64", "65_plus"};
+    assert(out && size >= HC_AGE_BAND_SIZE);
+    int by, bm, bd, oy, om, od;
+    if (!s_parse(birth_date, &by, &bm, &bd) || !s_date_part(on_date, &oy, &om, &od)) {
+        strcpy(out, "unknown");
+        return -1;
+    }
+    int age = oy - by - (om < bm || (om == bm && od < bd));
+    if (age < 0) {
+        strcpy(out, "unknown");
+        return -1;
+    }
+    int band = age < 25 ? 0 : age >= 65 ? 5 : (age - 25) / 10 + 1;
+    strcpy(out, bands[band]);
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #define HC_TIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HC_DATE_SIZE      11 /* "2026-11-22" + NUL */
@@ -22,6 +23,15 @@ void hc_date_from_days(int64_t days, char out[HC_DATE_SIZE]);
 /* Adds months to a valid date, clamping the day to the month's end
    (2024-01-31 + 1 = 2024-02-29). Returns 0, or -1 when date is not valid. */
 int hc_date_add_months(const char *date, int months, char out[HC_DATE_SIZE]);
+
+/* The age band of someone born on birth_date as of on_date (YYYY-MM-DD,
+   or an RFC 3339 timestamp whose date is used), in full years:
+   "under_25", "25_34", "35_44", "45_54", "55_64" or "65_plus". Writes
+   "unknown" when either date is missing or not valid, or birth_date is
+   after on_date. out must hold HC_AGE_BAND_SIZE bytes (programmer error
+   otherwise). Returns 0 for a band, -1 for "unknown". */
+#define HC_AGE_BAND_SIZE 9 /* "under_25" + NUL */
+int hc_age_band(const char *birth_date, const char *on_date, char *out, size_t size);
 
 /* Today's date in UTC. */
 void hc_today(char out[HC_DATE_SIZE]);

@@ -94,3 +94,46 @@ Test(time, clock_is_monotonic)
     cr_assert_geq(b - a, 19);
     cr_assert_lt(b - a, 2000);
 }
+
+Test(time, age_band_counts_full_years_on_the_date)
+{
+    char band[HC_AGE_BAND_SIZE];
+    struct {
+        const char *birth, *on, *want;
+    } cases[] = {
+        {"2001-06-15", "2026-06-14", "under_25"}, /* the day before the 25th birthday */
+        {"2001-06-15", "2026-06-15", "25_34"},    /* on it */
+        {"1992-01-01", "2026-12-31", "25_34"},    /* 34 until the last day */
+        {"1991-12-31", "2026-12-31", "35_44"},
+        {"1982-03-01", "2026-03-01", "35_44"},
+        {"1981-03-01", "2026-03-01", "45_54"},
+        {"1971-07-04", "2026-07-04", "55_64"},
+        {"1962-07-05", "2026-07-04", "55_64"},
+        {"1961-07-04", "2026-07-04", "65_plus"},
+        {"1920-01-01", "2026-07-04", "65_plus"},
+        {"2026-07-04", "2026-07-04", "under_25"},
+        {"2000-02-29", "2025-02-28", "under_25"}, /* a leap-day birthday: not yet */
+        {"2000-02-29", "2025-03-01", "25_34"},
+        {"1990-05-10", "2026-05-09T23:59:59.000Z", "35_44"}, /* a timestamp's date */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_assert_eq(hc_age_band(cases[i].birth, cases[i].on, band, sizeof band), 0, "%s on %s",
+                     cases[i].birth, cases[i].on);
+        cr_assert_str_eq(band, cases[i].want, "%s on %s", cases[i].birth, cases[i].on);
+    }
+}
+
+Test(time, age_band_unknown_without_usable_dates)
+{
+    char band[HC_AGE_BAND_SIZE];
+    const char *bad[][2] = {
+        {NULL, "2026-01-01"},         {"1990-01-01", NULL},      {"", "2026-01-01"},
+        {"1990-02-30", "2026-01-01"}, {"1990-01-01", "2026-13"}, {"1990-01-01", "2026-01-01x"},
+        {"2026-01-02", "2026-01-01"}, /* born after the date */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        strcpy(band, "x");
+        cr_assert_eq(hc_age_band(bad[i][0], bad[i][1], band, sizeof band), -1, "case %zu", i);
+        cr_assert_str_eq(band, "unknown", "case %zu", i);
+    }
+}

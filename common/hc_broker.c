@@ -32,6 +32,10 @@ typedef struct {
     uint64_t last_dispatch; /* broker dispatch counter; lowest is LRU */
     zlistx_t *inflight;     /* s_request */
     void *service_handle;   /* in service->instances */
+    bool has_log_head;      /* from the last READY or HEARTBEAT */
+    uint64_t log_head;
+    Hcap__FollowerStatus *followers; /* n_followers, sources owned */
+    size_t n_followers;
 } s_instance;
 
 typedef struct {
@@ -115,11 +119,54 @@ static void s_request_free(s_request **req_p)
     *req_p = NULL;
 }
 
+static void s_followers_clear(s_instance *inst)
+{
+    for (size_t i = 0; i < inst->n_followers; i++)
+        free(inst->followers[i].source);
+    free(inst->followers);
+    inst->followers = NULL;
+    inst->n_followers = 0;
+}
+
+/* Keeps what msg (a READY or HEARTBEAT) says of the instance's log and
+   followers, replacing what the previous one said. */
+static void s_instance_report(s_instance *inst, const Hcap__WorkerMessage *msg)
+{
+    inst->has_log_head = msg->has_log_head;
+    inst->log_head = msg->has_log_head ? msg->log_head : 0;
+    s_followers_clear(inst);
+    size_t count = 0;
+    for (size_t i = 0; i < msg->n_followers && count < HC_BROKER_FOLLOWERS_MAX; i++)
+        count += msg->followers[i] && msg->followers[i]->source;
+    if (count == 0)
+        return;
+    inst->followers = calloc(count, sizeof *inst->followers);
+    if (!inst->followers)
+        return;
+    for (size_t i = 0; i < msg->n_followers && inst->n_followers < count; i++) {
+        const Hcap__FollowerStatus *from = msg->followers[i];
+        if (!from || !from->source)
+            continue;
+        Hcap__FollowerStatus *to = &inst->followers[inst->n_followers];
+        hcap__follower_status__init(to);
+        to->source = strdup(from->source);
+        if (!to->source)
+            break;
+        to->seq = from->seq;
+        to->head = from->head;
+        to->seconds_behind = from->seconds_behind >= 0 ? from->seconds_behind : 0;
+        to->has_dead_letters = from->has_dead_letters;
+        to->dead_letters = from->dead_letters;
+        inst->n_followers++;
+    }
+}
+
 static void s_instance_free(s_instance **inst_p)
 {
     s_instance *inst = *inst_p;
     if (!inst)
         return;
+    s_followers_clear(inst);
     zlistx_destroy(&inst->inflight);
     zframe_destroy(&inst->identity);
     free(inst->key);
@@ -304,6 +351,7 @@ static void s_on_ready(hc_broker *self, zframe_t *identity, const char *key,
     inst->name = strdup(msg->instance && *msg->instance ? msg->instance : key);
     inst->role = strdup(msg->role && *msg->role ? msg->role : "primary");
     inst->expires_at = zclock_mono() + HC_BROKER_LIVENESS_MS;
+    s_instance_report(inst, msg);
     hc_log_info("instance_ready", "service=%s instance=%s role=%s live=%zu", msg->service,
                 inst->name, inst->role, zlistx_size(inst->service->instances));
 }
@@ -376,7 +424,9 @@ static void s_on_message(hc_broker *self, zmsg_t *zmsg)
             s_on_reply(self, inst, msg->reply);
         else if (msg->command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT)
             s_instance_kill(self, inst, "disconnect");
-        else if (msg->command != HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT)
+        else if (msg->command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT)
+            s_instance_report(inst, msg);
+        else
             hc_log_warn("worker_malformed", "instance=%s command=%d", inst->name,
                         (int)msg->command);
     }
@@ -619,4 +669,17 @@ void hc_broker_foreach(hc_broker *self, void (*fn)(void *arg, const char *servic
     for (const char *name = zlistx_first(names); name; name = zlistx_next(names))
         fn(arg, name, hc_broker_instances(self, name));
     zlistx_destroy(&names);
+}
+
+void hc_broker_foreach_instance(hc_broker *self,
+                                void (*fn)(void *arg, const hc_broker_instance *instance),
+                                void *arg)
+{
+    assert(self && fn);
+    for (s_instance *inst = zhashx_first(self->instances); inst;
+         inst = zhashx_next(self->instances)) {
+        hc_broker_instance view = {inst->service->name, inst->name,      inst->has_log_head,
+                                   inst->log_head,      inst->followers, inst->n_followers};
+        fn(arg, &view);
+    }
 }

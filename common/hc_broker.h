@@ -58,4 +58,23 @@ size_t hc_broker_instances(hc_broker *self, const char *service);
 void hc_broker_foreach(hc_broker *self, void (*fn)(void *arg, const char *service, size_t live),
                        void *arg);
 
+/* What a live instance said of itself in its last READY or HEARTBEAT: its
+   event log's head (when it sent one) and where its followers stand (at
+   most HC_BROKER_FOLLOWERS_MAX of them). Valid only during the callback. */
+typedef struct {
+    const char *service;
+    const char *instance;
+    bool has_log_head;
+    uint64_t log_head;
+    const Hcap__FollowerStatus *followers; /* n_followers entries */
+    size_t n_followers;
+} hc_broker_instance;
+
+#define HC_BROKER_FOLLOWERS_MAX 32
+
+/* Calls fn for every live instance, in no particular order. */
+void hc_broker_foreach_instance(hc_broker *self,
+                                void (*fn)(void *arg, const hc_broker_instance *instance),
+                                void *arg);
+
 #endif

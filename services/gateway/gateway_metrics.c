@@ -26,6 +26,11 @@ typedef struct {
 } s_histogram;
 
 typedef struct {
+    char *labels;
+    double value;
+} s_gauge;
+
+typedef struct {
     void *items;
     size_t count, capacity, item_size;
 } s_array;
@@ -35,6 +40,10 @@ struct _gw_metrics {
     s_array durations; /* s_histogram */
     s_array frontend;  /* s_counter */
     s_array services;  /* s_counter, count = instances */
+    s_array heads;     /* s_gauge: event log head by service */
+    s_array behind;    /* s_gauge: follower events behind by service, source */
+    s_array seconds;   /* s_gauge: follower seconds behind */
+    s_array dead;      /* s_gauge: follower dead letters */
     long inflight;
 };
 
@@ -84,6 +93,8 @@ gw_metrics *gw_metrics_new(void)
     self->durations.item_size = sizeof(s_histogram);
     self->frontend.item_size = sizeof(s_counter);
     self->services.item_size = sizeof(s_counter);
+    self->heads.item_size = self->behind.item_size = sizeof(s_gauge);
+    self->seconds.item_size = self->dead.item_size = sizeof(s_gauge);
     return self;
 }
 
@@ -92,8 +103,9 @@ void gw_metrics_destroy(gw_metrics **self_p)
     if (!self_p || !*self_p)
         return;
     gw_metrics *self = *self_p;
-    s_array *arrays[] = {&self->http, &self->durations, &self->frontend, &self->services};
-    for (size_t i = 0; i < 4; i++) {
+    s_array *arrays[] = {&self->http,  &self->durations, &self->frontend, &self->services,
+                         &self->heads, &self->behind,    &self->seconds,  &self->dead};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         s_array_clear(arrays[i]);
         free(arrays[i]->items);
     }
@@ -149,6 +161,10 @@ void gw_metrics_services_reset(gw_metrics *self)
 {
     assert(self);
     s_array_clear(&self->services);
+    s_array_clear(&self->heads);
+    s_array_clear(&self->behind);
+    s_array_clear(&self->seconds);
+    s_array_clear(&self->dead);
 }
 
 void gw_metrics_service(gw_metrics *self, const char *service, size_t instances)
@@ -159,6 +175,29 @@ void gw_metrics_service(gw_metrics *self, const char *service, size_t instances)
     snprintf(labels, sizeof labels, "service=\"%s\"", escaped);
     s_counter *gauge = s_array_find(&self->services, labels, true);
     gauge->count = instances;
+}
+
+void gw_metrics_log_head(gw_metrics *self, const char *service, uint64_t head)
+{
+    assert(self);
+    char escaped[128], labels[160];
+    s_escape(escaped, sizeof escaped, service);
+    snprintf(labels, sizeof labels, "service=\"%s\"", escaped);
+    s_gauge *gauge = s_array_find(&self->heads, labels, true);
+    gauge->value = (double)head;
+}
+
+void gw_metrics_follower(gw_metrics *self, const char *service, const char *source,
+                         uint64_t events_behind, double seconds_behind, uint32_t dead_letters)
+{
+    assert(self);
+    char service_e[128], source_e[128], labels[300];
+    s_escape(service_e, sizeof service_e, service);
+    s_escape(source_e, sizeof source_e, source);
+    snprintf(labels, sizeof labels, "service=\"%s\",source=\"%s\"", service_e, source_e);
+    ((s_gauge *)s_array_find(&self->behind, labels, true))->value = (double)events_behind;
+    ((s_gauge *)s_array_find(&self->seconds, labels, true))->value = seconds_behind;
+    ((s_gauge *)s_array_find(&self->dead, labels, true))->value = (double)dead_letters;
 }
 
 void gw_metrics_inflight(gw_metrics *self, int delta)
@@ -187,6 +226,17 @@ static void s_render_counters(FILE *out, s_array *array, const char *name, const
     for (size_t i = 0; i < array->count; i++) {
         s_counter *counter = (s_counter *)((char *)array->items + i * array->item_size);
         fprintf(out, "%s{%s} %llu\n", name, counter->labels, (unsigned long long)counter->count);
+    }
+}
+
+static void s_render_gauges(FILE *out, s_array *array, const char *name, const char *help)
+{
+    if (array->count > 1)
+        qsort(array->items, array->count, array->item_size, s_compare_labels);
+    fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+    for (size_t i = 0; i < array->count; i++) {
+        s_gauge *gauge = (s_gauge *)((char *)array->items + i * array->item_size);
+        fprintf(out, "%s{%s} %.15g\n", name, gauge->labels, gauge->value);
     }
 }
 
@@ -225,6 +275,14 @@ char *gw_metrics_render(gw_metrics *self, size_t *size)
                       "ZeroMQ frontend requests by method and code.");
     s_render_counters(out, &self->services, "hcap_service_instances", "gauge",
                       "Live instances registered with the broker, by service.");
+    s_render_gauges(out, &self->heads, "hcap_event_log_head",
+                    "Last seq of each service's event log, as its instances report it.");
+    s_render_gauges(out, &self->behind, "hcap_follower_events_behind",
+                    "Events a service's follower of a source's log has yet to apply.");
+    s_render_gauges(out, &self->seconds, "hcap_follower_seconds_behind",
+                    "Seconds a follower has been behind its source's head; 0 when caught up.");
+    s_render_gauges(out, &self->dead, "hcap_follower_dead_letters",
+                    "Events a follower parked because it could not apply them.");
     fprintf(out,
             "# HELP hcap_gateway_inflight Requests in flight through the gateway.\n"
             "# TYPE hcap_gateway_inflight gauge\nhcap_gateway_inflight %ld\n",

@@ -4,6 +4,7 @@
 #define GATEWAY_METRICS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct _gw_metrics gw_metrics;
 
@@ -26,6 +27,14 @@ void gw_metrics_frontend(gw_metrics *self, const char *method, const char *code)
    since the last gw_metrics_services_reset). */
 void gw_metrics_services_reset(gw_metrics *self);
 void gw_metrics_service(gw_metrics *self, const char *service, size_t instances);
+
+/* Sets a service's event log head (hcap_event_log_head{service}), and one
+   follower's lag (hcap_follower_events_behind, _seconds_behind and
+   _dead_letters{service,source}); forgotten, like the instance counts, at
+   the next gw_metrics_services_reset. */
+void gw_metrics_log_head(gw_metrics *self, const char *service, uint64_t head);
+void gw_metrics_follower(gw_metrics *self, const char *service, const char *source,
+                         uint64_t events_behind, double seconds_behind, uint32_t dead_letters);
 
 /* Adds delta to the in-flight gauge. */
 void gw_metrics_inflight(gw_metrics *self, int delta);

@@ -12,6 +12,7 @@
 #include "gateway_fanout.h"
 #include "gateway_front.h"
 #include "gateway_http.h"
+#include "gateway_lag.h"
 #include "gateway_refs.h"
 #include "hc_arena.h"
 #include "hc_log.h"
@@ -86,6 +87,8 @@ static int s_create_token(gw_server *self, const gw_call *call, hc_broker_reply_
 static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
 {
     hc_arena *arena = hc_arena_new();
+    gw_lag lag;
+    gw_lag_collect(self->broker, arena, &lag);
     Hcap__HealthReply reply = HCAP__HEALTH_REPLY__INIT;
     Hcap__ServiceHealth *rows = hc_arena_alloc(arena, sizeof *rows * (self->n_services + 1));
     Hcap__ServiceHealth **list = hc_arena_alloc(arena, sizeof *list * (self->n_services + 1));
@@ -94,12 +97,15 @@ static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
         hcap__service_health__init(&rows[i]);
         rows[i].name = (char *)self->services[i];
         rows[i].instances = (uint32_t)hc_broker_instances(self->broker, self->services[i]);
+        rows[i].has_log_head = gw_lag_head(&lag, self->services[i], &rows[i].log_head);
         ok = ok && rows[i].instances > 0;
         list[i] = &rows[i];
     }
     reply.status = ok ? "ok" : "degraded";
     reply.n_services = self->n_services;
     reply.services = list;
+    reply.n_followers = lag.n_followers;
+    reply.followers = lag.followers;
     s_reply_message(&reply.base, arena, cb, arg);
     hc_arena_destroy(&arena);
     return HC_OK;
@@ -323,8 +329,20 @@ char *gw_server_metrics_text(gw_server *self, size_t *size)
     gw_metrics_services_reset(self->metrics);
     for (size_t i = 0; i < self->n_services; i++)
         gw_metrics_service(self->metrics, self->services[i], 0);
-    if (self->broker)
+    if (self->broker) {
         hc_broker_foreach(self->broker, s_metric_service, self->metrics);
+        hc_arena *arena = hc_arena_new();
+        gw_lag lag;
+        gw_lag_collect(self->broker, arena, &lag);
+        for (size_t i = 0; i < lag.n_heads; i++)
+            gw_metrics_log_head(self->metrics, lag.heads[i].service, lag.heads[i].head);
+        for (size_t i = 0; i < lag.n_followers; i++) {
+            const Hcap__FollowerLag *f = lag.followers[i];
+            gw_metrics_follower(self->metrics, f->service, f->source, f->events_behind,
+                                f->seconds_behind, f->dead_letters);
+        }
+        hc_arena_destroy(&arena);
+    }
     return gw_metrics_render(self->metrics, size);
 }
 

@@ -465,3 +465,127 @@ Test(broker, foreach_and_destroy_fail_pending)
     cr_assert_not_null(msg);
     cr_assert_eq(msg->command, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
 }
+
+/* --- what instances say of their logs and followers --- */
+
+typedef struct {
+    char service[32], instance[32];
+    bool has_log_head;
+    uint64_t log_head;
+    size_t n_followers;
+    char source[32];
+    uint64_t seq, head;
+    double seconds_behind;
+    uint32_t dead_letters;
+} seen_instance;
+
+typedef struct {
+    seen_instance items[MAX_WORKERS];
+    size_t count;
+} seen_instances;
+
+static void s_on_instance(void *arg, const hc_broker_instance *inst)
+{
+    seen_instances *seen = arg;
+    cr_assert_lt(seen->count, MAX_WORKERS);
+    seen_instance *it = &seen->items[seen->count++];
+    memset(it, 0, sizeof *it);
+    snprintf(it->service, sizeof it->service, "%s", inst->service);
+    snprintf(it->instance, sizeof it->instance, "%s", inst->instance);
+    it->has_log_head = inst->has_log_head;
+    it->log_head = inst->log_head;
+    it->n_followers = inst->n_followers;
+    if (inst->n_followers > 0) {
+        snprintf(it->source, sizeof it->source, "%s", inst->followers[0].source);
+        it->seq = inst->followers[0].seq;
+        it->head = inst->followers[0].head;
+        it->seconds_behind = inst->followers[0].seconds_behind;
+        it->dead_letters = inst->followers[0].dead_letters;
+    }
+}
+
+static seen_instances s_seen;
+
+static bool s_seen_head(void *arg)
+{
+    memset(&s_seen, 0, sizeof s_seen);
+    hc_broker_foreach_instance(s_broker, s_on_instance, &s_seen);
+    return s_seen.count == 1 && s_seen.items[0].log_head == *(uint64_t *)arg;
+}
+
+/* A READY or HEARTBEAT carrying the log head and one follower. */
+static void s_worker_report(fake_worker *w, Hcap__WorkerMessage__Command cmd, uint64_t log_head,
+                            const char *source, uint64_t seq, uint64_t head, uint32_t dead)
+{
+    Hcap__FollowerStatus status = HCAP__FOLLOWER_STATUS__INIT;
+    status.source = (char *)source;
+    status.seq = seq;
+    status.head = head;
+    status.seconds_behind = head > seq ? 2.5 : 0;
+    status.has_dead_letters = true;
+    status.dead_letters = dead;
+    Hcap__FollowerStatus *followers[] = {&status};
+    Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
+    msg.command = cmd;
+    msg.service = "reporting";
+    msg.instance = "rep-1";
+    msg.role = "primary";
+    msg.has_log_head = true;
+    msg.log_head = log_head;
+    msg.n_followers = source ? 1 : 0;
+    msg.followers = source ? followers : NULL;
+    s_worker_send(w, &msg);
+}
+
+Test(broker, instances_report_their_log_head_and_followers)
+{
+    fake_worker *w = &s_workers[0];
+    w->dealer = zsock_new(ZMQ_DEALER);
+    hc_sock_setup(w->dealer);
+    cr_assert_eq(zsock_connect(w->dealer, "%s", s_endpoint), 0);
+    w->beating = false; /* its heartbeats are the reports below */
+    s_worker_report(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY, 7, "enrollment", 40, 52, 1);
+    uint64_t want = 7;
+    cr_assert(s_pump(s_seen_head, &want, 2000), "READY's log head is kept");
+    seen_instance *it = &s_seen.items[0];
+    cr_assert_str_eq(it->service, "reporting");
+    cr_assert_str_eq(it->instance, "rep-1");
+    cr_assert(it->has_log_head);
+    cr_assert_eq(it->n_followers, 1);
+    cr_assert_str_eq(it->source, "enrollment");
+    cr_assert_eq(it->seq, 40);
+    cr_assert_eq(it->head, 52);
+    cr_assert_float_eq(it->seconds_behind, 2.5, 1e-9);
+    cr_assert_eq(it->dead_letters, 1);
+
+    s_worker_report(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT, 9, "enrollment", 52, 52,
+                    0);
+    want = 9;
+    cr_assert(s_pump(s_seen_head, &want, 2000), "a HEARTBEAT replaces what READY said");
+    cr_assert_eq(it->seq, 52);
+    cr_assert_float_eq(it->seconds_behind, 0, 1e-9);
+    cr_assert_eq(it->dead_letters, 0);
+
+    s_worker_report(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT, 10, NULL, 0, 0, 0);
+    want = 10;
+    cr_assert(s_pump(s_seen_head, &want, 2000));
+    cr_assert_eq(it->n_followers, 0, "a report without followers forgets the old ones");
+
+    s_worker_command(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
+    s_wait_live("reporting", 0, 2000);
+    memset(&s_seen, 0, sizeof s_seen);
+    hc_broker_foreach_instance(s_broker, s_on_instance, &s_seen);
+    cr_assert_eq(s_seen.count, 0, "a gone instance reports nothing");
+}
+
+Test(broker, plain_heartbeats_report_no_head)
+{
+    s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 1, 2000);
+    s_pump(NULL, NULL, 400); /* the pump's plain heartbeats */
+    memset(&s_seen, 0, sizeof s_seen);
+    hc_broker_foreach_instance(s_broker, s_on_instance, &s_seen);
+    cr_assert_eq(s_seen.count, 1);
+    cr_assert_not(s_seen.items[0].has_log_head);
+    cr_assert_eq(s_seen.items[0].n_followers, 0);
+}

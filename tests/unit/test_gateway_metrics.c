@@ -123,3 +123,28 @@ Test(gateway_metrics, every_line_is_a_comment_or_a_sample)
     free(text);
     gw_metrics_destroy(&metrics);
 }
+
+Test(gateway_metrics, log_heads_and_follower_lag_are_gauges)
+{
+    gw_metrics *metrics = gw_metrics_new();
+    gw_metrics_log_head(metrics, "enrollment", 1234567);
+    gw_metrics_follower(metrics, "reporting", "enrollment", 12, 1.25, 0);
+    gw_metrics_follower(metrics, "reporting", "credentialing", 0, 0, 3);
+    char *text = s_render(metrics);
+    s_has(text, "# TYPE hcap_event_log_head gauge\n"
+                "hcap_event_log_head{service=\"enrollment\"} 1234567\n");
+    s_has(text, "# TYPE hcap_follower_events_behind gauge\n"
+                "hcap_follower_events_behind{service=\"reporting\",source=\"credentialing\"} 0\n"
+                "hcap_follower_events_behind{service=\"reporting\",source=\"enrollment\"} 12\n");
+    s_has(text, "hcap_follower_seconds_behind{service=\"reporting\",source=\"enrollment\"} 1.25\n");
+    s_has(text, "hcap_follower_dead_letters{service=\"reporting\",source=\"credentialing\"} 3\n");
+    free(text);
+    gw_metrics_services_reset(metrics);
+    gw_metrics_follower(metrics, "reporting", "enrollment", 0, 0, 0);
+    text = s_render(metrics);
+    cr_assert_null(strstr(text, "hcap_event_log_head{"), "reset forgets the heads");
+    cr_assert_null(strstr(text, "source=\"credentialing\""), "and the followers not set again");
+    s_has(text, "hcap_follower_events_behind{service=\"reporting\",source=\"enrollment\"} 0\n");
+    free(text);
+    gw_metrics_destroy(&metrics);
+}

@@ -51,6 +51,7 @@ static const s_child_def s_child_defs[] = {
     {"enrollment", "hcap-enrollment", S_SERVICE},
     {"credentialing", "hcap-credentialing", S_SERVICE},
     {"apprenticeship", "hcap-apprenticeship", S_SERVICE},
+    {"reporting", "hcap-reporting", S_SERVICE},
 };
 #define S_CHILDREN (sizeof s_child_defs / sizeof s_child_defs[0])
 

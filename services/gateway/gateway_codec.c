@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hc_csv.h"
 #include "hc_json.h"
 #include "hc_msg.h"
+#include "hc_msgcsv.h"
 
 bool gw_codec_utf8_valid(const char *text, size_t size)
 {
@@ -95,6 +95,16 @@ static int s_set_param(json_t *object, const ProtobufCMessageDescriptor *desc, c
     return hc_json_set_from_text(object, desc, name, value, err);
 }
 
+/* Query parameters the gateway itself takes: "format", and "service" on a
+   GW_ROUTE_BY_SERVICE route. */
+static bool s_gateway_param(const gw_route *route, const char *name)
+{
+    if (!name)
+        return false;
+    return strcmp(name, "format") == 0 ||
+           ((route->flags & GW_ROUTE_BY_SERVICE) && strcmp(name, "service") == 0);
+}
+
 int gw_codec_pack_json(const ProtobufCMessageDescriptor *desc, const json_t *object,
                        hc_arena *arena, uint8_t **packed, size_t *packed_size, hc_error *err)
 {
@@ -121,7 +131,7 @@ int gw_codec_request(const gw_route *route, const gw_match *match, const char *b
         return HC_INVALID_ARGUMENT;
     int code = HC_OK;
     for (size_t i = 0; code == HC_OK && i < n_query; i++)
-        if (!query[i].name || strcmp(query[i].name, "format") != 0)
+        if (!s_gateway_param(route, query[i].name))
             code = s_set_param(object, rpc->input, query[i].name, query[i].value, "query", err);
     for (size_t i = 0; code == HC_OK && i < match->n_params; i++)
         code = s_set_param(object, rpc->input, match->params[i].name, match->params[i].value,
@@ -240,105 +250,8 @@ void gw_codec_reply(const gw_route *route, const hc_broker_reply *reply, bool cs
     hc_arena_destroy(&arena);
 }
 
-/* Text of one scalar or nested JSON value for a CSV cell (malloc'd, or
-   NULL for null). */
-static char *s_cell_scalar(const json_t *value)
-{
-    char number[64];
-    switch (json_typeof(value)) {
-    case JSON_STRING:
-        return strdup(json_string_value(value));
-    case JSON_INTEGER:
-        snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
-        return strdup(number);
-    case JSON_REAL:
-        snprintf(number, sizeof number, "%.15g", json_real_value(value));
-        return strdup(number);
-    case JSON_TRUE:
-        return strdup("true");
-    case JSON_FALSE:
-        return strdup("false");
-    case JSON_NULL:
-        return NULL;
-    default:
-        return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | HC_JSON_DUMP_FLAGS);
-    }
-}
-
-/* A CSV cell: scalars as text, arrays joined by ';'. */
-static char *s_cell(const json_t *value)
-{
-    if (!json_is_array(value))
-        return value ? s_cell_scalar(value) : NULL;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    if (!out)
-        return NULL;
-    size_t index;
-    json_t *item;
-    json_array_foreach(value, index, item)
-    {
-        char *cell = s_cell_scalar(item);
-        fprintf(out, "%s%s", index ? ";" : "", cell ? cell : "");
-        free(cell);
-    }
-    fclose(out);
-    return text;
-}
-
-/* Writes one row: desc's fields looked up in json. */
-static void s_csv_row(FILE *out, const ProtobufCMessageDescriptor *desc, const json_t *json)
-{
-    char **cells = calloc(desc->n_fields ? desc->n_fields : 1, sizeof *cells);
-    if (!cells)
-        return;
-    for (unsigned i = 0; i < desc->n_fields; i++)
-        cells[i] = s_cell(json_object_get(json, desc->fields[i].name));
-    hc_csv_write_row(out, (const char *const *)cells, desc->n_fields);
-    for (unsigned i = 0; i < desc->n_fields; i++)
-        free(cells[i]);
-    free(cells);
-}
-
-/* The first repeated message field of desc, or NULL. */
-static const ProtobufCFieldDescriptor *s_rows_field(const ProtobufCMessageDescriptor *desc)
-{
-    for (unsigned i = 0; i < desc->n_fields; i++)
-        if (desc->fields[i].label == PROTOBUF_C_LABEL_REPEATED &&
-            desc->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
-            return &desc->fields[i];
-    return NULL;
-}
-
 char *gw_codec_csv(const ProtobufCMessage *msg, size_t *size)
 {
     assert(msg && size);
-    const ProtobufCFieldDescriptor *rows = s_rows_field(msg->descriptor);
-    const ProtobufCMessageDescriptor *row_desc =
-        rows ? (const ProtobufCMessageDescriptor *)rows->descriptor : msg->descriptor;
-    char *text = NULL;
-    FILE *out = open_memstream(&text, size);
-    if (!out)
-        return NULL;
-    const char **header = calloc(row_desc->n_fields ? row_desc->n_fields : 1, sizeof *header);
-    for (unsigned i = 0; header && i < row_desc->n_fields; i++)
-        header[i] = row_desc->fields[i].name;
-    if (header)
-        hc_csv_write_row(out, header, row_desc->n_fields);
-    free(header);
-    json_t *json = hc_json_from_message(msg);
-    if (rows) {
-        size_t index;
-        json_t *item;
-        json_array_foreach(json_object_get(json, rows->name), index, item)
-            s_csv_row(out, row_desc, item);
-    } else
-        s_csv_row(out, row_desc, json);
-    json_decref(json);
-    if (fclose(out) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return hc_msgcsv(msg, size);
 }

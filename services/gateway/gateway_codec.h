@@ -34,7 +34,8 @@ typedef struct {
 
 /* Builds the input message of route's rpc: the JSON body object (or, for a
    GW_ROUTE_RAW_CSV route, the body as field "csv"), then query parameters
-   (all but "format"), then path parameters, each converted to its field's
+   (all but "format", and "service" of a GW_ROUTE_BY_SERVICE route), then
+   path parameters, each converted to its field's
    type. On HC_OK *packed (in arena) and *size hold the packed message; else
    HC_INVALID_ARGUMENT (malformed JSON, not an object, an unknown query
    parameter, bad UTF-8, a field the walker refuses) or HC_NOT_FOUND (the
@@ -62,9 +63,12 @@ void gw_codec_reply(const gw_route *route, const hc_broker_reply *reply, bool cs
 void gw_codec_error(int code, const char *field, const char *message, gw_http_reply *out);
 
 /* CSV of a message: the rows of its first repeated message field ("items",
-   "rows"), or the message itself as one row; a header row of the row
-   type's field names in descriptor order; arrays joined by ';'. Returns a
-   malloc'd text and sets *size, or NULL when out of memory. */
+   "rows"), then each singular field of the rows' type that is set (a
+   "total" row), with a header row of the row type's field names in
+   descriptor order; or, without such a field, a header and one row of the
+   message's own fields that are not messages. Arrays are joined by ';',
+   absent (null) values are empty cells. Returns a malloc'd text and sets
+   *size, or NULL when out of memory. */
 char *gw_codec_csv(const ProtobufCMessage *msg, size_t *size);
 
 /* True when text[0..size) is valid UTF-8 without NUL bytes. */

@@ -279,13 +279,20 @@ static enum MHD_Result s_on_query(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+/* The value of query parameter name, or NULL. */
+static const char *s_query_value(const s_query *query, const char *name)
+{
+    const char *value = NULL;
+    for (size_t i = 0; i < query->count; i++)
+        if (query->params[i].name && strcmp(query->params[i].name, name) == 0)
+            value = query->params[i].value ? query->params[i].value : "";
+    return value;
+}
+
 /* ?format= and Accept: decides CSV. false with the error reply set. */
 static bool s_format(s_request *req, const s_query *query, bool *csv)
 {
-    const char *format = NULL;
-    for (size_t i = 0; i < query->count; i++)
-        if (query->params[i].name && strcmp(query->params[i].name, "format") == 0)
-            format = query->params[i].value ? query->params[i].value : "";
+    const char *format = s_query_value(query, "format");
     bool listable = req->match.route->flags & GW_ROUTE_LIST;
     if (format) {
         if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) {
@@ -304,12 +311,39 @@ static bool s_format(s_request *req, const s_query *query, bool *csv)
     return true;
 }
 
-/* The route a request is dispatched to: its own, or for CSV the route of
-   its csv_method, whose roles the caller must hold too. NULL with the
-   error reply set. */
-static const gw_route *s_dispatch_route(s_request *req, bool csv)
+/* A GW_ROUTE_BY_SERVICE route: the route of the service ?service= names
+   (the matched one without it). NULL with the error reply set. */
+static const gw_route *s_service_route(s_request *req, const s_query *query)
 {
     const gw_route *route = req->match.route;
+    if (!(route->flags & GW_ROUTE_BY_SERVICE))
+        return route;
+    const char *service = s_query_value(query, "service");
+    const gw_route *chosen = gw_route_for_service(route, service);
+    if (chosen)
+        return chosen;
+    char names[160] = "";
+    for (const gw_route *other = gw_route_table(); other->pattern; other++)
+        if (other == gw_route_for_service(route, other->service) && other->service) {
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", other->service);
+        }
+    char message[256];
+    snprintf(message, sizeof message, "service must be one of %s", names);
+    s_fail(req, HC_INVALID_ARGUMENT, "service", message);
+    return NULL;
+}
+
+/* The route a request is dispatched to: its own (or, by ?service=, its
+   service's), or for CSV the route of its csv_method, whose roles the
+   caller must hold too. NULL with the error reply set. */
+static const gw_route *s_dispatch_route(s_request *req, const s_query *query, bool csv)
+{
+    const gw_route *route = s_service_route(req, query);
+    if (!route)
+        return NULL;
+    if (route != req->match.route && !s_authorize(req, route))
+        return NULL;
     if (!csv || !route->csv_method)
         return route;
     const gw_route *export = gw_route_find(route->service, route->csv_method);
@@ -453,7 +487,7 @@ static void s_request_run(s_request *req)
     const gw_route *route = NULL;
     if (query.overflow)
         s_fail(req, HC_INVALID_ARGUMENT, NULL, "too many query parameters");
-    else if (s_format(req, &query, &csv) && (route = s_dispatch_route(req, csv)) != NULL)
+    else if (s_format(req, &query, &csv) && (route = s_dispatch_route(req, &query, csv)) != NULL)
         s_dispatch(req, route, &query, csv);
     if (req->state == S_READING) {
         req->state = S_WAITING;

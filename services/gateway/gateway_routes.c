@@ -10,16 +10,21 @@
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
 #include "hc_auth.h"
+#include "reporting.pb-c.h"
 
 #define S_FUND (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF)
 /* Mentors read programs and apprentices, log and import hours and sign
    off; everything else about apprentices is the fund's. */
 #define S_APPR  (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_MENTOR)
 #define S_ADMIN HC_ROLE_BIT_ADMIN
-#define S_ANY   (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_MENTOR | HC_ROLE_BIT_ANALYST)
-#define S_READ  GW_ROUTE_READ
-#define S_LIST  (GW_ROUTE_READ | GW_ROUTE_LIST)
-#define S_NEW   GW_ROUTE_CREATE
+/* Analysts read the reports (suppressed by the reporting service from the
+   principal's role) and nothing else. */
+#define S_REPORT (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_ANALYST)
+#define S_ANY    (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_MENTOR | HC_ROLE_BIT_ANALYST)
+#define S_READ   GW_ROUTE_READ
+#define S_LIST   (GW_ROUTE_READ | GW_ROUTE_LIST)
+#define S_NEW    GW_ROUTE_CREATE
+#define S_BY     GW_ROUTE_BY_SERVICE
 
 /* A path whose segments are all literal must come before a parameterised
    pattern of the same shape: the first match wins. */
@@ -103,6 +108,26 @@ static const gw_route s_routes[] = {
      GW_ROUTE_RAW_CSV | GW_ROUTE_REJECTS, NULL, NULL},
     /* GET /v1/apprentices?format=csv lands here (the RAPIDS export) */
     {NULL, "/v1/apprentices", "apprenticeship", "ExportApprentices", S_FUND, S_LIST, NULL, NULL},
+    {"POST", "/v1/grants", "reporting", "CreateGrant", S_FUND, S_NEW, NULL, NULL},
+    {"GET", "/v1/grants", "reporting", "ListGrants", S_FUND, S_LIST, NULL, NULL},
+    {"GET", "/v1/grants/{id}", "reporting", "GetGrant", S_FUND, S_READ, NULL, NULL},
+    {"GET", "/v1/reports/grants/{id}", "reporting", "GetGrantReport", S_REPORT, S_LIST, NULL, NULL},
+    {"GET", "/v1/reports/outcomes", "reporting", "GetOutcomes", S_REPORT, S_LIST, NULL, NULL},
+    {"GET", "/v1/reports/apprenticeship", "reporting", "GetApprenticeshipReport", S_REPORT, S_LIST,
+     NULL, NULL},
+    {"GET", "/v1/reports/indicators", "reporting", "GetIndicators", S_REPORT, S_LIST, NULL, NULL},
+    {"GET", "/v1/reports/status", "reporting", "GetStatus", S_FUND, S_READ, NULL, NULL},
+    {"POST", "/v1/reports/rebuild", "reporting", "Rebuild", S_ADMIN, 0, NULL, NULL},
+    /* the dead letters of each following service: ?service= picks the row */
+    {"GET", "/v1/events/dead", "reporting", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL, NULL},
+    {NULL, "/v1/events/dead", "credentialing", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL,
+     NULL},
+    {NULL, "/v1/events/dead", "apprenticeship", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL,
+     NULL},
+    {"POST", "/v1/events/dead/retry", "reporting", "RetryDeadLetters", S_ADMIN, S_BY, NULL, NULL},
+    {NULL, "/v1/events/dead/retry", "credentialing", "RetryDeadLetters", S_ADMIN, S_BY, NULL, NULL},
+    {NULL, "/v1/events/dead/retry", "apprenticeship", "RetryDeadLetters", S_ADMIN, S_BY, NULL,
+     NULL},
     {"POST", "/v1/tokens", "gateway", "CreateToken", S_ADMIN, S_NEW, NULL, NULL},
     {"GET", "/healthz", "gateway", "Health", S_ANY, GW_ROUTE_PUBLIC | S_READ | GW_ROUTE_HEALTH,
      NULL, NULL},
@@ -120,6 +145,7 @@ static const s_service s_services[] = {
     {"credentialing", &hcap__credentialing_service__descriptor},
     {"enrollment", &hcap__enrollment_service__descriptor},
     {"gateway", &hcap__gateway_service__descriptor},
+    {"reporting", &hcap__reporting_service__descriptor},
     {NULL, NULL},
 };
 
@@ -207,6 +233,20 @@ const gw_route *gw_route_find(const char *service, const char *method)
         if (route->service && strcmp(route->service, service) == 0 &&
             strcmp(route->method, method) == 0)
             return route;
+    return NULL;
+}
+
+const gw_route *gw_route_for_service(const gw_route *route, const char *service)
+{
+    if (!route || !route->pattern || !(route->flags & GW_ROUTE_BY_SERVICE))
+        return NULL;
+    if (!service || !*service)
+        return route;
+    for (const gw_route *other = s_routes; other->pattern; other++)
+        if ((other->flags & GW_ROUTE_BY_SERVICE) && other->service &&
+            strcmp(other->pattern, route->pattern) == 0 &&
+            strcmp(other->method, route->method) == 0 && strcmp(other->service, service) == 0)
+            return other;
     return NULL;
 }
 

@@ -20,6 +20,8 @@ enum {
     GW_ROUTE_METRICS = 1u << 7,  /* served by the gateway itself as text */
     GW_ROUTE_ERASES = 1u << 8,   /* erases a person: stored replies naming the id are forgotten */
     GW_ROUTE_RAW_JSON = 1u << 9, /* HTTP: the reply's one string field is the JSON body itself */
+    GW_ROUTE_BY_SERVICE = 1u << 10, /* HTTP: ?service= picks the route of the same pattern and
+                                       method of that service (gw_route_for_service) */
 };
 
 typedef struct {
@@ -61,6 +63,11 @@ int gw_route_match(const char *http_method, const char *path, gw_match *out);
 
 /* The route serving (service, method) for the frontend; NULL when none. */
 const gw_route *gw_route_find(const char *service, const char *method);
+
+/* For a GW_ROUTE_BY_SERVICE route: the route of the same pattern and
+   method whose service is service (NULL or "": route itself), flagged
+   GW_ROUTE_BY_SERVICE too; NULL when there is none. */
+const gw_route *gw_route_for_service(const gw_route *route, const char *service);
 
 /* The route table, ending with an all-NULL entry. */
 const gw_route *gw_route_table(void);

@@ -11,6 +11,7 @@
 #include "gateway_codec.h"
 #include "gateway_fanout.h"
 #include "hc_msg.h"
+#include "reporting.pb-c.h"
 
 static hc_arena *s_arena;
 
@@ -426,4 +427,160 @@ Test(gateway_codec, rapids_export_from_the_list_filters_to_csv)
                                "apr_2,CHW-APP,2002HY,,2025-03-03,completed,2026-04-10,2000.25,144,"
                                "\r\n");
     gw_http_reply_clear(&out);
+}
+
+/* --- reports as CSV --- */
+
+static char *s_csv(const ProtobufCMessage *msg)
+{
+    size_t size = 0;
+    char *text = gw_codec_csv(msg, &size);
+    cr_assert_not_null(text);
+    cr_assert_eq(strlen(text), size);
+    return text;
+}
+
+/* A report without a list is a header of its scalar fields and one row;
+   a suppressed (absent) count is an empty cell, a zero is 0. */
+Test(gateway_codec, csv_of_a_report_without_rows_is_one_row_of_its_fields)
+{
+    Hcap__ApprenticeshipReport report = HCAP__APPRENTICESHIP_REPORT__INIT;
+    report.has_registered = report.has_completed = report.has_cancelled = true;
+    report.registered = 10;
+    report.completed = 0;
+    report.cancelled = 0;
+    report.has_completion_rate = true;
+    report.completion_rate = 0;
+    report.has_suppressed = true;
+    report.suppressed = true;
+    report.program_code = "CHW-APP";
+    char *text = s_csv(&report.base);
+    cr_assert_str_eq(text, "registered,active,suspended,completed,cancelled,completion_rate,"
+                           "placement_rate,placed,suppressed,program_code,from,to\r\n"
+                           "10,,,0,0,0,,,true,CHW-APP,,\r\n");
+    free(text);
+
+    Hcap__IndicatorsReport indicators = HCAP__INDICATORS_REPORT__INIT;
+    indicators.from = "2025-01-01";
+    indicators.has_employment_rate_q2 = true;
+    indicators.employment_rate_q2 = 62.5;
+    indicators.has_median_earnings_q2_cents = true;
+    indicators.median_earnings_q2_cents = 2450;
+    text = s_csv(&indicators.base);
+    const char *header = "from,to,as_of,credential_attainment_rate,measurable_skill_gains,"
+                         "employment_rate_q2,employment_rate_q4,median_earnings_q2_cents,"
+                         "credential_exiters,credential_attainers,skill_participants,"
+                         "skill_gainers,exiters_q2,employed_q2,exiters_q4,employed_q4,"
+                         "earners_q2,suppressed\r\n";
+    cr_assert_eq(strncmp(text, header, strlen(header)), 0, "%s", text);
+    cr_assert_str_eq(text + strlen(header), "2025-01-01,,,,,62.5,,2450,,,,,,,,,,\r\n");
+    free(text);
+
+    /* a nested message is no column of such a row */
+    Hcap__VerifiedCredential what = HCAP__VERIFIED_CREDENTIAL__INIT;
+    what.code = "CNA";
+    Hcap__Verification verification = HCAP__VERIFICATION__INIT;
+    verification.valid = true;
+    verification.credential = &what;
+    text = s_csv(&verification.base);
+    cr_assert_null(strstr(text, "credential,"), "%s", text);
+    cr_assert_null(strstr(text, "CNA"), "%s", text);
+    cr_assert_eq(strncmp(text, "valid,", 6), 0, "%s", text);
+    free(text);
+}
+
+static Hcap__OutcomeRow s_outcome(const char *group, uint32_t participants, bool suppressed)
+{
+    Hcap__OutcomeRow row = HCAP__OUTCOME_ROW__INIT;
+    row.group = (char *)group;
+    row.has_participants = !suppressed;
+    row.participants = participants;
+    row.has_completed = true;
+    row.completed = suppressed ? 0 : participants / 2;
+    row.has_suppressed = suppressed;
+    row.suppressed = suppressed;
+    return row;
+}
+
+/* The rows, then the total (a singular field of the rows' type) last. */
+Test(gateway_codec, csv_of_outcomes_ends_with_the_total_row)
+{
+    Hcap__OutcomeRow rows[] = {s_outcome("female", 120, false), s_outcome("nonbinary", 3, true)};
+    Hcap__OutcomeRow *items[] = {&rows[0], &rows[1]};
+    Hcap__OutcomeRow total = s_outcome("total", 131, false);
+    Hcap__OutcomesReport report = HCAP__OUTCOMES_REPORT__INIT;
+    report.by = HCAP__DIMENSION__DIMENSION_GENDER;
+    report.n_rows = 2;
+    report.rows = items;
+    report.total = &total;
+    char *text = s_csv(&report.base);
+    cr_assert_str_eq(text, "group,label,participants,completed,credentials,apprentices,"
+                           "apprentices_completed,placements,suppressed\r\n"
+                           "female,,120,60,,,,,\r\n"
+                           "nonbinary,,,0,,,,,true\r\n"
+                           "total,,131,65,,,,,\r\n");
+    free(text);
+
+    report.total = NULL;
+    report.n_rows = 0;
+    text = s_csv(&report.base);
+    cr_assert_str_eq(text,
+                     "group,label,participants,completed,credentials,apprentices,"
+                     "apprentices_completed,placements,suppressed\r\n",
+                     "no rows and no total: the header alone");
+    free(text);
+}
+
+/* A grant report's CSV is its deliverables. */
+Test(gateway_codec, csv_of_a_grant_report_is_its_deliverables)
+{
+    Hcap__DeliverableReport d = HCAP__DELIVERABLE_REPORT__INIT;
+    d.code = "CRED";
+    d.name = "Industry credentials";
+    d.metric = HCAP__METRIC__METRIC_CREDENTIALS;
+    d.target = 400;
+    d.has_actual = true;
+    d.actual = 57;
+    d.has_pct_of_target = true;
+    d.pct_of_target = 14.25;
+    d.has_on_pace = true;
+    d.on_pace = false;
+    Hcap__DeliverableReport *items[] = {&d};
+    Hcap__GrantReport report = HCAP__GRANT_REPORT__INIT;
+    report.code = "SEIU-CC";
+    report.name = "SEIU-Community Clinics";
+    report.start_date = "2025-01-01";
+    report.end_date = "2027-06-30";
+    report.elapsed_pct = 61.2;
+    report.n_deliverables = 1;
+    report.deliverables = items;
+    char *text = s_csv(&report.base);
+    cr_assert_str_eq(text,
+                     "code,name,metric,target,actual,pct_of_target,on_pace,suppressed,numerator,"
+                     "denominator\r\nCRED,Industry credentials,credentials,400,57,14.25,false,,,"
+                     "\r\n");
+    free(text);
+}
+
+/* ?service= of the dead letters is the gateway's own, never a field. */
+Test(gateway_codec, service_parameter_is_taken_by_a_by_service_route_only)
+{
+    ProtobufCMessage *msg;
+    hc_error err;
+    gw_param query[] = {{"service", "credentialing"}, {"limit", "5"}, {"format", "csv"}};
+    cr_assert_eq(s_build("GET", "/v1/events/dead", NULL, query, 3, &msg, &err), HC_OK, "%s",
+                 err.message);
+    cr_assert_eq(msg->descriptor, &hcap__list_request__descriptor);
+    cr_assert(((Hcap__ListRequest *)msg)->has_limit);
+    cr_assert_eq(((Hcap__ListRequest *)msg)->limit, 5);
+    cr_assert_eq(s_build("GET", "/v1/reports/outcomes", NULL, query, 1, &msg, &err),
+                 HC_INVALID_ARGUMENT, "service is no field of the outcomes");
+    cr_assert_str_eq(err.field, "service");
+    gw_param outcomes[] = {{"by", "race_ethnicity"}, {"from", "2025-01-01"}, {"to", "2025-12-31"}};
+    cr_assert_eq(s_build("GET", "/v1/reports/outcomes", NULL, outcomes, 3, &msg, &err), HC_OK, "%s",
+                 err.message);
+    Hcap__OutcomesRequest *in = (Hcap__OutcomesRequest *)msg;
+    cr_assert_eq(in->by, HCAP__DIMENSION__DIMENSION_RACE_ETHNICITY);
+    cr_assert_str_eq(in->from, "2025-01-01");
+    cr_assert_str_eq(in->to, "2025-12-31");
 }

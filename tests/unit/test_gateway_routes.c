@@ -380,3 +380,94 @@ Test(gateway_routes, apprenticeship_references_are_checked_with_credentialing)
     char problem[256] = "";
     cr_assert(gw_refs_check_table(problem, sizeof problem), "%s", problem);
 }
+
+/* The reporting service: every rpc routed; analysts read the four reports
+   and nothing else; staff and admin read grants, status and dead letters;
+   only admin rebuilds and retries; mentors reach none of it. */
+Test(gateway_routes, reporting_routes_map_to_their_rpc_and_roles)
+{
+    const unsigned fund = HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF;
+    const unsigned report = fund | HC_ROLE_BIT_ANALYST;
+    const struct {
+        const char *method, *path, *rpc;
+        unsigned flags, roles;
+    } cases[] = {
+        {"POST", "/v1/grants", "CreateGrant", GW_ROUTE_CREATE, fund},
+        {"GET", "/v1/grants", "ListGrants", GW_ROUTE_LIST, fund},
+        {"GET", "/v1/grants/SEIU-CC", "GetGrant", GW_ROUTE_READ, fund},
+        {"GET", "/v1/reports/grants/SEIU-CC", "GetGrantReport", GW_ROUTE_LIST, report},
+        {"GET", "/v1/reports/outcomes", "GetOutcomes", GW_ROUTE_LIST, report},
+        {"GET", "/v1/reports/apprenticeship", "GetApprenticeshipReport", GW_ROUTE_LIST, report},
+        {"GET", "/v1/reports/indicators", "GetIndicators", GW_ROUTE_LIST, report},
+        {"GET", "/v1/reports/status", "GetStatus", GW_ROUTE_READ, fund},
+        {"POST", "/v1/reports/rebuild", "Rebuild", 0, HC_ROLE_BIT_ADMIN},
+        {"GET", "/v1/events/dead", "ListDeadLetters", GW_ROUTE_LIST | GW_ROUTE_BY_SERVICE, fund},
+        {"POST", "/v1/events/dead/retry", "RetryDeadLetters", GW_ROUTE_BY_SERVICE,
+         HC_ROLE_BIT_ADMIN},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gw_match m;
+        const gw_route *r = s_match_ok(cases[i].method, cases[i].path, &m);
+        cr_assert_str_eq(r->service, "reporting", "%s", cases[i].path);
+        cr_assert_str_eq(r->method, cases[i].rpc, "%s %s", cases[i].method, cases[i].path);
+        cr_assert_eq(r->flags & cases[i].flags, cases[i].flags, "%s flags", cases[i].rpc);
+        cr_assert_eq(r->flags & GW_ROUTE_CREATE, cases[i].flags & GW_ROUTE_CREATE, "%s 201",
+                     cases[i].rpc);
+        cr_assert_eq(r->roles, cases[i].roles, "%s roles", cases[i].rpc);
+        cr_assert_null(r->refs, "%s: the service checks its own codes", cases[i].rpc);
+        if (strstr(cases[i].path, "SEIU-CC")) {
+            cr_assert_eq(m.n_params, 1);
+            cr_assert_str_eq(m.params[0].name, "id", "the grant's code is GetRequest.id");
+            cr_assert_str_eq(m.params[0].value, "SEIU-CC");
+        }
+    }
+    const ProtobufCServiceDescriptor *desc = gw_route_service("reporting");
+    cr_assert_not_null(desc);
+    for (unsigned i = 0; i < desc->n_methods; i++)
+        cr_assert_not_null(gw_route_find("reporting", desc->methods[i].name), "%s unrouted",
+                           desc->methods[i].name);
+    size_t analyst_routes = 0;
+    for (const gw_route *r = gw_route_table(); r->pattern; r++) {
+        if (!(r->roles & HC_ROLE_BIT_ANALYST) || (r->flags & GW_ROUTE_PUBLIC))
+            continue;
+        analyst_routes++;
+        cr_assert(r->http_method && strcmp(r->http_method, "GET") == 0 &&
+                      strncmp(r->pattern, "/v1/reports/", 12) == 0,
+                  "analyst may call %s.%s", r->service, r->method);
+        if (r->service && strcmp(r->service, "reporting") == 0)
+            cr_assert_eq(r->roles & HC_ROLE_BIT_MENTOR, 0, "mentor may read %s", r->method);
+    }
+    cr_assert_eq(analyst_routes, 4, "the four reports");
+    for (const gw_route *r = gw_route_table(); r->pattern; r++)
+        if (r->service && strcmp(r->service, "reporting") == 0)
+            cr_assert_eq(r->roles & HC_ROLE_BIT_MENTOR, 0, "mentor may call %s", r->method);
+}
+
+/* The dead letters of each following service share one path; ?service=
+   picks the row, whose roles apply. */
+Test(gateway_routes, dead_letters_route_to_the_service_asked_for)
+{
+    const char *services[] = {"reporting", "credentialing", "apprenticeship"};
+    const char *paths[] = {"/v1/events/dead", "/v1/events/dead/retry"};
+    const char *methods[] = {"GET", "POST"};
+    for (size_t p = 0; p < 2; p++) {
+        gw_match m;
+        const gw_route *base = s_match_ok(methods[p], paths[p], &m);
+        cr_assert_eq(gw_route_for_service(base, NULL), base, "no ?service=: reporting's");
+        cr_assert_eq(gw_route_for_service(base, ""), base);
+        for (size_t s = 0; s < 3; s++) {
+            const gw_route *r = gw_route_for_service(base, services[s]);
+            cr_assert_not_null(r, "%s %s", paths[p], services[s]);
+            cr_assert_str_eq(r->service, services[s]);
+            cr_assert_str_eq(r->method, base->method);
+            cr_assert_eq(r->roles, base->roles, "%s: same roles", services[s]);
+            cr_assert_eq(gw_route_find(services[s], base->method), r, "the frontend reaches %s.%s",
+                         services[s], base->method);
+        }
+        cr_assert_null(gw_route_for_service(base, "enrollment"), "enrollment follows no log");
+        cr_assert_null(gw_route_for_service(base, "gateway"));
+    }
+    gw_match m;
+    cr_assert_null(gw_route_for_service(s_match_ok("GET", "/v1/workers", &m), "reporting"),
+                   "only a by-service route picks another service");
+}

@@ -23,6 +23,7 @@
 #include "hc_client.h"
 #include "hc_msg.h"
 #include "ht_http.h"
+#include "reporting.pb-c.h"
 
 #define HELD_MAX 64
 
@@ -50,6 +51,11 @@ typedef struct {
     int calls[METHODS_MAX]; /* by s_method_index */
     held_request held[HELD_MAX];
     size_t n_held;
+    uint64_t log_head;   /* sent in READY and HEARTBEAT when not 0 */
+    const char *follows; /* a follower reported in them, or NULL */
+    uint64_t follow_seq, follow_head;
+    uint32_t follow_dead;
+    int last_role; /* the principal's role of the last request, -1 without one */
 } fake_state;
 
 static const char *s_methods[] = {"CreateProgram",
@@ -71,8 +77,11 @@ static const char *s_methods[] = {"CreateProgram",
                                   "CreateApprenticeshipProgram",
                                   "ListApprentices",
                                   "ExportApprentices",
+                                  "ListDeadLetters",
+                                  "RetryDeadLetters",
+                                  "GetOutcomes",
                                   "other"};
-#define METHOD_OTHER 19
+#define METHOD_OTHER 22
 
 static char s_dir[64];
 static char s_broker_ep[128], s_front_ep[128], s_token_path[128];
@@ -85,8 +94,21 @@ static fake_state s_fake = {
     .service = "enrollment", .instance = "fake-1", .lock = PTHREAD_MUTEX_INITIALIZER};
 static fake_state s_cred = {
     .service = "credentialing", .instance = "fake-c1", .lock = PTHREAD_MUTEX_INITIALIZER};
-static fake_state s_appr = {
-    .service = "apprenticeship", .instance = "fake-a1", .lock = PTHREAD_MUTEX_INITIALIZER};
+static fake_state s_appr = {.service = "apprenticeship",
+                            .instance = "fake-a1",
+                            .lock = PTHREAD_MUTEX_INITIALIZER,
+                            .log_head = 9,
+                            .follows = "credentialing",
+                            .follow_seq = 40,
+                            .follow_head = 40,
+                            .follow_dead = 1};
+static fake_state s_rep = {.service = "reporting",
+                           .instance = "fake-r1",
+                           .lock = PTHREAD_MUTEX_INITIALIZER,
+                           .log_head = 3,
+                           .follows = "enrollment",
+                           .follow_seq = 100,
+                           .follow_head = 104};
 static ht_node s_node;
 
 static int s_method_index(const char *method)
@@ -123,6 +145,20 @@ static void s_fake_command(fake_state *fake, zsock_t *dealer, Hcap__WorkerMessag
     msg.service = (char *)fake->service;
     msg.instance = (char *)fake->instance;
     msg.role = "primary";
+    msg.has_log_head = fake->log_head != 0;
+    msg.log_head = fake->log_head;
+    Hcap__FollowerStatus status = HCAP__FOLLOWER_STATUS__INIT;
+    Hcap__FollowerStatus *followers[] = {&status};
+    if (fake->follows && command != HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT) {
+        status.source = (char *)fake->follows;
+        status.seq = fake->follow_seq;
+        status.head = fake->follow_head;
+        status.seconds_behind = fake->follow_head > fake->follow_seq ? 0.75 : 0;
+        status.has_dead_letters = true;
+        status.dead_letters = fake->follow_dead;
+        msg.n_followers = 1;
+        msg.followers = followers;
+    }
     s_fake_send(dealer, &msg);
 }
 
@@ -321,6 +357,34 @@ static ProtobufCMessage *s_cred_answer(const held_request *req, hc_arena *arena)
     return NULL;
 }
 
+static Hcap__OutcomeRow *s_outcome_row(hc_arena *arena, const char *group, uint32_t count)
+{
+    Hcap__OutcomeRow *row = hc_arena_alloc(arena, sizeof *row);
+    hcap__outcome_row__init(row);
+    row->group = (char *)group;
+    row->has_participants = count >= 10; /* as suppressed for an analyst */
+    row->participants = count;
+    row->has_suppressed = count < 10;
+    row->suppressed = count < 10;
+    return row;
+}
+
+/* Canned reporting answers; NULL for another method. */
+static ProtobufCMessage *s_rep_answer(const held_request *req, hc_arena *arena)
+{
+    if (strcmp(req->method, "GetOutcomes") != 0)
+        return NULL;
+    Hcap__OutcomesReport *report = hc_arena_alloc(arena, sizeof *report);
+    hcap__outcomes_report__init(report);
+    report->by = HCAP__DIMENSION__DIMENSION_GENDER;
+    report->n_rows = 2;
+    report->rows = hc_arena_alloc(arena, 2 * sizeof *report->rows);
+    report->rows[0] = s_outcome_row(arena, "female", 40);
+    report->rows[1] = s_outcome_row(arena, "nonbinary", 2);
+    report->total = s_outcome_row(arena, "total", 55);
+    return &report->base;
+}
+
 /* Canned answers by method. */
 static void s_fake_answer(zsock_t *dealer, const held_request *req)
 {
@@ -410,7 +474,8 @@ static void s_fake_answer(zsock_t *dealer, const held_request *req)
             report->created = 1;
         out = &report->base;
     } else if ((out = s_cred_answer(req, arena)) != NULL ||
-               (out = s_appr_answer(req, arena)) != NULL) {
+               (out = s_appr_answer(req, arena)) != NULL ||
+               (out = s_rep_answer(req, arena)) != NULL) {
         /* a credentialing or apprenticeship method */
     } else if (strcmp(req->method, "GetCompetency") == 0 ||
                strcmp(req->method, "GetCredentialType") == 0) {
@@ -437,6 +502,7 @@ static void s_fake_take(fake_state *fake, zsock_t *dealer, const Hcap__ServiceRe
     }
     pthread_mutex_lock(&fake->lock);
     fake->calls[s_method_index(req.method)]++;
+    fake->last_role = request->principal ? (int)request->principal->role : -1;
     bool silent = strcmp(fake->silent, req.method) == 0;
     bool hold = fake->hold && fake->n_held < HELD_MAX;
     if (hold && !silent)
@@ -581,7 +647,7 @@ static void s_setup(void)
                           .broker = s_broker_ep,
                           .frontend = s_front_ep,
                           .admin_token_file = s_token_path,
-                          .services = "enrollment,credentialing,apprenticeship",
+                          .services = "enrollment,credentialing,apprenticeship,reporting",
                           .body_limit = 1024,
                           .deadline_ms = 1500,
                           .fanout_deadline_ms = 600,
@@ -600,6 +666,9 @@ static void s_setup(void)
     s_fake_start(&s_fake);
     s_fake_start(&s_cred);
     s_fake_start(&s_appr);
+    s_fake_start(&s_rep);
+    cr_assert(s_wait_instances("services.3.instances", 1, 5000),
+              "the fake reporting instance did not register");
     cr_assert(s_wait_instances("services.2.instances", 1, 5000),
               "the fake apprenticeship instance did not register");
     cr_assert(s_wait_instances("services.0.instances", 1, 5000),
@@ -615,6 +684,7 @@ static void s_teardown(void)
     s_fake_stop();
     s_fake_stop_of(&s_cred);
     s_fake_stop_of(&s_appr);
+    s_fake_stop_of(&s_rep);
     char command[128];
     snprintf(command, sizeof command, "rm -rf '%s'", s_dir);
     cr_assert_eq(system(command), 0);
@@ -1475,4 +1545,159 @@ Test(gateway_server, program_references_are_checked_element_by_element)
         "no references, nothing to check: %s", resp.body);
     ht_resp_free(&resp);
     cr_assert_eq(s_calls_of(&s_cred, "GetCompetency"), 5);
+}
+
+/* --- reporting: health lag, reports for analysts, dead letters by service --- */
+
+static int s_last_role(fake_state *fake)
+{
+    pthread_mutex_lock(&fake->lock);
+    int role = fake->last_role;
+    pthread_mutex_unlock(&fake->lock);
+    return role;
+}
+
+/* A token of role (malloc'd), minted by the admin. */
+static char *s_mint(const char *role)
+{
+    ht_resp resp;
+    char body[96];
+    snprintf(body, sizeof body, "{\"role\":\"%s\",\"name\":\"%s-1\"}", role, role);
+    cr_assert_eq(s_call("POST", "/v1/tokens", s_token, body, &resp), 201, "%s", resp.body);
+    char *token = strdup(ht_jstr(resp.json, "token"));
+    ht_resp_free(&resp);
+    return token;
+}
+
+/* /healthz and /metrics show each service's log head and every follower's
+   lag, the head raised to what the producer itself reported. */
+Test(gateway_server, health_and_metrics_show_heads_and_follower_lag)
+{
+    pthread_mutex_lock(&s_fake.lock);
+    s_fake.log_head = 112; /* enrollment's log is ahead of what reporting saw */
+    pthread_mutex_unlock(&s_fake.lock);
+    json_t *health = NULL;
+    int64_t until = zclock_mono() + 5000;
+    do {
+        json_decref(health);
+        health = NULL;
+        ht_resp resp;
+        s_call("GET", "/healthz", NULL, NULL, &resp);
+        health = resp.json ? json_incref(resp.json) : NULL;
+        ht_resp_free(&resp);
+        if (health && ht_jint(health, "services.0.log_head") == 112)
+            break;
+        zclock_sleep(50);
+    } while (zclock_mono() < until);
+    cr_assert_eq(ht_jint(health, "services.0.log_head"), 112, "%s", ht_jtext(health));
+    cr_assert_str_eq(ht_jstr(health, "services.2.name"), "apprenticeship");
+    cr_assert_eq(ht_jint(health, "services.2.log_head"), 9);
+    cr_assert(json_is_null(ht_jget(health, "services.1.log_head")),
+              "credentialing reported no head: %s", ht_jtext(health));
+    cr_assert_eq(ht_jlen(health, "followers"), 2, "%s", ht_jtext(health));
+    cr_assert_str_eq(ht_jstr(health, "followers.0.service"), "apprenticeship");
+    cr_assert_str_eq(ht_jstr(health, "followers.0.source"), "credentialing");
+    cr_assert_eq(ht_jint(health, "followers.0.events_behind"), 0);
+    cr_assert_eq(ht_jint(health, "followers.0.dead_letters"), 1);
+    cr_assert_str_eq(ht_jstr(health, "followers.1.service"), "reporting");
+    cr_assert_str_eq(ht_jstr(health, "followers.1.source"), "enrollment");
+    cr_assert_eq(ht_jint(health, "followers.1.seq"), 100);
+    cr_assert_eq(ht_jint(health, "followers.1.head"), 112);
+    cr_assert_eq(ht_jint(health, "followers.1.events_behind"), 12);
+    cr_assert_float_eq(json_real_value(ht_jget(health, "followers.1.seconds_behind")), 0.75, 1e-9);
+    json_decref(health);
+
+    ht_resp resp;
+    cr_assert_eq(s_call("GET", "/metrics", s_token, NULL, &resp), 200);
+    cr_assert_not_null(strstr(resp.body, "hcap_event_log_head{service=\"enrollment\"} 112\n"), "%s",
+                       resp.body);
+    cr_assert_not_null(
+        strstr(resp.body,
+               "hcap_follower_events_behind{service=\"reporting\",source=\"enrollment\"} 12\n"));
+    cr_assert_not_null(
+        strstr(resp.body,
+               "hcap_follower_seconds_behind{service=\"reporting\",source=\"enrollment\"} 0.75\n"));
+    cr_assert_not_null(strstr(
+        resp.body,
+        "hcap_follower_dead_letters{service=\"apprenticeship\",source=\"credentialing\"} 1\n"));
+    ht_resp_free(&resp);
+}
+
+/* An analyst reads the reports (the principal travels, so the service can
+   suppress) as JSON or CSV, and nothing else; a mentor not even those. */
+Test(gateway_server, analyst_reads_reports_and_nothing_else)
+{
+    char *analyst = s_mint("analyst"), *mentor = s_mint("mentor");
+    ht_resp resp;
+    cr_assert_eq(s_call("GET", "/v1/reports/outcomes?by=gender", analyst, NULL, &resp), 200, "%s",
+                 resp.body);
+    cr_assert_eq(s_last_role(&s_rep), HCAP__ROLE__ROLE_ANALYST, "the principal reached reporting");
+    cr_assert(json_is_null(ht_jget(resp.json, "rows.1.participants")), "%s", resp.body);
+    cr_assert_eq(ht_jint(resp.json, "total.participants"), 55);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_call("GET", "/v1/reports/outcomes?by=gender&format=csv", analyst, NULL, &resp),
+                 200);
+    cr_assert_str_eq(resp.body, "group,label,participants,completed,credentials,apprentices,"
+                                "apprentices_completed,placements,suppressed\r\n"
+                                "female,,40,,,,,,\r\n"
+                                "nonbinary,,,,,,,,true\r\n"
+                                "total,,55,,,,,,\r\n");
+    ht_resp_free(&resp);
+    s_call("GET", "/v1/reports/outcomes?by=shoe_size", analyst, NULL, &resp);
+    ht_assert_error("bad dimension", resp.status, resp.json, 400, "invalid_argument", "by");
+    ht_resp_free(&resp);
+    const char *denied[][2] = {{"GET", "/v1/grants"},         {"POST", "/v1/grants"},
+                               {"GET", "/v1/reports/status"}, {"POST", "/v1/reports/rebuild"},
+                               {"GET", "/v1/events/dead"},    {"GET", "/v1/workers"}};
+    for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++) {
+        s_call(denied[i][0], denied[i][1], analyst, NULL, &resp);
+        ht_assert_error(denied[i][1], resp.status, resp.json, 403, "permission_denied", NULL);
+        ht_resp_free(&resp);
+    }
+    s_call("GET", "/v1/reports/outcomes?by=gender", mentor, NULL, &resp);
+    ht_assert_error("mentor report", resp.status, resp.json, 403, "permission_denied", NULL);
+    ht_resp_free(&resp);
+    free(analyst);
+    free(mentor);
+}
+
+/* ?service= sends the dead letters' list or retry to that service, with
+   the role that service's row asks for. */
+Test(gateway_server, dead_letters_go_to_the_service_asked_for)
+{
+    char *staff = s_mint("staff");
+    ht_resp resp;
+    cr_assert_eq(
+        s_call("GET", "/v1/events/dead?service=apprenticeship&limit=10", staff, NULL, &resp), 200,
+        "%s", resp.body);
+    cr_assert_eq(ht_jlen(resp.json, "items"), 0);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_appr, "ListDeadLetters"), 1);
+    cr_assert_eq(s_last_role(&s_appr), HCAP__ROLE__ROLE_STAFF);
+    cr_assert_eq(s_calls_of(&s_rep, "ListDeadLetters"), 0);
+    cr_assert_eq(s_call("GET", "/v1/events/dead", staff, NULL, &resp), 200, "%s", resp.body);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_rep, "ListDeadLetters"), 1, "reporting's by default");
+    cr_assert_eq(
+        s_call("GET", "/v1/events/dead?service=credentialing&format=csv", staff, NULL, &resp), 200);
+    cr_assert_eq(strncmp(resp.body, "id,follower,source,epoch,seq,type,reason,", 41), 0, "%s",
+                 resp.body);
+    ht_resp_free(&resp);
+    cr_assert_eq(s_calls_of(&s_cred, "ListDeadLetters"), 1);
+    s_call("GET", "/v1/events/dead?service=enrollment", staff, NULL, &resp);
+    ht_assert_error("enrollment follows nothing", resp.status, resp.json, 400, "invalid_argument",
+                    "service");
+    cr_assert_not_null(
+        strstr(ht_jstr(resp.json, "error.message"), "reporting, credentialing, apprenticeship"),
+        "%s", resp.body);
+    ht_resp_free(&resp);
+    s_call("POST", "/v1/events/dead/retry?service=credentialing", staff, NULL, &resp);
+    ht_assert_error("staff retry", resp.status, resp.json, 403, "permission_denied", NULL);
+    ht_resp_free(&resp);
+    s_call("POST", "/v1/events/dead/retry?service=credentialing", s_token, NULL, &resp);
+    cr_assert_eq(s_calls_of(&s_cred, "RetryDeadLetters"), 1, "admin's retry reached it: %s",
+                 resp.body);
+    cr_assert_eq(s_calls_of(&s_rep, "RetryDeadLetters"), 0);
+    ht_resp_free(&resp);
+    free(staff);
 }

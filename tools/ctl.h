@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
 #include "hc_client.h"
 #include "hc_error.h"
 
@@ -23,6 +24,35 @@ int ctl_format_parse(const char *text, ctl_format *format);
    header and one record, json = the object. empty_item (may be NULL) is
    an item of the list's type whose keys head the CSV of an empty list. */
 void ctl_print(FILE *out, const json_t *reply, const json_t *empty_item, ctl_format format);
+
+/* Prints a reply of the reporting service: csv = the gateway's CSV of
+   it (hc_msgcsv: its rows and total row, or one row of its fields), json
+   = its JSON object, table = its fields that are not messages as aligned
+   `key: value` lines, then (after a blank line) its rows and any total
+   row as aligned columns of every field of the row type. In a table an
+   absent value (null: suppressed, or not given) is "-", a list of objects
+   its length. */
+void ctl_print_report(FILE *out, const ProtobufCMessage *msg, ctl_format format);
+
+/* rows (a JSON array of objects) as aligned columns of the n columns
+   named, with a header line; a value as in ctl_print_report's table. */
+void ctl_print_columns(FILE *out, const json_t *rows, const char *const *columns, size_t n);
+
+/* `hcapctl events dead [--service S]`: every dead letter of service (one
+   of reporting, credentialing, apprenticeship; NULL: all three, in that
+   order), every page of ListDeadLetters. table = columns id, service,
+   source, seq, type, reason ("no dead letters" when there are none); csv
+   = service and every DeadLetter field; json = {"items": [...]} with
+   "service" added to each. Returns HC_OK, HC_INVALID_ARGUMENT for another
+   service, or the first call's error (err filled; nothing printed). */
+int ctl_events_dead(hc_client *client, const char *service, ctl_format format, int timeout_ms,
+                    FILE *out, hc_error *err);
+
+/* `hcapctl events retry [--service S]`: RetryDeadLetters of each service
+   as above; prints service, applied, remaining per service that answered.
+   Returns HC_OK or the first error (err filled). */
+int ctl_events_retry(hc_client *client, const char *service, ctl_format format, int timeout_ms,
+                     FILE *out, hc_error *err);
 
 /* Prints `hcapctl: <code>: <message> (field <f>)` on stderr. */
 void ctl_print_error(const hc_error *err);

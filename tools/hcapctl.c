@@ -15,6 +15,7 @@
 #include "gateway.pb-c.h"
 #include "hc_client.h"
 #include "hc_json.h"
+#include "reporting.pb-c.h"
 
 #define S_TIMEOUT_MS 10000
 #define S_MAX_WORDS  8
@@ -85,6 +86,15 @@ static const s_command s_commands[] = {
     {"apprentices show", "apprenticeship", "GetApprentice", "id"},
     {"apprentices list", "apprenticeship", "ListApprentices", ""},
     {"apprentices export", "apprenticeship", "ExportApprentices", ""},
+    {"grants add", "reporting", "CreateGrant", ""},
+    {"grants list", "reporting", "ListGrants", ""},
+    {"grants show", "reporting", "GetGrant", "id"},
+    {"report grant", "reporting", "GetGrantReport", "id"},
+    {"report outcomes", "reporting", "GetOutcomes", "by"},
+    {"report apprenticeship", "reporting", "GetApprenticeshipReport", ""},
+    {"report indicators", "reporting", "GetIndicators", ""},
+    {"reporting status", "reporting", "GetStatus", ""},
+    {"reporting rebuild", "reporting", "Rebuild", ""},
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -96,6 +106,18 @@ static const struct {
 } s_raw_replies[] = {
     {"GetBadge", "document"},
 };
+
+/* Commands whose first argument may be a JSON file holding the input (the
+   body of the HTTP route); --field pairs are set on top of it. */
+static const char *const s_json_inputs[] = {"CreateGrant"};
+
+static bool s_json_input(const s_command *cmd)
+{
+    for (size_t i = 0; i < sizeof s_json_inputs / sizeof s_json_inputs[0]; i++)
+        if (strcmp(s_json_inputs[i], cmd->method) == 0)
+            return true;
+    return false;
+}
 
 /* Reports meant for another system: every page, as CSV unless --format
    says otherwise. */
@@ -135,6 +157,7 @@ static const struct {
     {"enrollment", &hcap__enrollment_service__descriptor},
     {"credentialing", &hcap__credentialing_service__descriptor},
     {"apprenticeship", &hcap__apprenticeship_service__descriptor},
+    {"reporting", &hcap__reporting_service__descriptor},
 };
 
 typedef struct {
@@ -171,10 +194,13 @@ static void s_usage(FILE *out)
     fprintf(out, "  %-29s %-36s [--key PUBFILE]\n", "credentials verify-badge", "FILE");
     fprintf(out, "  %-29s %-36s [--dry-run]\n", "import workers", "FILE");
     fprintf(out, "  %-29s %-36s [--dry-run]\n", "apprentices import-hours", "FILE");
+    fprintf(out, "  %-29s %-36s [--service S]\n", "events dead|retry", "");
     fprintf(out, "\nlists take --all (every page); `hcapctl COMMAND --help` lists its fields;\n"
                  "repeated fields take comma-separated values; --worker and --program are\n"
                  "--worker_id and --program_code; `apprentices export` prints every page as "
-                 "CSV.\n");
+                 "CSV;\n`grants add` takes a JSON file (the body of POST /v1/grants) and/or "
+                 "fields;\nreports print as tables (\"-\": suppressed or absent), "
+                 "--format csv as the HTTP CSV.\n");
 }
 
 static int s_usage_error(const char *fmt, const char *what)
@@ -392,13 +418,36 @@ static int s_set_field(json_t *obj, const ProtobufCMessageDescriptor *desc, cons
     return rc;
 }
 
-/* The input as JSON: positional arguments, then --field value pairs. */
+/* Sets obj's fields from the JSON object in the file at path. */
+static int s_input_file(const char *path, json_t *obj, hc_error *err)
+{
+    json_error_t jerr;
+    json_t *file = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!file)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, NULL, "%s: line %d: %s", path, jerr.line,
+                            jerr.text);
+    int rc = HC_OK;
+    if (!json_is_object(file))
+        rc = hc_error_set(err, HC_INVALID_ARGUMENT, NULL, "%s: not a JSON object", path);
+    else
+        json_object_update(obj, file);
+    json_decref(file);
+    return rc;
+}
+
+/* The input as JSON: a JSON file for the commands that take one, then
+   positional arguments, then --field value pairs. */
 static int s_input_json(const s_command *cmd, const ProtobufCMessageDescriptor *desc,
                         const s_opts *o, size_t used, json_t *obj, hc_error *err)
 {
     char names[128];
     snprintf(names, sizeof names, "%s", cmd->positional);
     size_t n = used;
+    if (s_json_input(cmd) && n < o->n_words) {
+        int rc = s_input_file(o->words[n++], obj, err);
+        if (rc != HC_OK)
+            return rc;
+    }
     char *save = NULL;
     for (char *name = strtok_r(names, " ", &save); name; name = strtok_r(NULL, " ", &save)) {
         if (n == o->n_words)
@@ -528,6 +577,29 @@ static int s_status_code(const s_command *cmd, const json_t *reply)
     return status && strcmp(status, "ok") == 0 ? 0 : 1;
 }
 
+/* A reply of the reporting service, printed as a report; Rebuild's table
+   says what happened. HC_OK, or the error of a reply that does not fit
+   its type (err filled). */
+static int s_print_reporting(const s_command *cmd, const ProtobufCMethodDescriptor *m,
+                             const json_t *reply, ctl_format format, hc_error *err)
+{
+    hc_arena *arena = hc_arena_new();
+    ProtobufCMessage *msg = NULL;
+    int rc = hc_json_to_message(reply, m->output, arena, &msg, err);
+    if (rc == HC_OK && strcmp(cmd->method, "Rebuild") == 0 && format == CTL_FORMAT_TABLE)
+        printf("rewound %u followers: the read model is rebuilt from the start of each log\n",
+               ((const Hcap__RebuildReply *)msg)->followers);
+    else if (rc == HC_OK)
+        ctl_print_report(stdout, msg, format);
+    hc_arena_destroy(&arena);
+    return rc;
+}
+
+static bool s_is_reporting(const s_command *cmd)
+{
+    return strcmp(cmd->service, "reporting") == 0;
+}
+
 static int s_run_command(const s_command *cmd, size_t used, s_opts *o)
 {
     if (s_is_report(cmd)) {
@@ -553,6 +625,11 @@ static int s_run_command(const s_command *cmd, size_t used, s_opts *o)
         const char *text = json_string_value(json_object_get(reply, s_raw_field(cmd)));
         fprintf(stdout, "%s\n", text ? text : "");
         code = 0;
+    } else if (rc == HC_OK && s_is_reporting(cmd)) {
+        rc = s_print_reporting(cmd, m, reply, o->format, &err);
+        if (rc != HC_OK)
+            ctl_print_error(&err);
+        code = rc == HC_OK ? 0 : 1;
     } else if (rc == HC_OK) {
         json_t *empty = s_empty_item(m->output);
         ctl_print(stdout, reply, empty, o->format);
@@ -611,6 +688,39 @@ static int s_import_hours(const s_opts *o)
     return rc == HC_OK ? 0 : 1;
 }
 
+/* `events dead|retry [--service S]`. */
+static int s_events(const s_opts *o)
+{
+    bool dead = o->n_words == 2 && strcmp(o->words[1], "dead") == 0;
+    bool retry = o->n_words == 2 && strcmp(o->words[1], "retry") == 0;
+    const char *usage = "usage: hcapctl events dead|retry [--service "
+                        "reporting|credentialing|apprenticeship]";
+    if (o->help) {
+        printf("%s\nlists (dead) or re-applies (retry) the events a service's followers could "
+               "not apply;\nwithout --service, of all three\n",
+               usage);
+        return 0;
+    }
+    if (!dead && !retry)
+        return s_usage_error("%s", usage);
+    const char *service = NULL;
+    for (size_t i = 0; i < o->n_fields; i++) {
+        if (strcmp(o->fields[i][0], "service") != 0)
+            return s_usage_error("events takes no field %s", o->fields[i][0]);
+        service = o->fields[i][1];
+    }
+    hc_error err;
+    hc_error_clear(&err);
+    hc_client *client = s_connect(o, &err);
+    int rc = !client ? err.code
+             : dead  ? ctl_events_dead(client, service, o->format, o->timeout_ms, stdout, &err)
+                     : ctl_events_retry(client, service, o->format, o->timeout_ms, stdout, &err);
+    hc_client_destroy(&client);
+    if (rc != HC_OK)
+        ctl_print_error(&err);
+    return rc == HC_OK ? 0 : 1;
+}
+
 /* Offline: no gateway, no token. */
 static int s_verify_badge(const s_opts *o)
 {
@@ -642,6 +752,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(o.words[0], "import") == 0)
         return s_import(&o);
+    if (strcmp(o.words[0], "events") == 0)
+        return s_events(&o);
     if (o.n_words >= 2 && strcmp(o.words[0], "credentials") == 0 &&
         strcmp(o.words[1], "verify-badge") == 0)
         return s_verify_badge(&o);

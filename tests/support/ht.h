@@ -10,6 +10,7 @@
 #include "ht_http.h"
 #include "ht_node.h"
 #include "ht_os.h"
+#include "ht_reports.h"
 #include "ht_run.h"
 
 #endif

@@ -1,11 +1,277 @@
 /* reporting_store: the read model's writes; the only SQL besides
-   reporting_query.c. */
+   reporting_query.c. Every statement is a cached literal with bound
+   parameters; every write is an upsert or a keyed delete. */
 #include "reporting_store.h"
+
+#include <string.h>
+#include <sqlite3.h>
+#include "hc_query.h"
+#include "reporting_server.h"
+
+/* The fact kinds each log derives appear literally in the resets below. */
+_Static_assert(REP_FACT_ENROLLED == 1 && REP_FACT_FAILED == 5, "enrollment steps 1..5");
+_Static_assert(REP_FACT_CLAIM_APPROVED == 30 && REP_FACT_CLAIM_PAID == 31, "claims 30, 31");
+_Static_assert(REP_FACT_PLACEMENT == 40 && REP_FACT_SEPARATION == 43, "employment 40..43");
+_Static_assert(REP_FACT_CREDENTIAL == 10, "credential 10");
+_Static_assert(REP_FACT_APPR_REGISTERED == 20 && REP_FACT_SIGNOFF == 22, "apprenticeship 20..22");
+
+/* --- workers --- */
+
+int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store,
+        "INSERT INTO workers (id, race_group, gender, age_band, language, employer_id, "
+        "employment_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
+        "race_group = excluded.race_group, gender = excluded.gender, "
+        "age_band = excluded.age_band, language = excluded.language, "
+        "employer_id = excluded.employer_id, employment_status = excluded.employment_status",
+        err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, w->id);
+    hc_query_bind_text(stmt, 2, w->race_group);
+    hc_query_bind_text(stmt, 3, w->gender);
+    hc_query_bind_text(stmt, 4, w->age_band);
+    hc_query_bind_text(stmt, 5, w->language);
+    hc_query_bind_text(stmt, 6, w->employer_id);
+    hc_query_bind_text(stmt, 7, w->employment_status);
+    return hc_query_write(store, stmt, "id", NULL, err);
+}
+
+int rep_store_worker_erase(hc_store *store, const char *id, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store,
+                                          "INSERT INTO workers (id, erased) VALUES (?1, 1) "
+                                          "ON CONFLICT (id) DO UPDATE SET erased = 1",
+                                          err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, id);
+    return hc_query_write(store, stmt, "id", NULL, err);
+}
+
+/* The key of worker id when its row exists: HC_OK with *found. */
+static int s_worker_find(hc_store *store, const char *id, int64_t *wkey, bool *found, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, "SELECT wkey FROM workers WHERE id = ?1", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, id);
+    int rc = sqlite3_step(stmt);
+    *found = rc == SQLITE_ROW;
+    if (*found)
+        *wkey = sqlite3_column_int64(stmt, 0);
+    int code = rc == SQLITE_ROW || rc == SQLITE_DONE ? HC_OK : hc_store_error(store, rc, "id", err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+int rep_store_worker_key(hc_store *store, const char *id, int64_t *wkey, hc_error *err)
+{
+    bool found = false;
+    int rc = s_worker_find(store, id, wkey, &found, err);
+    if (rc != HC_OK || found)
+        return rc;
+    sqlite3_stmt *stmt = hc_query_prepare(store, "INSERT INTO workers (id) VALUES (?1)", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, id);
+    if ((rc = hc_query_write(store, stmt, "id", NULL, err)) != HC_OK)
+        return rc;
+    *wkey = sqlite3_last_insert_rowid(hc_store_db(store));
+    return HC_OK;
+}
+
+/* --- employers, programs, credential types --- */
+
+int rep_store_employer_put(hc_store *store, const char *id, const char *name, const char *sector,
+                           hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store,
+                                          "INSERT OR REPLACE INTO employers (id, name, sector) "
+                                          "VALUES (?1, ?2, ?3)",
+                                          err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, id);
+    hc_query_bind_text(stmt, 2, name);
+    hc_query_bind_text(stmt, 3, sector);
+    return hc_query_write(store, stmt, "id", NULL, err);
+}
+
+int rep_store_program_put(hc_store *store, const rep_program *p, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store,
+        "INSERT OR REPLACE INTO programs (origin, code, id, name, kind, credential_code) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, p->origin);
+    hc_query_bind_text(stmt, 2, p->code);
+    hc_query_bind_text(stmt, 3, p->id);
+    hc_query_bind_text(stmt, 4, p->name);
+    hc_query_bind_text(stmt, 5, p->kind);
+    hc_query_bind_text(stmt, 6, p->credential_code);
+    return hc_query_write(store, stmt, "code", NULL, err);
+}
+
+/* Copies column col's text into out[size]; false when it does not fit. */
+static bool s_column_copy(sqlite3_stmt *stmt, int col, char *out, size_t size)
+{
+    const char *text = (const char *)sqlite3_column_text(stmt, col);
+    size_t len = text ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
+    if (len >= size)
+        return false;
+    if (len)
+        memcpy(out, text, len);
+    out[len] = '\0';
+    return true;
+}
+
+int rep_store_program_find(hc_store *store, const char *origin, const char *id, char *code,
+                           char *kind, size_t size, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "SELECT code, kind FROM programs WHERE origin = ?1 AND id = ?2", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, origin);
+    hc_query_bind_text(stmt, 2, id);
+    int rc = sqlite3_step(stmt), code_rc = HC_OK;
+    if (rc == SQLITE_ROW) {
+        if (!s_column_copy(stmt, 0, code, size) || !s_column_copy(stmt, 1, kind, size))
+            code_rc = hc_error_set(err, HC_OUT_OF_RANGE, "program_id",
+                                   "%s program %s: code or kind too long", origin, id);
+    } else if (rc == SQLITE_DONE) {
+        code_rc = hc_error_set(err, HC_NOT_FOUND, "program_id", "%s program %s not known", origin,
+                               id ? id : "");
+    } else {
+        code_rc = hc_store_error(store, rc, "program_id", err);
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code_rc;
+}
+
+int rep_store_credential_type_put(hc_store *store, const char *code, const char *name,
+                                  hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "INSERT OR REPLACE INTO credential_types (code, name) VALUES (?1, ?2)", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, code);
+    hc_query_bind_text(stmt, 2, name);
+    return hc_query_write(store, stmt, "code", NULL, err);
+}
+
+/* --- facts --- */
+
+#define S_FACT_VALUES                                                                              \
+    "(entity, kind, wkey, day, program, program_kind, credential, source, wage_cents) "            \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+
+int rep_store_fact_put(hc_store *store, const rep_fact *f, bool keep_first, hc_error *err)
+{
+    int64_t wkey = 0;
+    int rc = rep_store_worker_key(store, f->worker_id, &wkey, err);
+    if (rc != HC_OK)
+        return rc;
+    sqlite3_stmt *stmt =
+        hc_query_prepare(store,
+                         keep_first ? "INSERT OR IGNORE INTO facts " S_FACT_VALUES
+                                    : "INSERT OR REPLACE INTO facts " S_FACT_VALUES,
+                         err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, f->entity);
+    sqlite3_bind_int(stmt, 2, f->kind);
+    sqlite3_bind_int64(stmt, 3, wkey);
+    hc_query_bind_text(stmt, 4, f->day);
+    hc_query_bind_text(stmt, 5, f->program);
+    hc_query_bind_text(stmt, 6, f->program_kind);
+    hc_query_bind_text(stmt, 7, f->credential);
+    hc_query_bind_text(stmt, 8, f->source);
+    if (f->has_wage)
+        sqlite3_bind_int64(stmt, 9, f->wage_cents);
+    return hc_query_write(store, stmt, "entity", NULL, err);
+}
+
+int rep_store_fact_delete(hc_store *store, const char *entity, int kind, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        hc_query_prepare(store, "DELETE FROM facts WHERE entity = ?1 AND kind = ?2", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, entity);
+    sqlite3_bind_int(stmt, 2, kind);
+    return hc_query_write(store, stmt, "entity", NULL, err);
+}
+
+/* --- apprentices --- */
+
+int rep_store_apprentice_put(hc_store *store, const rep_apprentice *a, hc_error *err)
+{
+    int64_t wkey = 0;
+    int rc = rep_store_worker_key(store, a->worker_id, &wkey, err);
+    if (rc != HC_OK)
+        return rc;
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store,
+        "INSERT OR REPLACE INTO apprentices (id, wkey, program, start_date, status, "
+        "status_date, completed_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, a->id);
+    sqlite3_bind_int64(stmt, 2, wkey);
+    hc_query_bind_text(stmt, 3, a->program);
+    hc_query_bind_text(stmt, 4, a->start_date);
+    hc_query_bind_text(stmt, 5, a->status);
+    hc_query_bind_text(stmt, 6, a->status_date);
+    hc_query_bind_text(stmt, 7, a->completed_on);
+    return hc_query_write(store, stmt, "id", NULL, err);
+}
+
+/* --- resets --- */
+
+int rep_store_reset_enrollment(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store,
+                         "DELETE FROM facts WHERE kind BETWEEN 1 AND 5;"
+                         " DELETE FROM facts WHERE kind IN (30, 31, 40, 41, 42, 43);"
+                         " DELETE FROM programs WHERE origin = 'enrollment';"
+                         " DELETE FROM employers;"
+                         " UPDATE workers SET race_group = 'unknown', gender = 'unknown',"
+                         " age_band = 'unknown', language = 'unknown', employer_id = NULL,"
+                         " employment_status = 'unknown', erased = 0;",
+                         err);
+}
+
+int rep_store_reset_credentialing(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store, "DELETE FROM facts WHERE kind = 10; DELETE FROM credential_types;",
+                         err);
+}
+
+int rep_store_reset_apprenticeship(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store,
+                         "DELETE FROM facts WHERE kind BETWEEN 20 AND 22;"
+                         " DELETE FROM programs WHERE origin = 'apprenticeship';"
+                         " DELETE FROM apprentices;",
+                         err);
+}
 
 int rep_store_clear(hc_store *store, hc_error *err)
 {
     return hc_store_exec(store,
                          "DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
-                         " DELETE FROM employers; DELETE FROM workers;",
+                         " DELETE FROM employers; DELETE FROM workers;"
+                         " DELETE FROM credential_types;",
                          err);
 }

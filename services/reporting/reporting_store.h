@@ -1,11 +1,112 @@
-/* reporting_store: the read model's writes (sql/001_init.sql): workers,
-   employers, programs, facts and apprentices, as the followers apply the
-   three logs. Grants and every report read are in reporting_query.c. */
+/* reporting_store: the read model's writes (sql/001_init.sql,
+   002_credential_types.sql): workers, employers, programs, credential
+   types, facts and apprentices, as the followers apply the three logs.
+   Grants and every report read are in reporting_query.c. Every write is an
+   upsert or a keyed delete, so applying an event again rewrites the same
+   rows. Group texts are lower-case enum names or 'unknown', never NULL. */
 #ifndef REPORTING_STORE_H
 #define REPORTING_STORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include "hc_error.h"
 #include "hc_store.h"
+
+/* A worker as reports see them: an id and self-identified groups only. */
+typedef struct {
+    const char *id;
+    const char *race_group;
+    const char *gender;
+    const char *age_band;
+    const char *language;
+    const char *employer_id; /* NULL: none */
+    const char *employment_status;
+} rep_worker;
+
+/* Writes w's groups over the worker's row (created when missing; erased
+   and wkey stay). HC_OK or the mapped SQLite error. */
+int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err);
+
+/* Marks worker id erased (creating its row, groups 'unknown', when missing). */
+int rep_store_worker_erase(hc_store *store, const char *id, hc_error *err);
+
+/* The worker's compact key, its row created with 'unknown' groups when
+   the worker was not seen yet. HC_OK or the mapped SQLite error. */
+int rep_store_worker_key(hc_store *store, const char *id, int64_t *wkey, hc_error *err);
+
+/* Writes an employer (an organisation: its name is a report label). */
+int rep_store_employer_put(hc_store *store, const char *id, const char *name, const char *sector,
+                           hc_error *err);
+
+typedef struct {
+    const char *origin; /* "enrollment" or "apprenticeship" */
+    const char *code;
+    const char *id;
+    const char *name;
+    const char *kind;
+    const char *credential_code; /* NULL: none */
+} rep_program;
+
+/* Writes a program over the row of its (origin, code). */
+int rep_store_program_put(hc_store *store, const rep_program *p, hc_error *err);
+
+/* The code and kind of program id of origin, copied into code[size] and
+   kind[size]. HC_OK; HC_NOT_FOUND naming "program_id" when the read model
+   has no such program; HC_OUT_OF_RANGE when a text does not fit; or the
+   mapped SQLite error. */
+int rep_store_program_find(hc_store *store, const char *origin, const char *id, char *code,
+                           char *kind, size_t size, hc_error *err);
+
+/* Writes a credential type's code and name. */
+int rep_store_credential_type_put(hc_store *store, const char *code, const char *name,
+                                  hc_error *err);
+
+/* One dated fact (facts in sql/001_init.sql); NULL texts are NULL columns. */
+typedef struct {
+    const char *entity;
+    int kind; /* REP_FACT_* */
+    const char *worker_id;
+    const char *day;
+    const char *program;
+    const char *program_kind;
+    const char *credential;
+    const char *source;
+    bool has_wage;
+    int64_t wage_cents;
+} rep_fact;
+
+/* Writes fact f, keyed by (entity, kind), for a worker created when not
+   seen yet. keep_first: a row already there stays as it is (its first day
+   is kept); else f replaces it. HC_OK or the mapped SQLite error. */
+int rep_store_fact_put(hc_store *store, const rep_fact *f, bool keep_first, hc_error *err);
+
+/* Deletes the fact (entity, kind); HC_OK also when there was none. */
+int rep_store_fact_delete(hc_store *store, const char *entity, int kind, hc_error *err);
+
+/* An apprentice registration's current state. */
+typedef struct {
+    const char *id;
+    const char *worker_id;
+    const char *program;
+    const char *start_date;
+    const char *status;       /* active, suspended, completed, cancelled */
+    const char *status_date;  /* NULL: none */
+    const char *completed_on; /* NULL: none */
+} rep_apprentice;
+
+/* Writes the registration over its row (the worker's row created when
+   not seen yet). */
+int rep_store_apprentice_put(hc_store *store, const rep_apprentice *a, hc_error *err);
+
+/* Deletes what one log derived, for a producer rebuilt under a new epoch.
+   Enrollment: its facts, programs and employers, and every worker's
+   groups back to 'unknown' (rows and keys stay: other logs' facts use
+   them). Credentialing: credential facts and types. Apprenticeship: its
+   facts, programs and apprentices. HC_OK or HC_INTERNAL. */
+int rep_store_reset_enrollment(hc_store *store, hc_error *err);
+int rep_store_reset_credentialing(hc_store *store, hc_error *err);
+int rep_store_reset_apprenticeship(hc_store *store, hc_error *err);
 
 /* Deletes everything derived from the logs (all but grants). */
 int rep_store_clear(hc_store *store, hc_error *err);

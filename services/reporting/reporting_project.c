@@ -1,33 +1,473 @@
 /* reporting_project: the followers of enrollment, credentialing and
-   apprenticeship into the read model. */
+   apprenticeship into the read model. Each event type maps to one apply
+   function over its decoded body; a type not in the tables, or a body that
+   does not decode, is an error the follower dead-letters. Only ids, dates,
+   statuses and self-identified groups go into the model. */
+#include <string.h>
+#include "hc_json.h"
+#include "hc_log.h"
+#include "hc_time.h"
+#include "apprenticeship.pb-c.h"
+#include "credentialing.pb-c.h"
+#include "enrollment.pb-c.h"
 #include "reporting_server.h"
+#include "reporting_store.h"
 
-static int s_unwritten(hc_error *err)
+#define S_PROGRAM_TEXT 256 /* a program code or kind read back from the model */
+
+/* Applies one decoded body of event. */
+typedef int(s_apply_fn)(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                        hc_error *err);
+
+/* One event type of a log: its body's message and how it applies. A type
+   without a descriptor is known and applies as a no-op. */
+typedef struct {
+    const char *type;
+    const ProtobufCMessageDescriptor *body;
+    s_apply_fn *apply;
+} s_route;
+
+/* --- helpers --- */
+
+/* The lower-case name of an enum value, or 'unknown' for none, 0 or a
+   value this build does not know. */
+static const char *s_group(const ProtobufCEnumDescriptor *desc, bool has, int value)
 {
-    return hc_error_set(err, HC_UNIMPLEMENTED, NULL, "projection not built yet");
+    const char *name = has ? hc_json_enum_name(desc, value) : NULL;
+    return name ? name : "unknown";
+}
+
+static const char *s_text_or_unknown(const char *text)
+{
+    return text && *text ? text : "unknown";
+}
+
+/* A required date of the body: HC_OK, or HC_INVALID_ARGUMENT naming field. */
+static int s_date(const Hcap__Event *event, const char *date, const char *field, hc_error *err)
+{
+    if (date && hc_date_valid(date))
+        return HC_OK;
+    return hc_error_set(err, HC_INVALID_ARGUMENT, field, "%s: %s must be YYYY-MM-DD", event->type,
+                        field);
+}
+
+static int s_unknown_value(const Hcap__Event *event, const char *field, int value, hc_error *err)
+{
+    return hc_error_set(err, HC_INVALID_ARGUMENT, field, "%s: %s %d is not known", event->type,
+                        field, value);
+}
+
+/* The IPEDS-style group (docs/indicators.md): hispanic_latino when chosen,
+   else the one race chosen, else two_or_more for several; declined when
+   that was the only answer; unknown for none. */
+static const char *s_race_group(const Hcap__Worker *w)
+{
+    int race = 0;
+    bool several = false, hispanic = false, declined = false;
+    for (size_t i = 0; i < w->n_race_ethnicity; i++) {
+        int value = (int)w->race_ethnicity[i];
+        if (value == HCAP__RACE_ETHNICITY__RACE_ETHNICITY_HISPANIC_LATINO)
+            hispanic = true;
+        else if (value == HCAP__RACE_ETHNICITY__RACE_ETHNICITY_DECLINED)
+            declined = true;
+        else if (!hc_json_enum_name(&hcap__race_ethnicity__descriptor, value))
+            continue;
+        else if (race && race != value)
+            several = true;
+        else
+            race = value;
+    }
+    if (hispanic)
+        return "hispanic_latino";
+    if (several)
+        return "two_or_more";
+    if (race)
+        return hc_json_enum_name(&hcap__race_ethnicity__descriptor, race);
+    return declined ? "declined" : "unknown";
+}
+
+/* --- enrollment --- */
+
+static int s_employer(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                      hc_error *err)
+{
+    (void)event;
+    const Hcap__Employer *e = (const Hcap__Employer *)body;
+    return rep_store_employer_put(store, e->id, e->name,
+                                  s_group(&hcap__sector__descriptor, true, e->sector), err);
+}
+
+static int s_program(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                     hc_error *err)
+{
+    (void)event;
+    const Hcap__Program *p = (const Hcap__Program *)body;
+    rep_program row = {
+        .origin = "enrollment",
+        .code = p->code,
+        .id = p->id,
+        .name = p->name,
+        .kind = s_group(&hcap__program_kind__descriptor, true, p->kind),
+        .credential_code = p->credential_code && *p->credential_code ? p->credential_code : NULL,
+    };
+    return rep_store_program_put(store, &row, err);
+}
+
+/* The worker's groups; the age band on the event's date. Names, contact
+   data, external ids and the birth date itself stay out. */
+static int s_worker(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                    hc_error *err)
+{
+    const Hcap__Worker *w = (const Hcap__Worker *)body;
+    char band[HC_AGE_BAND_SIZE];
+    hc_age_band(w->birth_date, event->occurred_at, band, sizeof band);
+    rep_worker row = {
+        .id = w->id,
+        .race_group = s_race_group(w),
+        .gender = s_group(&hcap__gender__descriptor, w->has_gender, w->gender),
+        .age_band = band,
+        .language = s_text_or_unknown(w->preferred_language),
+        .employer_id = w->employer_id && *w->employer_id ? w->employer_id : NULL,
+        .employment_status = s_group(&hcap__employment_status__descriptor, w->has_employment_status,
+                                     w->employment_status),
+    };
+    return rep_store_worker_put(store, &row, err);
+}
+
+static int s_worker_erased(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                           hc_error *err)
+{
+    (void)event;
+    return rep_store_worker_erase(store, ((const Hcap__WorkerErased *)body)->id, err);
+}
+
+/* The fact kind of an enrollment status; 0 for waitlisted, -1 for a
+   status this build does not know. */
+static int s_step_kind(int status)
+{
+    switch (status) {
+    case HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_ENROLLED:
+        return REP_FACT_ENROLLED;
+    case HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_ACTIVE:
+        return REP_FACT_ACTIVE;
+    case HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_COMPLETED:
+        return REP_FACT_COMPLETED;
+    case HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_WITHDRAWN:
+        return REP_FACT_WITHDRAWN;
+    case HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_FAILED:
+        return REP_FACT_FAILED;
+    case HCAP__ENROLLMENT_STATUS__ENROLLMENT_STATUS_WAITLISTED:
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* The step the enrollment's status names, on its status_date; the first
+   day a step was reached stays. */
+static int s_enrollment(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                        hc_error *err)
+{
+    const Hcap__Enrollment *e = (const Hcap__Enrollment *)body;
+    int kind = s_step_kind(e->status);
+    if (kind < 0)
+        return s_unknown_value(event, "status", e->status, err);
+    if (kind == 0)
+        return HC_OK;
+    char code[S_PROGRAM_TEXT], program_kind[S_PROGRAM_TEXT];
+    int rc = s_date(event, e->status_date, "status_date", err);
+    if (rc != HC_OK || (rc = rep_store_program_find(store, "enrollment", e->program_id, code,
+                                                    program_kind, S_PROGRAM_TEXT, err)) != HC_OK)
+        return rc;
+    rep_fact fact = {.entity = e->id,
+                     .kind = kind,
+                     .worker_id = e->worker_id,
+                     .day = e->status_date,
+                     .program = code,
+                     .program_kind = program_kind};
+    return rep_store_fact_put(store, &fact, true, err);
+}
+
+static int s_claim(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                   hc_error *err)
+{
+    const Hcap__TuitionClaim *c = (const Hcap__TuitionClaim *)body;
+    int kind = c->status == HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED ? REP_FACT_CLAIM_APPROVED
+               : c->status == HCAP__CLAIM_STATUS__CLAIM_STATUS_PAID   ? REP_FACT_CLAIM_PAID
+                                                                      : 0;
+    if (c->status == HCAP__CLAIM_STATUS__CLAIM_STATUS_DENIED)
+        return HC_OK;
+    if (kind == 0)
+        return s_unknown_value(event, "status", c->status, err);
+    int rc = s_date(event, c->decided_on, "decided_on", err);
+    if (rc != HC_OK)
+        return rc;
+    rep_fact fact = {
+        .entity = c->id, .kind = kind, .worker_id = c->worker_id, .day = c->decided_on};
+    return rep_store_fact_put(store, &fact, false, err);
+}
+
+static int s_employment(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                        hc_error *err)
+{
+    const Hcap__EmploymentRecord *r = (const Hcap__EmploymentRecord *)body;
+    static const int kinds[] = {
+        [HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_PLACEMENT] = REP_FACT_PLACEMENT,
+        [HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_PROMOTION] = REP_FACT_PROMOTION,
+        [HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_WAGE_CHANGE] = REP_FACT_WAGE_CHANGE,
+        [HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_SEPARATION] = REP_FACT_SEPARATION,
+    };
+    int value = (int)r->kind;
+    if (value <= 0 || (size_t)value >= sizeof kinds / sizeof kinds[0])
+        return s_unknown_value(event, "kind", value, err);
+    int rc = s_date(event, r->effective_date, "effective_date", err);
+    if (rc != HC_OK)
+        return rc;
+    rep_fact fact = {.entity = r->id,
+                     .kind = kinds[value],
+                     .worker_id = r->worker_id,
+                     .day = r->effective_date,
+                     .has_wage = r->has_hourly_wage_cents,
+                     .wage_cents = r->hourly_wage_cents};
+    return rep_store_fact_put(store, &fact, false, err);
+}
+
+static const s_route s_enrollment_routes[] = {
+    {"enrollment.employer_created.v1", &hcap__employer__descriptor, s_employer},
+    {"enrollment.program_created.v1", &hcap__program__descriptor, s_program},
+    {"enrollment.worker_registered.v1", &hcap__worker__descriptor, s_worker},
+    {"enrollment.worker_updated.v1", &hcap__worker__descriptor, s_worker},
+    {"enrollment.worker_erased.v1", &hcap__worker_erased__descriptor, s_worker_erased},
+    {"enrollment.enrollment_created.v1", &hcap__enrollment__descriptor, s_enrollment},
+    {"enrollment.enrollment_status_changed.v1", &hcap__enrollment__descriptor, s_enrollment},
+    {"enrollment.tuition_claim_decided.v1", &hcap__tuition_claim__descriptor, s_claim},
+    {"enrollment.employment_recorded.v1", &hcap__employment_record__descriptor, s_employment},
+    {"enrollment.cohort_created.v1", NULL, NULL},
+    {"enrollment.tuition_claim_submitted.v1", NULL, NULL},
+    {NULL, NULL, NULL},
+};
+
+/* --- credentialing --- */
+
+/* An award (or its expiry: an expired credential still counts) is the
+   credential's fact; a revoked one has none. */
+static int s_credential(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                        hc_error *err)
+{
+    const Hcap__Credential *c = (const Hcap__Credential *)body;
+    if (c->status == HCAP__CREDENTIAL_STATUS__CREDENTIAL_STATUS_REVOKED)
+        return rep_store_fact_delete(store, c->id, REP_FACT_CREDENTIAL, err);
+    int rc = s_date(event, c->issued_on, "issued_on", err);
+    if (rc != HC_OK)
+        return rc;
+    rep_fact fact = {.entity = c->id,
+                     .kind = REP_FACT_CREDENTIAL,
+                     .worker_id = c->worker_id,
+                     .day = c->issued_on,
+                     .credential = c->credential_code,
+                     .source = s_group(&hcap__credential_source__descriptor, true, c->source)};
+    return rep_store_fact_put(store, &fact, false, err);
+}
+
+static int s_credential_revoked(hc_store *store, const Hcap__Event *event,
+                                const ProtobufCMessage *body, hc_error *err)
+{
+    (void)event;
+    return rep_store_fact_delete(store, ((const Hcap__Credential *)body)->id, REP_FACT_CREDENTIAL,
+                                 err);
+}
+
+static int s_credential_type(hc_store *store, const Hcap__Event *event,
+                             const ProtobufCMessage *body, hc_error *err)
+{
+    (void)event;
+    const Hcap__CredentialType *t = (const Hcap__CredentialType *)body;
+    return rep_store_credential_type_put(store, t->code, t->name, err);
+}
+
+static const s_route s_credentialing_routes[] = {
+    {"credentialing.credential_awarded.v1", &hcap__credential__descriptor, s_credential},
+    {"credentialing.credential_expired.v1", &hcap__credential__descriptor, s_credential},
+    {"credentialing.credential_revoked.v1", &hcap__credential__descriptor, s_credential_revoked},
+    {"credentialing.credential_type_created.v1", &hcap__credential_type__descriptor,
+     s_credential_type},
+    {"credentialing.competency_created.v1", NULL, NULL},
+    {"credentialing.prior_learning_assessed.v1", NULL, NULL},
+    {"credentialing.ladder_created.v1", NULL, NULL},
+    {NULL, NULL, NULL},
+};
+
+/* --- apprenticeship --- */
+
+static int s_appr_program(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                          hc_error *err)
+{
+    (void)event;
+    const Hcap__ApprenticeshipProgram *p = (const Hcap__ApprenticeshipProgram *)body;
+    rep_program row = {
+        .origin = "apprenticeship",
+        .code = p->code,
+        .id = p->code,
+        .name = p->name,
+        .kind = "apprenticeship",
+        .credential_code = p->completion_credential_code && *p->completion_credential_code
+                               ? p->completion_credential_code
+                               : NULL,
+    };
+    return rep_store_program_put(store, &row, err);
+}
+
+/* The registration's facts: registered on start_date, completed on
+   completed_on once it is. */
+static int s_apprentice_facts(hc_store *store, const Hcap__Event *event, const Hcap__Apprentice *a,
+                              hc_error *err)
+{
+    rep_fact fact = {.entity = a->id,
+                     .kind = REP_FACT_APPR_REGISTERED,
+                     .worker_id = a->worker_id,
+                     .day = a->start_date,
+                     .program = a->program_code};
+    int rc = rep_store_fact_put(store, &fact, false, err);
+    if (rc != HC_OK || a->status != HCAP__APPRENTICE_STATUS__APPRENTICE_STATUS_COMPLETED)
+        return rc;
+    if ((rc = s_date(event, a->completed_on, "completed_on", err)) != HC_OK)
+        return rc;
+    fact.kind = REP_FACT_APPR_COMPLETED;
+    fact.day = a->completed_on;
+    return rep_store_fact_put(store, &fact, false, err);
+}
+
+/* The registration's current state and its facts. */
+static int s_apprentice_state(hc_store *store, const Hcap__Event *event, const Hcap__Apprentice *a,
+                              hc_error *err)
+{
+    const char *status = hc_json_enum_name(&hcap__apprentice_status__descriptor, a->status);
+    if (!status)
+        return s_unknown_value(event, "status", a->status, err);
+    int rc = s_date(event, a->start_date, "start_date", err);
+    if (rc != HC_OK)
+        return rc;
+    rep_apprentice row = {
+        .id = a->id,
+        .worker_id = a->worker_id,
+        .program = a->program_code,
+        .start_date = a->start_date,
+        .status = status,
+        .status_date = a->status_date && *a->status_date ? a->status_date : NULL,
+        .completed_on = a->completed_on && *a->completed_on ? a->completed_on : NULL,
+    };
+    if ((rc = rep_store_apprentice_put(store, &row, err)) != HC_OK)
+        return rc;
+    return s_apprentice_facts(store, event, a, err);
+}
+
+static int s_apprentice(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                        hc_error *err)
+{
+    return s_apprentice_state(store, event, (const Hcap__Apprentice *)body, err);
+}
+
+static int s_hours(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                   hc_error *err)
+{
+    return s_apprentice_state(store, event, ((const Hcap__HoursLogged *)body)->apprentice, err);
+}
+
+/* The apprentice's state and the sign-off's own fact, keyed by
+   "<apprentice_id>/<competency>". */
+static int s_signoff(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
+                     hc_error *err)
+{
+    const Hcap__CompetencySignedOff *s = (const Hcap__CompetencySignedOff *)body;
+    int rc = s_apprentice_state(store, event, s->apprentice, err);
+    if (rc != HC_OK || (rc = s_date(event, s->signoff->date, "date", err)) != HC_OK)
+        return rc;
+    hc_arena *arena = hc_arena_new();
+    rep_fact fact = {
+        .entity =
+            hc_arena_printf(arena, "%s/%s", s->signoff->apprentice_id, s->signoff->competency),
+        .kind = REP_FACT_SIGNOFF,
+        .worker_id = s->apprentice->worker_id,
+        .day = s->signoff->date,
+        .program = s->apprentice->program_code,
+    };
+    rc = rep_store_fact_put(store, &fact, false, err);
+    hc_arena_destroy(&arena);
+    return rc;
+}
+
+static const s_route s_apprenticeship_routes[] = {
+    {"apprenticeship.program_created.v1", &hcap__apprenticeship_program__descriptor,
+     s_appr_program},
+    {"apprenticeship.apprentice_registered.v1", &hcap__apprentice__descriptor, s_apprentice},
+    {"apprenticeship.apprentice_status_changed.v1", &hcap__apprentice__descriptor, s_apprentice},
+    {"apprenticeship.apprentice_credited.v1", &hcap__apprentice__descriptor, s_apprentice},
+    {"apprenticeship.apprentice_completed.v1", &hcap__apprentice__descriptor, s_apprentice},
+    {"apprenticeship.hours_logged.v1", &hcap__hours_logged__descriptor, s_hours},
+    {"apprenticeship.competency_signed_off.v1", &hcap__competency_signed_off__descriptor,
+     s_signoff},
+    {NULL, NULL, NULL},
+};
+
+/* --- the followers --- */
+
+/* Finds the event's route, decodes its body and applies it. A type not
+   in routes or a body that does not decode fails, naming it. */
+static int s_project(const s_route *routes, hc_store *store, const Hcap__Event *event,
+                     hc_error *err)
+{
+    const char *type = event->type ? event->type : "";
+    const s_route *route = routes;
+    while (route->type && strcmp(route->type, type) != 0)
+        route++;
+    if (!route->type)
+        return hc_error_set(err, HC_UNIMPLEMENTED, "type", "event type %s is not known", type);
+    if (!route->body)
+        return HC_OK;
+    /* Unpacked with protobuf-c's own allocator: an event's few small
+       allocations cost less than an arena's first chunk. */
+    ProtobufCMessage *body =
+        protobuf_c_message_unpack(route->body, NULL, event->body.len, event->body.data);
+    if (!body)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not a %s", type,
+                            route->body->name);
+    int rc = route->apply(store, event, body, err);
+    protobuf_c_message_free_unpacked(body, NULL);
+    return rc;
 }
 
 int rep_project_enrollment(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
-    (void)state, (void)store, (void)event;
-    return s_unwritten(err);
+    (void)state;
+    return s_project(s_enrollment_routes, store, event, err);
 }
 
 int rep_project_credentialing(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
-    (void)state, (void)store, (void)event;
-    return s_unwritten(err);
+    (void)state;
+    return s_project(s_credentialing_routes, store, event, err);
 }
 
 int rep_project_apprenticeship(void *state, hc_store *store, const Hcap__Event *event,
                                hc_error *err)
 {
-    (void)state, (void)store, (void)event;
-    return s_unwritten(err);
+    (void)state;
+    return s_project(s_apprenticeship_routes, store, event, err);
 }
 
+/* source is the follower's name ("enrollment") or the log's source as the
+   follower knows it ("<node>/enrollment"). */
 int rep_project_reset(void *state, hc_store *store, const char *source, hc_error *err)
 {
-    (void)state, (void)store, (void)source;
-    return s_unwritten(err);
+    (void)state;
+    const char *slash = source ? strrchr(source, '/') : NULL;
+    const char *service = slash ? slash + 1 : source ? source : "";
+    hc_log_warn("reporting_reset", "source=%s", service);
+    if (strcmp(service, "enrollment") == 0)
+        return rep_store_reset_enrollment(store, err);
+    if (strcmp(service, "credentialing") == 0)
+        return rep_store_reset_credentialing(store, err);
+    if (strcmp(service, "apprenticeship") == 0)
+        return rep_store_reset_apprenticeship(store, err);
+    return hc_error_set(err, HC_INVALID_ARGUMENT, "source", "no log %s is followed", service);
 }

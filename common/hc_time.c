@@ -3,6 +3,7 @@
 #include "hc_time.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -136,17 +137,14 @@ int hc_age_band(const char *birth_date, const char *on_date, char *out, size_t s
     static const char *bands[] = {"under_25", "25_34", "35_44", "45_54", "55_64", "65_plus"};
     assert(out && size >= HC_AGE_BAND_SIZE);
     int by, bm, bd, oy, om, od;
-    if (!s_parse(birth_date, &by, &bm, &bd) || !s_date_part(on_date, &oy, &om, &od)) {
-        strcpy(out, "unknown");
-        return -1;
-    }
-    int age = oy - by - (om < bm || (om == bm && od < bd));
+    int age = -1;
+    if (s_parse(birth_date, &by, &bm, &bd) && s_date_part(on_date, &oy, &om, &od))
+        age = oy - by - (om < bm || (om == bm && od < bd));
     if (age < 0) {
-        strcpy(out, "unknown");
+        snprintf(out, size, "unknown");
         return -1;
     }
-    int band = age < 25 ? 0 : age >= 65 ? 5 : (age - 25) / 10 + 1;
-    strcpy(out, bands[band]);
+    snprintf(out, size, "%s", bands[age < 25 ? 0 : age >= 65 ? 5 : (age - 25) / 10 + 1]);
     return 0;
 }
 

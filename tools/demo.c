@@ -9,7 +9,9 @@
 #include <czmq.h>
 #include "demo.h"
 #include "demo_plan.h"
+#include "gateway.pb-c.h"
 #include "hc_time.h"
+#include "reporting.pb-c.h"
 
 #define S_IN_FLIGHT    64
 #define S_RECV_MS      15000 /* no reply at all for this long: resend what is in flight */
@@ -19,6 +21,9 @@
 #define S_SEED         4   /* seed 004: the SEIU-Community Clinics partnership */
 #define S_MAX_PICKS    512
 #define S_CLAIMS       40
+#define S_WAIT_MS      60000 /* for reporting to catch up with the fund */
+#define S_POLL_MS      100
+#define S_HEARTBEAT_MS 1200 /* a producer's heads in /healthz are this fresh */
 
 /* Idempotency key numbers: a fixed range per kind of write, so the key of a
    write depends only on what it is, never on how far an earlier run got. */
@@ -190,6 +195,61 @@ int demo_run(demo_loader *self, const char *service, const char *method,
             return rc;
     }
     return HC_OK;
+}
+
+/* True when every follower of status has applied its head and the head
+   its producer reported in health. */
+static bool s_caught_up(const Hcap__ReportingStatus *status, const Hcap__HealthReply *health)
+{
+    if (status->n_followers == 0)
+        return false;
+    for (size_t i = 0; i < status->n_followers; i++) {
+        const Hcap__FollowerStatus *f = status->followers[i];
+        if (f->seq < f->head)
+            return false;
+        for (size_t s = 0; s < health->n_services; s++)
+            if (strcmp(health->services[s]->name, f->source) == 0 &&
+                health->services[s]->has_log_head && f->seq < health->services[s]->log_head)
+                return false;
+    }
+    return true;
+}
+
+/* One look: HC_OK with *done set, or a call's error. */
+static int s_reporting_look(s_demo *self, bool *done, hc_error *err)
+{
+    hc_arena *arena = hc_arena_new();
+    ProtobufCMessage *health = NULL, *status = NULL;
+    int rc = hc_client_call(self->client, "gateway", "Health", NULL, NULL,
+                            &hcap__health_reply__descriptor, arena, &health, S_RECV_MS, err);
+    if (rc == HC_OK)
+        rc = hc_client_call(self->client, "reporting", "GetStatus", NULL, NULL,
+                            &hcap__reporting_status__descriptor, arena, &status, S_RECV_MS, err);
+    *done = rc == HC_OK &&
+            s_caught_up((const Hcap__ReportingStatus *)status, (const Hcap__HealthReply *)health);
+    hc_arena_destroy(&arena);
+    return rc;
+}
+
+int demo_wait_reporting(demo_loader *self, hc_error *err)
+{
+    int64_t start = hc_clock_ms();
+    while (true) {
+        if (self->stop && atomic_load(self->stop))
+            return hc_error_set(err, HC_CANCELLED, NULL, "demo load stopped");
+        bool done = false;
+        int rc = s_reporting_look(self, &done, err);
+        if (rc != HC_OK && !s_retryable(rc))
+            return rc;
+        int64_t waited = hc_clock_ms() - start;
+        if (done && waited >= S_HEARTBEAT_MS)
+            return HC_OK;
+        if (waited >= S_WAIT_MS)
+            return hc_error_set(err, HC_DEADLINE_EXCEEDED, NULL,
+                                "the reporting service did not catch up with the fund in %d s",
+                                S_WAIT_MS / 1000);
+        zclock_sleep(S_POLL_MS);
+    }
 }
 
 /* Writes to enrollment. */
@@ -671,6 +731,11 @@ static int s_credentialing(s_demo *self, hc_error *err)
     return rc == HC_OK ? demo_apprenticeship_load(&fund, &self->stats, err) : rc;
 }
 
+static int s_grant(s_demo *self, hc_error *err)
+{
+    return demo_grant_load(self, self->arena, &self->stats, err);
+}
+
 int demo_load(hc_client *client, const atomic_bool *stop, demo_stats *stats, hc_error *err)
 {
     assert(client);
@@ -681,8 +746,8 @@ int demo_load(hc_client *client, const atomic_bool *stop, demo_stats *stats, hc_
     self->stop = stop;
     self->arena = hc_arena_new();
     int (*const phases[])(s_demo *, hc_error *) = {
-        s_employers,      s_programs, s_cohorts,   s_workers,    s_enrollments,
-        s_status_changes, s_claims,   s_decisions, s_employment, s_credentialing,
+        s_employers, s_programs,  s_cohorts,    s_workers,       s_enrollments, s_status_changes,
+        s_claims,    s_decisions, s_employment, s_credentialing, s_grant,
     };
     int rc = HC_OK;
     for (size_t i = 0; rc == HC_OK && i < sizeof phases / sizeof phases[0]; i++)

@@ -1,8 +1,9 @@
 /* demo: the demonstration fund (six community clinic employers of the
    SEIU-Community Clinics partnership, their programs, cohorts, ~300 workers
-   and what happened to them, the credentials they hold, a nursing ladder
-   and a CHW registered apprenticeship with ten apprentices), loaded
-   through the public API. */
+   and what happened to them, the credentials they hold, a nursing ladder,
+   a CHW registered apprenticeship with ten apprentices and the
+   partnership's grant with its deliverables), loaded through the public
+   API. */
 #ifndef DEMO_H
 #define DEMO_H
 
@@ -35,6 +36,8 @@ typedef struct {
     size_t signoffs;
     size_t hours_rows; /* hours entries imported */
     size_t apprentice_status_changes;
+    size_t apprentice_placements; /* completed CHW apprentices placed as CHWs */
+    size_t grants;                /* 1: the SEIU-Community Clinics grant */
 } demo_stats;
 
 #define DEMO_WORKERS 300
@@ -48,7 +51,9 @@ typedef struct {
    kind and its place in the fund, never how far an earlier run got), so a
    load interrupted anywhere and run again resumes without duplicates.
    Requests that fail with unavailable or deadline_exceeded are retried with
-   the same key. stop (may be NULL) is polled between replies; when it turns
+   the same key. The grant is created last, once the reporting service has
+   applied every event of the fund (it checks the grant's codes against
+   its read model). stop (may be NULL) is polled between replies; when it turns
    true the load returns HC_CANCELLED. Returns HC_OK and fills stats (may be
    NULL), or the first failing request's code with err naming the method. */
 int demo_load(hc_client *client, const atomic_bool *stop, demo_stats *stats, hc_error *err);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "apprenticeship.pb-c.h"
 #include "demo_plan.h"
+#include "enrollment.pb-c.h"
 #include "hc_time.h"
 
 /* Idempotency key numbers, past demo_cred.c's (which end below 10200). */
@@ -17,7 +18,11 @@ enum {
     S_KEY_SIGNOFF = 11101,  /* + 4 * apprentice + competency */
     S_KEY_HOURS = 11201,    /* + apprentice */
     S_KEY_STATUS = 11301,   /* + apprentice */
+    S_KEY_PLACED = 11401,   /* + apprentice */
 };
+
+#define S_PLACED_AFTER_DAYS 30   /* completion to the first day as a CHW */
+#define S_CHW_WAGE_CENTS    2450 /* a step above the apprenticeship's last */
 
 #define S_SERVICE  "apprenticeship"
 #define S_PROVIDER "Worker Resource & Education Center"
@@ -178,6 +183,30 @@ char *demo_hours_csv(const demo_apprentice *a, const char *id, size_t *rows, dou
         return NULL;
     }
     return t.text;
+}
+
+void demo_appr_completed_on(const demo_apprentice *a, char *out)
+{
+    out[0] = '\0';
+    if (a->stage != DEMO_APPR_COMPLETED)
+        return;
+    size_t rows = 0;
+    double ojl = 0, rti = 0;
+    char *csv = demo_hours_csv(a, "x", &rows, &ojl, &rti);
+    if (!csv)
+        return;
+    /* the last row: "x,kind,YYYY-MM-DD,..." */
+    size_t length = strlen(csv);
+    while (length > 0 && csv[length - 1] == '\n')
+        csv[--length] = '\0';
+    const char *last = strrchr(csv, '\n');
+    const char *date = last ? strchr(strchr(last, ',') + 1, ',') + 1 : NULL;
+    bool complete = ojl >= DEMO_APPR_OJL && rti >= DEMO_APPR_RTI;
+    if (complete && date && strlen(date) >= HC_DATE_SIZE - 1)
+        snprintf(out, HC_DATE_SIZE, "%.10s", date);
+    if (out[0] && a->signoff_on && strcmp(a->signoff_on, out) > 0)
+        snprintf(out, HC_DATE_SIZE, "%s", a->signoff_on);
+    free(csv);
 }
 
 /* --- loading --- */
@@ -349,6 +378,37 @@ static int s_status(const demo_fund *f, const s_cohort *c, demo_stats *stats, hc
     return rc;
 }
 
+/* Each apprentice who completed is placed as a community health worker at
+   their clinic a month after completing (what the grant's placement rate
+   counts). */
+static int s_placements(const demo_fund *f, const s_cohort *c, demo_stats *stats, hc_error *err)
+{
+    demo_call calls[DEMO_APPRENTICES];
+    size_t count = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        char completed[HC_DATE_SIZE], placed[HC_DATE_SIZE];
+        demo_appr_completed_on(&c->plans[i], completed);
+        if (!completed[0])
+            continue;
+        hc_date_from_days(hc_date_days(completed) + S_PLACED_AFTER_DAYS, placed);
+        const demo_worker *w = &f->workers[c->plans[i].worker];
+        Hcap__RecordEmploymentRequest *in = (Hcap__RecordEmploymentRequest *)s_message(
+            f, &hcap__record_employment_request__descriptor);
+        in->id = f->worker_ids[c->plans[i].worker];
+        in->kind = HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_PLACEMENT;
+        in->employer_id = f->employer_ids[w->employer];
+        in->job_title = s_dup(f, "Community Health Worker");
+        in->has_hourly_wage_cents = true;
+        in->hourly_wage_cents = S_CHW_WAGE_CENTS;
+        in->effective_date = s_dup(f, placed);
+        calls[count++] = (demo_call){&in->base, S_KEY_PLACED + (unsigned)i, NULL, DEMO_WAITING, 0};
+    }
+    int rc = demo_run(f->loader, "enrollment", "RecordEmployment",
+                      &hcap__employment_record__descriptor, calls, count, err);
+    stats->apprentice_placements = rc == HC_OK ? count : 0;
+    return rc;
+}
+
 int demo_apprenticeship_load(const demo_fund *f, demo_stats *stats, hc_error *err)
 {
     s_cohort *c = hc_arena_alloc(f->arena, sizeof *c);
@@ -363,5 +423,7 @@ int demo_apprenticeship_load(const demo_fund *f, demo_stats *stats, hc_error *er
         rc = s_hours(f, c, stats, err);
     if (rc == HC_OK)
         rc = s_status(f, c, stats, err);
+    if (rc == HC_OK)
+        rc = s_placements(f, c, stats, err);
     return rc;
 }

@@ -127,6 +127,17 @@ int demo_run(demo_loader *self, const char *service, const char *method,
              const ProtobufCMessageDescriptor *out_desc, demo_call *calls, size_t count,
              hc_error *err);
 
+/* Waits until the reporting service has applied every event of the logs
+   it follows (GetStatus: each follower's seq at its head and at the head
+   its producer reports in /healthz, read after the producers' next
+   heartbeat), polling; HC_DEADLINE_EXCEEDED after a minute, HC_CANCELLED
+   when the load is asked to stop, or the error of a call. */
+int demo_wait_reporting(demo_loader *self, hc_error *err);
+
+/* Creates the SEIU-Community Clinics grant (demo_grant.c), after
+   demo_wait_reporting, keyed as demo_run. Counts into stats. */
+int demo_grant_load(demo_loader *loader, hc_arena *arena, demo_stats *stats, hc_error *err);
+
 /* What the credential and apprenticeship sides of the fund are built
    from: the roster, its ids, the employers' ids, the enrollment picks and
    which of them were completed. */
@@ -198,10 +209,17 @@ size_t demo_apprentices_make(const demo_worker *workers, const demo_pick *picks,
 char *demo_hours_csv(const demo_apprentice *a, const char *id, size_t *rows, double *ojl,
                      double *rti);
 
+/* The day apprentice a completes: the later of its last hours row
+   (demo_hours_csv stops at the program's totals) and its sign-offs; ""
+   when it does not complete by DEMO_AS_OF. out holds HC_DATE_SIZE. */
+void demo_appr_completed_on(const demo_apprentice *a, char *out);
+
 /* Loads the apprenticeship program, registers the apprentices, signs off
-   their competencies, imports their hours (one ImportHours batch each)
-   and suspends or cancels those planned so. Keyed as demo_run. Counts
-   into stats. HC_OK or the first failure. */
+   their competencies, imports their hours (one ImportHours batch each),
+   suspends or cancels those planned so, and places each who completed as
+   a community health worker at their clinic a month later (an employment
+   record of kind placement). Keyed as demo_run. Counts into stats. HC_OK
+   or the first failure. */
 int demo_apprenticeship_load(const demo_fund *fund, demo_stats *stats, hc_error *err);
 
 #endif

@@ -566,12 +566,12 @@ static void s_demo_step(s_node *self)
                 "enrollments=%zu waitlisted=%zu status_changes=%zu claims=%zu employment=%zu "
                 "competencies=%zu credential_types=%zu ladders=%zu credentials=%zu revoked=%zu "
                 "prior_learning=%zu apprentices=%zu signoffs=%zu hours_rows=%zu "
-                "apprentice_status_changes=%zu",
+                "apprentice_status_changes=%zu apprentice_placements=%zu grants=%zu",
                 st->requests, st->employers, st->programs, st->cohorts, st->workers,
                 st->enrollments, st->waitlisted, st->status_changes, st->claims, st->employment,
                 st->competencies, st->credential_types, st->ladders, st->credentials, st->revoked,
                 st->prior_learning, st->apprentices, st->signoffs, st->hours_rows,
-                st->apprentice_status_changes);
+                st->apprentice_status_changes, st->apprentice_placements, st->grants);
 }
 
 static size_t s_running(const s_node *self)

@@ -195,3 +195,39 @@ Test(demo_data, apprentice_hours_are_what_the_service_takes)
     }
     cr_assert_geq(with_hours, DEMO_APPRENTICES - 1, "all but the newest log hours");
 }
+
+/* The completed apprentices complete on their last hours (after their
+   sign-offs), early enough that a placement a month later is in the
+   demo's past; the others have no completion day. */
+Test(demo_data, completed_apprentices_complete_in_time_to_be_placed)
+{
+    demo_apprentice a[DEMO_APPRENTICES];
+    cr_assert_eq(s_apprentices(a), DEMO_APPRENTICES);
+    size_t completed = 0;
+    for (size_t i = 0; i < DEMO_APPRENTICES; i++) {
+        char on[HC_DATE_SIZE];
+        demo_appr_completed_on(&a[i], on);
+        if (a[i].stage != DEMO_APPR_COMPLETED) {
+            cr_assert_str_eq(on, "", "apprentice %zu does not complete", i);
+            continue;
+        }
+        completed++;
+        size_t rows = 0;
+        double ojl = 0, rti = 0;
+        char *csv = demo_hours_csv(&a[i], "apr_x", &rows, &ojl, &rti);
+        char last[HC_DATE_SIZE];
+        const char *tail = csv + strlen(csv) - 1;
+        while (tail > csv && tail[-1] != '\n')
+            tail--;
+        snprintf(last, sizeof last, "%.10s", strchr(strchr(tail, ',') + 1, ',') + 1);
+        free(csv);
+        cr_assert_eq(hc_date_days(on),
+                     hc_date_days(last) > hc_date_days(a[i].signoff_on)
+                         ? hc_date_days(last)
+                         : hc_date_days(a[i].signoff_on),
+                     "%s: the later of the last hours (%s) and the sign-offs (%s)", on, last,
+                     a[i].signoff_on);
+        cr_assert_lt(hc_date_days(on) + 30, hc_date_days(DEMO_AS_OF), "completed %s", on);
+    }
+    cr_assert_eq(completed, 2);
+}

@@ -485,3 +485,133 @@ Test(hcapctl, apprentices_register_hours_import_and_show)
     ht_run_free(&run);
     free(path), free(id), free(start), free(worker), free(employer), free(program);
 }
+
+/* The operator's view of reporting: status per followed log, dead letters
+   of the three following services (none), a retry that has nothing to do,
+   a rebuild that rewinds the three followers, and a --service that follows
+   nothing refused on stderr. */
+Test(hcapctl, reporting_status_dead_letters_retry_and_rebuild)
+{
+    ht_run_result run = S_CTL(0, "reporting", "status");
+    cr_assert(strstr(run.out, "dead_letters: "), "%s", run.out);
+    cr_assert(strstr(run.out, "source ") && strstr(run.out, "enrollment") &&
+                  strstr(run.out, "credentialing") && strstr(run.out, "apprenticeship"),
+              "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "json", "reporting", "status");
+    json_t *status = s_json(&run);
+    cr_assert_eq(ht_jlen(status, "followers"), 3, "%s", run.out);
+    json_decref(status);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "events", "dead");
+    cr_assert_str_eq(run.out, "no dead letters\n");
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "csv", "events", "dead", "--service", "credentialing");
+    cr_assert_str_eq(run.out, "service,id,follower,source,epoch,seq,type,reason,failed_at,"
+                              "occurred_at\r\n");
+    ht_run_free(&run);
+    run = S_CTL(-1, "events", "dead", "--service", "enrollment");
+    cr_assert(strstr(run.err, "--service must be reporting, credentialing or apprenticeship"), "%s",
+              run.err);
+    cr_assert_str_eq(run.out, "");
+    ht_run_free(&run);
+    run = S_CTL(0, "events", "retry");
+    cr_assert_str_eq(run.out, "service         applied  remaining\n"
+                              "reporting       0        0\n"
+                              "credentialing   0        0\n"
+                              "apprenticeship  0        0\n");
+    ht_run_free(&run);
+
+    /* a worker, so the follower of enrollment holds a cursor to rewind */
+    free(s_add_worker("Rebuilt", ht_uniq("Model")));
+    run = S_CTL(0, "--format", "json", "reporting", "rebuild");
+    json_t *rebuilt = s_json(&run);
+    json_int_t rewound = ht_jint(rebuilt, "followers");
+    cr_assert(rewound >= 1 && rewound <= 3, "%s", run.out);
+    json_decref(rebuilt);
+    ht_run_free(&run);
+    run = S_CTL(0, "reporting", "rebuild");
+    cr_assert_str_eq(run.out, ht_fmt("rewound %d followers: the read model is rebuilt from the "
+                                     "start of each log\n",
+                                     (int)rewound));
+    ht_run_free(&run);
+}
+
+/* A grant from a JSON file and from fields, shown and listed, and every
+   report in each format: a table with aligned columns, the HTTP CSV,
+   JSON. */
+Test(hcapctl, grants_and_reports_in_every_format)
+{
+    char *code = strdup(ht_uniq("CTLGRANT-"));
+    char *path = strdup(ht_fmt("%s/%s.json", NODE->dir, code));
+    const char *body =
+        ht_fmt("{\"code\": \"%s\", \"name\": \"Ctl Grant\", \"start_date\": \"2025-01-01\","
+               " \"end_date\": \"2027-12-31\", \"funder\": \"Ctl Fund\", \"deliverables\": ["
+               "{\"code\": \"TUITION\", \"name\": \"Tuition\", \"metric\": "
+               "\"tuition_reimbursements\", \"target\": 20}]}",
+               code);
+    cr_assert_eq(ht_write_file(path, body, strlen(body)), 0);
+    ht_run_result run = S_CTL(0, "--format", "json", "grants", "add", path);
+    json_t *grant = s_json(&run);
+    cr_assert_str_eq(ht_jstr(grant, "code"), code, "%s", run.out);
+    cr_assert_eq(ht_jlen(grant, "deliverables"), 1);
+    json_decref(grant);
+    ht_run_free(&run);
+    char *second = strdup(ht_uniq("CTLGRANT-"));
+    run = S_CTL(0, "grants", "add", "--code", second, "--name", "Ctl Grant Two", "--start-date",
+                "2026-01-01", "--end-date", "2026-12-31", "--deliverables",
+                "[{\"code\":\"PLACED\",\"name\":\"Placements\",\"metric\":\"placements\","
+                "\"target\":5}]");
+    cr_assert(strstr(run.out, "code:") && strstr(run.out, second), "%s", run.out);
+    cr_assert(strstr(run.out, "PLACED") && strstr(run.out, "placements"), "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(-1, "grants", "add", ht_fmt("%s/missing.json", NODE->dir));
+    cr_assert(strstr(run.err, "missing.json"), "%s", run.err);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "grants", "show", code);
+    cr_assert(strstr(run.out, "funder:") && strstr(run.out, "Ctl Fund"), "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "csv", "grants", "list", "--all");
+    cr_assert_eq(strncmp(run.out, "code,name,start_date,end_date,deliverables,", 43), 0, "%s",
+                 run.out);
+    cr_assert(strstr(run.out, code) && strstr(run.out, second), "%s", run.out);
+    ht_run_free(&run);
+
+    run = S_CTL(0, "report", "grant", code);
+    cr_assert(strstr(run.out, "elapsed_pct:"), "%s", run.out);
+    cr_assert(strstr(run.out, "code     name     metric                  target"), "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "csv", "report", "grant", code);
+    cr_assert_eq(strncmp(run.out,
+                         "code,name,metric,target,actual,pct_of_target,on_pace,suppressed,"
+                         "numerator,denominator\r\nTUITION,Tuition,tuition_reimbursements,20,",
+                         124),
+                 0, "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "report", "outcomes", "--by", "gender", "--from", "2025-01-01");
+    cr_assert(strstr(run.out, "by:   gender\nfrom: 2025-01-01\nto:   -\n\ngroup  "), "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "csv", "report", "outcomes", "--by", "employment_status");
+    cr_assert_eq(strncmp(run.out, "group,label,participants,completed,", 35), 0, "%s", run.out);
+    cr_assert(strstr(run.out, "\r\ntotal,"), "the total row last: %s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "json", "report", "apprenticeship", "--program-code", "NOSUCH");
+    json_t *report = s_json(&run);
+    cr_assert_eq(ht_jint(report, "registered"), 0, "%s", run.out);
+    json_decref(report);
+    ht_run_free(&run);
+    run = S_CTL(0, "--format", "csv", "report", "indicators", "--to", "2026-06-30");
+    cr_assert_eq(strncmp(run.out, "from,to,as_of,credential_attainment_rate,", 41), 0, "%s",
+                 run.out);
+    cr_assert_eq(s_lines(run.out), 2, "a header and one row: %s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(0, "report", "indicators");
+    cr_assert(strstr(run.out, "credential_attainment_rate: "), "%s", run.out);
+    ht_run_free(&run);
+    run = S_CTL(-1, "report", "outcomes", "--by", "shoe_size");
+    cr_assert(strstr(run.err, "by"), "%s", run.err);
+    ht_run_free(&run);
+    free(code), free(second), free(path);
+}

@@ -16,6 +16,7 @@
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
 #include "hc_client.h"
+#include "hc_time.h"
 
 #define S_WRITERS   4
 #define S_MAX_WRITE 2000
@@ -237,8 +238,57 @@ static void s_assert_completion_credential(const ht_node *node, const char *work
     }
 }
 
+/* Worker worker_id got exactly one placement, as a community health
+   worker, within 90 days after completed_on. */
+static void s_assert_placed(const ht_node *node, const char *worker_id, const char *completed_on)
+{
+    cr_assert(completed_on, "a completed apprentice without completed_on");
+    json_t *list =
+        ht_expect(node, 200, "GET", ht_fmt("/v1/workers/%s/employment", worker_id), NULL);
+    size_t placements = 0;
+    for (long i = 0; i < ht_jlen(list, "items"); i++) {
+        if (strcmp(ht_jstr(list, "items.%ld.kind", i), "placement") != 0)
+            continue;
+        placements++;
+        const char *on = ht_jstr(list, "items.%ld.effective_date", i);
+        cr_assert(strcmp(on, completed_on) >= 0, "placed %s before completing %s", on,
+                  completed_on);
+        cr_assert_lt(hc_date_days(on) - hc_date_days(completed_on), 90, "placed %s", on);
+        cr_assert_str_eq(ht_jstr(list, "items.%ld.job_title", i), "Community Health Worker");
+    }
+    cr_assert_eq(placements, 1, "%s: %s", worker_id, ht_jtext(list));
+    json_decref(list);
+}
+
+/* The SEIU-Community Clinics grant, once, with its seven deliverables;
+   its report counts the ten CHW apprentices and both completers placed. */
+static void s_assert_demo_grant(const ht_node *node)
+{
+    json_t *grants = ht_expect(node, 200, "GET", "/v1/grants", NULL);
+    cr_assert_eq(ht_jlen(grants, "items"), 1, "%s", ht_jtext(grants));
+    json_decref(grants);
+    json_t *grant = ht_expect(node, 200, "GET", "/v1/grants/SEIU-CC", NULL);
+    cr_assert_eq(ht_jlen(grant, "deliverables"), 7, "%s", ht_jtext(grant));
+    cr_assert_str_eq(ht_jstr(grant, "start_date"), "2025-01-01");
+    json_decref(grant);
+    json_t *report = ht_expect(node, 200, "GET", "/v1/reports/grants/SEIU-CC", NULL);
+    bool apprentices = false, placed = false;
+    for (long i = 0; i < ht_jlen(report, "deliverables"); i++) {
+        const char *code = ht_jstr(report, "deliverables.%ld.code", i);
+        double actual = json_number_value(ht_jget(report, "deliverables.%ld.actual", i));
+        if (strcmp(code, "CHW-APPRENTICES") == 0)
+            apprentices = actual == 10;
+        if (strcmp(code, "CHW-PLACEMENT") == 0)
+            placed = actual == 100 && ht_jint(report, "deliverables.%ld.numerator", i) == 2 &&
+                     ht_jint(report, "deliverables.%ld.denominator", i) == 2;
+    }
+    cr_assert(apprentices && placed, "%s", ht_jtext(report));
+    json_decref(report);
+}
+
 /* The demo's apprentices: ten in CHW-APP at every stage, each completed
-   one holding the CHW certificate its completion awarded. */
+   one holding the CHW certificate its completion awarded and placed as a
+   community health worker. */
 static void s_assert_demo_apprentices(const ht_node *node)
 {
     json_t *all = ht_list_all(node, "/v1/apprentices?program_code=CHW-APP", 500, 4);
@@ -259,6 +309,7 @@ static void s_assert_demo_apprentices(const ht_node *node)
         cr_assert_eq(ht_jlen(a, "competencies_remaining"), 0);
         cr_assert_str_eq(ht_jstr(a, "completion_credential_code"), "CHW-CERT");
         s_assert_completion_credential(node, ht_jstr(a, "worker_id"), ht_jstr(a, "id"), 5000);
+        s_assert_placed(node, ht_jstr(a, "worker_id"), ht_jstr(a, "completed_on"));
     }
     cr_assert(completed == 2 && active == 6 && suspended == 1 && cancelled == 1,
               "%zu completed %zu active %zu suspended %zu cancelled", completed, active, suspended,
@@ -273,6 +324,7 @@ Test(node, demo_fund_loads_once_even_when_interrupted)
     int64_t head = s_settled_head(node, 120000);
     s_wait_demo_loaded(node, 120000);
     s_assert_demo_apprentices(node);
+    s_assert_demo_grant(node);
     s_fund full = s_count_fund(node);
     cr_assert(full.employers > 0 && full.workers > 0 && full.programs > 0 && full.cohorts > 0 &&
                   full.enrollments > 0,
@@ -305,6 +357,7 @@ Test(node, demo_fund_loads_once_even_when_interrupted)
     s_wait_demo_loaded(node, 120000);
     s_assert_same_fund(s_count_fund(node), full, "after an interrupted demo load");
     s_assert_demo_apprentices(node);
+    s_assert_demo_grant(node);
     cr_assert_eq(ht_node_stop(node), 0);
     ht_node_destroy(&s_node);
 }
@@ -568,6 +621,123 @@ Test(node, a_second_node_on_the_same_directory_or_port_is_refused)
         json_decref(reply);
     }
     s_assert_healthz(node);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&s_node);
+}
+
+/* --- event log heads and follower lag in /healthz and /metrics --- */
+
+/* The follower (service, source) in a /healthz reply, or NULL. */
+static json_t *s_follower(json_t *health, const char *service, const char *source)
+{
+    for (long i = 0; i < ht_jlen(health, "followers"); i++)
+        if (strcmp(ht_jstr(health, "followers.%ld.service", i), service) == 0 &&
+            strcmp(ht_jstr(health, "followers.%ld.source", i), source) == 0)
+            return ht_jget(health, "followers.%ld", i);
+    return NULL;
+}
+
+static json_int_t s_service_head(json_t *health, const char *service)
+{
+    for (long i = 0; i < ht_jlen(health, "services"); i++)
+        if (strcmp(ht_jstr(health, "services.%ld.name", i), service) == 0)
+            return ht_jint(health, "services.%ld.log_head", i);
+    return HT_JNONE;
+}
+
+/* Polls /healthz until reporting's follower of enrollment is behind by at
+   least (behind) or at most (!behind) `events`; the last reply or NULL. */
+static json_t *s_wait_lag(const ht_node *node, bool behind, json_int_t events, int timeout_ms)
+{
+    int64_t deadline = ht_now_ms() + timeout_ms;
+    while (ht_now_ms() < deadline) {
+        json_t *health = NULL;
+        ht_json_call(node, "GET", "/healthz", NULL, NULL, &health);
+        json_t *f = health ? s_follower(health, "reporting", "enrollment") : NULL;
+        json_int_t got = f ? ht_jint(f, "events_behind") : HT_JNONE;
+        if (got != HT_JNONE && (behind ? got >= events : got <= events))
+            return health;
+        json_decref(health);
+        ht_sleep_ms(50);
+    }
+    return NULL;
+}
+
+static void s_post_workers(const ht_node *node, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char *id = ht_create(node, "/v1/workers",
+                             "{\"given_name\":\"Lag\",\"family_name\":\"%s\","
+                             "\"employment_status\":\"new_entrant\"}",
+                             ht_uniq("Lag"));
+        free(id);
+    }
+}
+
+Test(node, healthz_and_metrics_show_log_heads_and_follower_lag)
+{
+    ht_node *node = s_node = ht_node_start(NULL, false);
+    cr_assert(node);
+    s_post_workers(node, 3);
+    int64_t head = ht_events_head(node->dir, "enrollment", 5000);
+    cr_assert_geq(head, 3);
+    json_t *health = s_wait_lag(node, false, 0, 20000);
+    cr_assert(health, "reporting never caught up with enrollment");
+    /* the producers' heads come with their heartbeats, each service's
+       followers once they have started */
+    for (int64_t until = ht_now_ms() + 10000;
+         s_service_head(health, "enrollment") < head ||
+         !s_follower(health, "credentialing", "apprenticeship") ||
+         !s_follower(health, "apprenticeship", "credentialing");) {
+        cr_assert_lt(ht_now_ms(), until, "enrollment's head %ld and every follower: %s", (long)head,
+                     ht_jtext(health));
+        json_decref(health);
+        ht_sleep_ms(100);
+        ht_json_call(node, "GET", "/healthz", NULL, NULL, &health);
+    }
+    const char *sources[] = {"enrollment", "credentialing", "apprenticeship"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *f = s_follower(health, "reporting", sources[i]);
+        cr_assert(f, "no reporting follower of %s: %s", sources[i], ht_jtext(health));
+        cr_assert_eq(ht_jint(f, "dead_letters"), 0);
+        cr_assert(json_is_number(ht_jget(f, "seconds_behind")));
+    }
+    json_decref(health);
+
+    ht_req req = {.method = "GET", .path = "/metrics", .token = node->token};
+    ht_resp resp;
+    cr_assert_eq(ht_http(node, &req, &resp), 200);
+    cr_assert(
+        strstr(resp.body, ht_fmt("hcap_event_log_head{service=\"enrollment\"} %ld\n", (long)head)),
+        "%s", resp.body);
+    cr_assert(strstr(resp.body, "hcap_follower_events_behind{service=\"reporting\","
+                                "source=\"enrollment\"} 0\n"),
+              "%s", resp.body);
+    cr_assert(strstr(resp.body, "hcap_follower_dead_letters{service=\"reporting\","
+                                "source=\"credentialing\"} 0\n"));
+    ht_resp_free(&resp);
+
+    /* reporting stopped (SIGSTOP) while enrollment goes on: the lag shows
+       from enrollment's own head until the broker forgets the silent
+       instance (3 s); a few tries, as a loaded machine may be slow */
+    pid_t reporting = ht_node_child(node, "hcap-reporting");
+    cr_assert(reporting > 0);
+    json_t *lagging = NULL;
+    for (int attempt = 0; attempt < 3 && !lagging; attempt++) {
+        cr_assert_eq(kill(reporting, SIGSTOP), 0);
+        s_post_workers(node, 4);
+        lagging = s_wait_lag(node, true, 4, 2500);
+        kill(reporting, SIGCONT);
+        if (!lagging)
+            cr_assert(s_wait_lag(node, false, 0, 20000), "reporting did not catch up again");
+    }
+    cr_assert(lagging, "/healthz never showed reporting behind enrollment");
+    json_t *f = s_follower(lagging, "reporting", "enrollment");
+    cr_assert_eq(ht_jint(f, "head") - ht_jint(f, "seq"), ht_jint(f, "events_behind"));
+    json_decref(lagging);
+    health = s_wait_lag(node, false, 0, 20000);
+    cr_assert(health, "reporting did not catch up after SIGCONT");
+    json_decref(health);
     cr_assert_eq(ht_node_stop(node), 0);
     ht_node_destroy(&s_node);
 }

@@ -1,7 +1,8 @@
-/* bench_node: the gateway path measured on a real node: starts hcap-node
-   in a directory on a free loopback port, waits for its ready line, drives
-   CreateWorker through hc_client, stops it with SIGTERM. */
+/* bench_node: a real node for the measurements (hcap-node in a directory
+   on a free loopback port, ready line awaited, stopped with SIGTERM) and
+   the gateway path measured on it: CreateWorker through hc_client. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,14 +18,8 @@
 #include "hc_client.h"
 
 #define S_READY_MS 60000
-#define S_STOP_MS  15000
+#define S_STOP_MS  30000
 #define S_CALL_MS  10000
-
-typedef struct {
-    pid_t pid;
-    char endpoint[600];
-    char token[256];
-} s_node;
 
 /* A free loopback TCP port (the kernel's choice), or 0. */
 static int s_free_port(void)
@@ -43,11 +38,11 @@ static int s_free_port(void)
 }
 
 /* Reads the node's stdout until its ready line; 0, or -1 on exit/timeout. */
-static int s_wait_ready(int fd)
+static int s_wait_ready(int fd, int ready_ms)
 {
     char buf[4096];
     size_t len = 0;
-    int64_t until = bench_now_us() + (int64_t)S_READY_MS * 1000;
+    int64_t until = bench_now_us() + (int64_t)ready_ms * 1000;
     while (bench_now_us() < until) {
         struct pollfd pfd = {fd, POLLIN, 0};
         if (poll(&pfd, 1, 200) <= 0)
@@ -77,7 +72,7 @@ static int s_read_token(const char *dir, char *out, size_t size)
     return ok && out[0] ? 0 : -1;
 }
 
-static void s_node_stop(s_node *node)
+void bench_node_stop(bench_node *node)
 {
     if (node->pid <= 0)
         return;
@@ -95,9 +90,11 @@ static void s_node_stop(s_node *node)
     node->pid = 0;
 }
 
-static int s_node_start(s_node *node, const char *bin_dir, const char *dir, char *error,
-                        size_t size)
+int bench_node_start(bench_node *node, const char *bin_dir, const char *dir, int ready_ms,
+                     char *error, size_t size)
 {
+    memset(node, 0, sizeof *node);
+    snprintf(node->dir, sizeof node->dir, "%s", dir);
     char bin[600], http[64], log[600];
     snprintf(bin, sizeof bin, "%s/hcap-node", bin_dir);
     snprintf(http, sizeof http, "127.0.0.1:%d", s_free_port());
@@ -116,15 +113,72 @@ static int s_node_start(s_node *node, const char *bin_dir, const char *dir, char
         _exit(127);
     }
     close(out[1]);
-    int ready = node->pid > 0 ? s_wait_ready(out[0]) : -1;
+    int ready = node->pid > 0 ? s_wait_ready(out[0], ready_ms > 0 ? ready_ms : S_READY_MS) : -1;
     close(out[0]);
     if (ready != 0 || s_read_token(dir, node->token, sizeof node->token) != 0) {
         snprintf(error, size, "hcap-node did not get ready (see %s)", log);
-        s_node_stop(node);
+        bench_node_stop(node);
         return -1;
     }
     snprintf(node->endpoint, sizeof node->endpoint, "ipc://%s/gateway.ipc", dir);
     return 0;
+}
+
+/* The command line of pid with its NULs as spaces; false when unreadable. */
+static bool s_cmdline(int pid, char *out, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, out, size - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    for (ssize_t i = 0; i < n; i++)
+        out[i] = out[i] ? out[i] : ' ';
+    out[n] = '\0';
+    return true;
+}
+
+int bench_node_child(const bench_node *node, const char *name)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *entry;
+    int found = 0;
+    while (proc && !found && (entry = readdir(proc))) {
+        int pid = atoi(entry->d_name);
+        char cmd[2048];
+        if (pid <= 0 || !s_cmdline(pid, cmd, sizeof cmd))
+            continue;
+        char *space = strchr(cmd, ' ');
+        size_t len = space ? (size_t)(space - cmd) : strlen(cmd);
+        const char *base = memrchr(cmd, '/', len);
+        base = base ? base + 1 : cmd;
+        if ((size_t)(cmd + len - base) == strlen(name) && strncmp(base, name, strlen(name)) == 0 &&
+            strstr(cmd, node->dir))
+            found = pid;
+    }
+    if (proc)
+        closedir(proc);
+    return found;
+}
+
+void bench_rss(int pid, long *rss_kb, long *peak_kb)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    *rss_kb = *peak_kb = -1;
+    FILE *file = pid > 0 ? fopen(path, "r") : NULL;
+    while (file && fgets(line, sizeof line, file)) {
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            *rss_kb = atol(line + 6);
+        else if (strncmp(line, "VmHWM:", 6) == 0)
+            *peak_kb = atol(line + 6);
+    }
+    if (file)
+        fclose(file);
 }
 
 static int s_send(hc_client *client, uint64_t tag, hc_arena *arena)
@@ -201,20 +255,20 @@ int bench_gateway(const char *bin_dir, const char *dir, const bench_limits *limi
                   bench_result *out)
 {
     memset(out, 0, sizeof *out);
-    s_node node = {0};
-    if (s_node_start(&node, bin_dir, dir, out->error, sizeof out->error) != 0)
+    bench_node node;
+    if (bench_node_start(&node, bin_dir, dir, 0, out->error, sizeof out->error) != 0)
         return -1;
     hc_error err;
     hc_client *client = hc_client_new(node.endpoint, node.token, &err);
     if (!client) {
         snprintf(out->error, sizeof out->error, "%s", err.message);
-        s_node_stop(&node);
+        bench_node_stop(&node);
         return -1;
     }
     s_throughput(client, limits, out);
     if (!out->error[0])
         s_latency(client, limits, out);
     hc_client_destroy(&client);
-    s_node_stop(&node);
+    bench_node_stop(&node);
     return out->error[0] ? -1 : 0;
 }

@@ -1,0 +1,212 @@
+/* bench_reports: the reporting service at a large fund: the fund written
+   into the logs (bench_fund.c), a node started on it, the projection timed
+   until reporting's followers have applied every event, then the grant
+   report and the outcomes by gender, race_ethnicity, employer and program
+   timed over repeated calls, and the reporting process's memory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "bench.h"
+#include "hc_client.h"
+#include "reporting.pb-c.h"
+
+#define S_READY_MS    120000
+#define S_PROJECT_MS  480000 /* the projection's limit */
+#define S_CALL_MS     120000
+#define S_CALLS       30       /* timed calls per report at most */
+#define S_REPORT_US   20000000 /* and at most this long per report */
+#define S_PROGRESS_US 15000000
+#define S_GRANT       "BENCH-2024"
+
+static bool s_follower_done(const Hcap__FollowerStatus *f, const bench_fund_stats *fund)
+{
+    uint64_t want = strcmp(f->source, "enrollment") == 0      ? fund->enrollment
+                    : strcmp(f->source, "credentialing") == 0 ? fund->credentialing
+                                                              : fund->apprenticeship;
+    return f->seq >= want && f->seq == f->head;
+}
+
+/* Polls GetStatus until every follower has applied the generated logs. */
+static int s_wait_projected(hc_client *client, const bench_fund_stats *fund, char *error,
+                            size_t size)
+{
+    hc_arena *arena = hc_arena_new();
+    int64_t start = bench_now_us(), shown = start;
+    int rc = -1;
+    while (bench_now_us() - start < (int64_t)S_PROJECT_MS * 1000) {
+        Hcap__Empty empty = HCAP__EMPTY__INIT;
+        Hcap__ReportingStatus *status = NULL;
+        hc_error err;
+        hc_arena_reset(arena);
+        bool answered = hc_client_call(client, "reporting", "GetStatus", &empty.base, NULL,
+                                       &hcap__reporting_status__descriptor, arena,
+                                       (ProtobufCMessage **)&status, S_CALL_MS, &err) == HC_OK;
+        size_t done = 0;
+        for (size_t i = 0; answered && i < status->n_followers; i++)
+            done += s_follower_done(status->followers[i], fund);
+        if (answered && status->n_followers == 3 && done == 3) {
+            rc = 0;
+            break;
+        }
+        if (answered && bench_now_us() - shown > S_PROGRESS_US) {
+            shown = bench_now_us();
+            for (size_t i = 0; i < status->n_followers; i++)
+                fprintf(stderr, "hcap-bench: projecting %s %llu/%llu\n",
+                        status->followers[i]->source, (unsigned long long)status->followers[i]->seq,
+                        (unsigned long long)status->followers[i]->head);
+        }
+        usleep(200000);
+    }
+    if (rc != 0)
+        snprintf(error, size, "reporting did not project the fund within %d s",
+                 S_PROJECT_MS / 1000);
+    hc_arena_destroy(&arena);
+    return rc;
+}
+
+static int s_create_grant(hc_client *client, char *error, size_t size)
+{
+    static Hcap__ProgramKind training[] = {HCAP__PROGRAM_KIND__PROGRAM_KIND_CREDENTIAL_TRAINING};
+    static Hcap__CredentialSource earned[] = {HCAP__CREDENTIAL_SOURCE__CREDENTIAL_SOURCE_EARNED};
+    static const struct {
+        const char *code;
+        Hcap__Metric metric;
+        double target;
+        int filter; /* 0 none, 1 credential_training, 2 earned */
+    } defs[] = {
+        {"PART", HCAP__METRIC__METRIC_PARTICIPANTS, 100000, 0},
+        {"PART-CT", HCAP__METRIC__METRIC_PARTICIPANTS, 50000, 1},
+        {"COMP", HCAP__METRIC__METRIC_COMPLETIONS, 60000, 0},
+        {"CRED", HCAP__METRIC__METRIC_CREDENTIALS, 20000, 2},
+        {"APPR", HCAP__METRIC__METRIC_APPRENTICES, 5000, 0},
+        {"APPR-DONE", HCAP__METRIC__METRIC_APPRENTICES_COMPLETED, 2000, 0},
+        {"TUITION", HCAP__METRIC__METRIC_TUITION_REIMBURSEMENTS, 5000, 0},
+        {"PLACE", HCAP__METRIC__METRIC_PLACEMENTS, 10000, 0},
+        {"RATE", HCAP__METRIC__METRIC_PLACEMENT_RATE, 60, 0},
+    };
+    enum { N = sizeof defs / sizeof defs[0] };
+    Hcap__Deliverable items[N], *list[N];
+    Hcap__DeliverableFilter filters[N];
+    for (size_t i = 0; i < N; i++) {
+        hcap__deliverable__init(&items[i]);
+        hcap__deliverable_filter__init(&filters[i]);
+        items[i].code = items[i].name = (char *)defs[i].code;
+        items[i].metric = defs[i].metric;
+        items[i].target = defs[i].target;
+        filters[i].n_program_kinds = defs[i].filter == 1;
+        filters[i].program_kinds = training;
+        filters[i].n_sources = defs[i].filter == 2;
+        filters[i].sources = earned;
+        items[i].filter = defs[i].filter ? &filters[i] : NULL;
+        list[i] = &items[i];
+    }
+    Hcap__CreateGrantRequest req = HCAP__CREATE_GRANT_REQUEST__INIT;
+    req.code = S_GRANT;
+    req.name = "Bench grant";
+    req.start_date = "2024-01-01";
+    req.end_date = "2024-12-31";
+    req.n_deliverables = N;
+    req.deliverables = list;
+    hc_arena *arena = hc_arena_new();
+    hc_error err;
+    int rc = hc_client_call(client, "reporting", "CreateGrant", &req.base, NULL, NULL, arena, NULL,
+                            S_CALL_MS, &err);
+    if (rc != HC_OK)
+        snprintf(error, size, "CreateGrant: %s", err.message);
+    hc_arena_destroy(&arena);
+    return rc == HC_OK ? 0 : -1;
+}
+
+/* Times method with in, S_CALLS times or S_REPORT_US, whichever first. */
+static int s_time(hc_client *client, const char *method, const ProtobufCMessage *in,
+                  const ProtobufCMessageDescriptor *desc, bench_timing *out, char *error,
+                  size_t size)
+{
+    int64_t samples[S_CALLS];
+    hc_arena *arena = hc_arena_new();
+    int64_t start = bench_now_us();
+    int rc = 0;
+    out->calls = 0;
+    while (out->calls < S_CALLS && (out->calls < 3 || bench_now_us() - start < S_REPORT_US)) {
+        hc_error err;
+        int64_t t0 = bench_now_us();
+        ProtobufCMessage *reply = NULL;
+        if (hc_client_call(client, "reporting", method, in, NULL, desc, arena, &reply, S_CALL_MS,
+                           &err) != HC_OK) {
+            snprintf(error, size, "%s (%s): %s", method, out->name, err.message);
+            rc = -1;
+            break;
+        }
+        samples[out->calls++] = bench_now_us() - t0;
+        hc_arena_reset(arena);
+    }
+    out->p50_ms = bench_percentile(samples, out->calls, 0.50) / 1000;
+    out->p99_ms = bench_percentile(samples, out->calls, 0.99) / 1000;
+    hc_arena_destroy(&arena);
+    return rc;
+}
+
+static int s_time_reports(hc_client *client, bench_reports_result *out)
+{
+    static const struct {
+        const char *name;
+        Hcap__Dimension by;
+    } outcomes[] = {
+        {"outcomes_gender", HCAP__DIMENSION__DIMENSION_GENDER},
+        {"outcomes_race", HCAP__DIMENSION__DIMENSION_RACE_ETHNICITY},
+        {"outcomes_employer", HCAP__DIMENSION__DIMENSION_EMPLOYER},
+        {"outcomes_program", HCAP__DIMENSION__DIMENSION_PROGRAM},
+    };
+    Hcap__GetRequest grant = HCAP__GET_REQUEST__INIT;
+    grant.id = S_GRANT;
+    out->reports[0].name = "grant_report";
+    if (s_time(client, "GetGrantReport", &grant.base, &hcap__grant_report__descriptor,
+               &out->reports[0], out->error, sizeof out->error) != 0)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        Hcap__OutcomesRequest req = HCAP__OUTCOMES_REQUEST__INIT;
+        req.by = outcomes[i].by;
+        out->reports[i + 1].name = outcomes[i].name;
+        if (s_time(client, "GetOutcomes", &req.base, &hcap__outcomes_report__descriptor,
+                   &out->reports[i + 1], out->error, sizeof out->error) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int s_measure(const bench_node *node, bench_reports_result *out, int64_t started)
+{
+    hc_error err;
+    hc_client *client = hc_client_new(node->endpoint, node->token, &err);
+    if (!client)
+        return snprintf(out->error, sizeof out->error, "%s", err.message), -1;
+    int rc = s_wait_projected(client, &out->fund, out->error, sizeof out->error);
+    if (rc == 0) {
+        out->project_s = (double)(bench_now_us() - started) / 1e6;
+        uint64_t total = out->fund.enrollment + out->fund.credentialing + out->fund.apprenticeship;
+        out->project_rate = (double)total / out->project_s;
+        rc = s_create_grant(client, out->error, sizeof out->error);
+    }
+    if (rc == 0)
+        rc = s_time_reports(client, out);
+    bench_rss(bench_node_child(node, "hcap-reporting"), &out->rss_kb, &out->peak_kb);
+    hc_client_destroy(&client);
+    return rc;
+}
+
+int bench_reports(const char *bin_dir, const char *dir, uint64_t seed, size_t workers,
+                  bench_reports_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (bench_fund_generate(dir, "local", seed, workers, &out->fund, out->error,
+                            sizeof out->error) != 0)
+        return -1;
+    int64_t started = bench_now_us();
+    bench_node node;
+    if (bench_node_start(&node, bin_dir, dir, S_READY_MS, out->error, sizeof out->error) != 0)
+        return -1;
+    int rc = s_measure(&node, out, started);
+    bench_node_stop(&node);
+    return rc;
+}

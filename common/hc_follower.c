@@ -32,7 +32,7 @@ struct _hc_follower {
     hc_follower_apply_fn *apply;
     hc_follower_reset_fn *reset;
     void *arg;
-    hc_eventlog *outbox; /* may be NULL */
+    bool relaxed; /* batches commit without waiting for the disk */
     zloop_t *loop;
     zsock_t *dealer; /* FETCH */
     zsock_t *sub;    /* doorbell */
@@ -131,10 +131,10 @@ void hc_follower_destroy(hc_follower **self_p)
     *self_p = NULL;
 }
 
-void hc_follower_set_outbox(hc_follower *self, hc_eventlog *outbox)
+void hc_follower_set_relaxed(hc_follower *self, bool relaxed)
 {
     assert(self);
-    self->outbox = outbox;
+    self->relaxed = relaxed;
 }
 
 uint64_t hc_follower_seq(hc_follower *self)
@@ -322,17 +322,15 @@ static int s_apply_batch(hc_follower *self, const Hcap__FetchReply *reply, size_
 {
     hc_error err;
     hc_error_clear(&err);
-    int rc = hc_store_begin(self->store, &err);
-    uint64_t outbox_head = self->outbox ? hc_eventlog_head(self->outbox) : 0;
+    int rc = self->relaxed ? hc_store_begin_relaxed(self->store, &err)
+                           : hc_store_begin(self->store, &err);
     for (size_t i = first; rc == HC_OK && i < first + count; i++)
         rc = s_apply_or_park(self, reply, reply->events[i], &err);
     uint64_t last = reply->events[first + count - 1]->seq;
     if (rc == HC_OK)
         rc = s_cursor_save(self, reply->source, reply->epoch, last, &err);
-    bool derived = self->outbox && hc_eventlog_head(self->outbox) == outbox_head;
     if (rc == HC_OK)
-        rc = derived ? hc_store_commit_relaxed(self->store, &err)
-                     : hc_store_commit(self->store, &err);
+        rc = hc_store_commit(self->store, &err);
     else
         hc_store_rollback(self->store);
     if (rc != HC_OK) {

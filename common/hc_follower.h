@@ -41,12 +41,11 @@ void hc_follower_destroy(hc_follower **self_p);
    sends the first FETCH. HC_OK or HC_INTERNAL. */
 int hc_follower_start(hc_follower *self, zloop_t *loop);
 
-/* The event log of the follower's own store (its service's outbox). A
-   batch that appended nothing to it is derived state that can be fetched
-   again with its cursor, so it commits without waiting for the disk
-   (hc_store_commit_relaxed); a batch that emitted events, which others may
-   read at once, commits durably. Without an outbox every batch is durable. */
-void hc_follower_set_outbox(hc_follower *self, hc_eventlog *outbox);
+/* Whether a batch's transaction may commit without waiting for the disk
+   (hc_store_begin_relaxed): true for derived state that can be fetched
+   again with its cursor, false (the default) when applying appends events
+   to the store's own log that others may read at once. */
+void hc_follower_set_relaxed(hc_follower *self, bool relaxed);
 
 /* The last seq applied (or dead-lettered) from the source. */
 uint64_t hc_follower_seq(hc_follower *self);

@@ -64,7 +64,7 @@ static int s_follow(hc_jobs *self, hc_service *service, const hc_service_follow 
     hc_log_info("following", "source=%s events=%s", f->source, events);
     free(events);
     free(bell);
-    hc_follower_set_outbox(follower, hc_service_log(service));
+    hc_follower_set_relaxed(follower, !f->emits);
     zlistx_add_end(self->followers, follower);
     if (hc_follower_start(follower, self->loop) != HC_OK)
         return hc_error_set(err, HC_INTERNAL, NULL, "cannot follow %s", f->source);

@@ -45,6 +45,10 @@ typedef struct {
     const char *source;
     hc_follower_apply_fn *apply;
     hc_follower_reset_fn *reset; /* may be NULL */
+    /* apply appends events to this service's log (others read them at
+       once, so its batches commit durably); false: derived state only,
+       batches commit without waiting for the disk. */
+    bool emits;
 } hc_service_follow;
 
 /* A method the service calls on itself, with an Empty input and the

@@ -15,6 +15,7 @@ struct _hc_store {
     sqlite3 *db;
     char *path;
     zhashx_t *stmts; /* SQL text -> sqlite3_stmt */
+    bool relaxed;    /* the open transaction was begun relaxed */
 };
 
 static void s_stmt_finalize(void **item)
@@ -209,6 +210,15 @@ int hc_store_exec(hc_store *self, const char *sql, hc_error *err)
     return HC_INTERNAL;
 }
 
+/* After a relaxed transaction ends, commits wait for the disk again. */
+static void s_durable_again(hc_store *self)
+{
+    if (self->relaxed && sqlite3_get_autocommit(self->db)) {
+        s_run(self, "PRAGMA synchronous=FULL");
+        self->relaxed = false;
+    }
+}
+
 int hc_store_begin(hc_store *self, hc_error *err)
 {
     assert(self);
@@ -222,10 +232,23 @@ int hc_store_begin(hc_store *self, hc_error *err)
     return hc_error_set(err, HC_INTERNAL, NULL, "BEGIN: %s", sqlite3_errmsg(self->db));
 }
 
+int hc_store_begin_relaxed(hc_store *self, hc_error *err)
+{
+    assert(self);
+    s_run(self, "PRAGMA synchronous=NORMAL");
+    self->relaxed = true;
+    int rc = hc_store_begin(self, err);
+    if (rc != HC_OK)
+        s_durable_again(self);
+    return rc;
+}
+
 int hc_store_commit(hc_store *self, hc_error *err)
 {
     assert(self);
     int rc = s_run(self, "COMMIT");
+    if (rc == SQLITE_DONE)
+        s_durable_again(self);
     if (rc == SQLITE_DONE)
         return HC_OK;
     int code = hc_store_error(self, rc, NULL, err);
@@ -234,20 +257,12 @@ int hc_store_commit(hc_store *self, hc_error *err)
     return code;
 }
 
-int hc_store_commit_relaxed(hc_store *self, hc_error *err)
-{
-    assert(self);
-    s_run(self, "PRAGMA synchronous=NORMAL");
-    int rc = hc_store_commit(self, err);
-    s_run(self, "PRAGMA synchronous=FULL");
-    return rc;
-}
-
 void hc_store_rollback(hc_store *self)
 {
     assert(self);
     if (!sqlite3_get_autocommit(self->db))
         s_run(self, "ROLLBACK");
+    s_durable_again(self);
 }
 
 int hc_store_savepoint(hc_store *self, hc_error *err)

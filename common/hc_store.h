@@ -56,12 +56,14 @@ int hc_store_begin(hc_store *self, hc_error *err);
 /* COMMIT. HC_OK, or an error after which the transaction was rolled back. */
 int hc_store_commit(hc_store *self, hc_error *err);
 
-/* COMMIT without waiting for the disk (synchronous=NORMAL for this one
-   commit): in WAL mode the database stays consistent, and the next FULL
-   commit makes this one durable too, but a power loss before it may roll
-   it back. Only for state that can be derived again, such as a follower's
-   batch together with its cursor. Returns as hc_store_commit. */
-int hc_store_commit_relaxed(hc_store *self, hc_error *err);
+/* BEGIN IMMEDIATE of a transaction whose COMMIT does not wait for the disk
+   (synchronous=NORMAL until it ends; SQLite refuses to change that inside
+   a transaction, so it is chosen here): in WAL mode the database stays
+   consistent, and the next durable commit makes this one durable too, but
+   a power loss before it may roll it back. Only for state that can be
+   derived again, such as a follower's batch together with its cursor.
+   Returns as hc_store_begin. */
+int hc_store_begin_relaxed(hc_store *self, hc_error *err);
 
 /* ROLLBACK; safe when no transaction is open. */
 void hc_store_rollback(hc_store *self);

@@ -365,8 +365,8 @@ static const hc_handler s_handlers[] = {
 };
 
 static const hc_service_follow s_follows[] = {
-    {"credentialing", appr_credits_apply, NULL},
-    {NULL, NULL, NULL},
+    {"credentialing", appr_credits_apply, NULL, true},
+    {NULL, NULL, NULL, false},
 };
 
 const hc_service_def appr_service = {

@@ -382,9 +382,9 @@ static const hc_handler s_handlers[] = {
 /* Completion credentials need no reset: after a new apprenticeship epoch
    the completions come again and each one finds its award in place. */
 static const hc_service_follow s_follows[] = {
-    {"enrollment", cred_holders_apply, cred_holders_reset},
-    {"apprenticeship", cred_completions_apply, NULL},
-    {NULL, NULL, NULL},
+    {"enrollment", cred_holders_apply, cred_holders_reset, false},
+    {"apprenticeship", cred_completions_apply, NULL, true},
+    {NULL, NULL, NULL, false},
 };
 
 /* The sweep runs at start and hourly; reads compute expiry in between. */

@@ -76,10 +76,10 @@ static const hc_handler s_handlers[] = {
 };
 
 static const hc_service_follow s_follows[] = {
-    {"enrollment", rep_project_enrollment, rep_project_reset},
-    {"credentialing", rep_project_credentialing, rep_project_reset},
-    {"apprenticeship", rep_project_apprenticeship, rep_project_reset},
-    {NULL, NULL, NULL},
+    {"enrollment", rep_project_enrollment, rep_project_reset, false},
+    {"credentialing", rep_project_credentialing, rep_project_reset, false},
+    {"apprenticeship", rep_project_apprenticeship, rep_project_reset, false},
+    {NULL, NULL, NULL, false},
 };
 
 const hc_service_def rep_service = {

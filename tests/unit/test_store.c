@@ -211,14 +211,25 @@ Test(store, a_relaxed_commit_commits_and_leaves_the_store_durable)
 {
     hc_store *store = s_open(s_two);
     hc_error err;
-    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    cr_assert_eq(hc_store_begin_relaxed(store, &err), HC_OK, "%s", err.message);
+    cr_expect_eq(s_int(store, "PRAGMA synchronous"), 1, "NORMAL inside");
     cr_assert_eq(s_insert_person(store, 1, "ana"), SQLITE_DONE);
-    cr_assert_eq(hc_store_commit_relaxed(store, &err), HC_OK, "%s", err.message);
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK, "%s", err.message);
     cr_expect_not(hc_store_in_transaction(store));
     cr_expect_eq(s_int(store, "PRAGMA synchronous"), 2, "FULL again for the next commit");
     hc_store_destroy(&store);
     store = s_open(s_two);
     cr_expect_eq(s_int(store, "SELECT count(*) FROM people"), 1, "the row survived a reopen");
+    hc_store_destroy(&store);
+}
+
+Test(store, a_relaxed_transaction_rolled_back_leaves_the_store_durable)
+{
+    hc_store *store = s_open(s_two);
+    hc_error err;
+    cr_assert_eq(hc_store_begin_relaxed(store, &err), HC_OK, "%s", err.message);
+    hc_store_rollback(store);
+    cr_expect_eq(s_int(store, "PRAGMA synchronous"), 2);
     hc_store_destroy(&store);
 }
 

@@ -722,79 +722,77 @@ int rep_query_apprenticeship(hc_store *store, const char *program, const char *f
    last exit in the period), less those with another enrollment enrolled
    or active on d (one that started by d and had not ended by d). */
 #define S_EXITED                                                                                   \
-    "WITH ex AS (SELECT wkey, MAX(day) AS d FROM facts WHERE kind IN (3, 4, 5)"                    \
+    "WITH ex AS (SELECT wkey, MAX(day) AS d FROM facts WHERE kind BETWEEN 3 AND 5"                 \
     " AND day BETWEEN ?1 AND ?2 GROUP BY wkey),"                                                   \
-    " exited AS (SELECT ex.wkey, ex.d FROM ex WHERE NOT EXISTS (SELECT 1 FROM facts a"             \
-    " WHERE a.wkey = ex.wkey AND a.kind IN (1, 2) AND a.day <= ex.d AND NOT EXISTS"                \
-    " (SELECT 1 FROM facts x WHERE x.entity = a.entity AND x.kind IN (3, 4, 5)"                    \
+    " exited AS MATERIALIZED (SELECT ex.wkey, ex.d FROM ex WHERE NOT EXISTS (SELECT 1 FROM facts " \
+    "a"                                                                                            \
+    " WHERE a.wkey = ex.wkey AND a.kind BETWEEN 1 AND 2 AND a.day <= ex.d AND NOT EXISTS"          \
+    " (SELECT 1 FROM facts x WHERE x.entity = a.entity AND x.kind BETWEEN 3 AND 5"                 \
     " AND x.day <= ex.d)))"
 
-/* A credential_training enrollment exited in the period, of worker e. */
+/* A credential_training enrollment exited in the period, of exiter e. */
 #define S_TRAINING_EXIT                                                                            \
-    "SELECT 1 FROM facts t WHERE t.wkey = e.wkey AND t.kind IN (3, 4, 5)"                          \
+    "SELECT 1 FROM facts t WHERE t.wkey = e.wkey AND t.kind BETWEEN 3 AND 5"                       \
     " AND t.day BETWEEN ?1 AND ?2 AND t.program_kind = 'credential_training'"
 
 /* Exiters at least a year before today (?3 = today less a year) from a
-   credential_training enrollment, and those awarded a credential from that
-   enrollment's start to a year after the exit (a year later's date,
-   clamped to its month's end: 2024-02-29 + 1 year = 2025-02-28). */
-#define S_ATTAINMENT                                                                               \
-    S_EXITED " SELECT COUNT(*), COUNT(*) FILTER (WHERE EXISTS (" S_TRAINING_EXIT                   \
-             " AND EXISTS (SELECT 1 FROM facts c WHERE c.wkey = e.wkey AND c.kind = 10"            \
-             " AND c.day >= COALESCE((SELECT MIN(s.day) FROM facts s WHERE s.entity = t.entity"    \
-             " AND s.kind IN (1, 2, 3)), t.day) AND c.day <= MIN(date(e.d, '+1 year'),"            \
-             " date(e.d, 'start of month', '+13 months', '-1 day')))))"                            \
-             " FROM exited e WHERE e.d <= ?3 AND EXISTS (" S_TRAINING_EXIT ")"
+   credential_training enrollment; with attained, those awarded a
+   credential from that enrollment's start to a year after the exit (a
+   year later's date, clamped to its month's end: 2024-02-29 + 1 year =
+   2025-02-28). */
+#define S_ATTAINMENT(attained)                                                                     \
+    "(SELECT COUNT(*) FROM exited e WHERE e.d <= ?3 AND EXISTS (" S_TRAINING_EXIT attained "))"
+#define S_ATTAINED                                                                                 \
+    " AND EXISTS (SELECT 1 FROM facts c WHERE c.wkey = e.wkey AND c.kind = 10"                     \
+    " AND c.day >= COALESCE((SELECT MIN(s.day) FROM facts s WHERE s.entity = t.entity"             \
+    " AND s.kind BETWEEN 1 AND 3), t.day) AND c.day <= MIN(date(e.d, '+1 year'),"                  \
+    " date(e.d, 'start of month', '+13 months', '-1 day')))"
+
+/* Whether exiter s was employed during f..l: an employment record by l
+   with no separation after it before f, or an incumbent not separated
+   before f. */
+#define S_EMPLOYED(f, l)                                                                           \
+    "(EXISTS (SELECT 1 FROM facts r WHERE r.wkey = s.wkey AND r.kind BETWEEN 40 AND 42"            \
+    " AND r.day <= " l " AND NOT EXISTS (SELECT 1 FROM facts x WHERE x.wkey = s.wkey"              \
+    " AND x.kind = 43 AND x.day > r.day AND x.day < " f "))"                                       \
+    " OR (w.employment_status = 'incumbent' AND NOT EXISTS (SELECT 1 FROM facts x"                 \
+    " WHERE x.wkey = s.wkey AND x.kind = 43 AND x.day < " f ")))"
+
+/* Every indicator's counts in one pass over the exiters: the credential
+   exiters and attainers; of the exiters whose second (fourth) quarter
+   after the exit's quarter (f2..l2, f4..l4) ended before today (?4), how
+   many, how many were employed during it; the earners (employed in Q2
+   with a wage in effect: the latest record with one by l2) and the lower
+   middle of their wages. */
+#define S_SPAN                                                                                     \
+    "span AS (SELECT wkey, date(q, '+6 months') AS f2, date(q, '+9 months', '-1 day') AS l2,"      \
+    " date(q, '+12 months') AS f4, date(q, '+15 months', '-1 day') AS l4 FROM (SELECT wkey,"       \
+    " date(d, 'start of month', '-' || ((CAST(substr(d, 6, 2) AS INTEGER) - 1) % 3)"               \
+    " || ' months') AS q FROM exited))"
+#define S_EMPLOYED_2 S_EMPLOYED("s.f2", "s.l2")
+#define S_EMPLOYED_4 S_EMPLOYED("s.f4", "s.l4")
+#define S_MEASURED                                                                                 \
+    "measured AS MATERIALIZED (SELECT s.wkey, s.l2, s.l2 < ?4 AS ended2, s.l4 < ?4 AS ended4,"     \
+    " s.l2 < ?4 AND " S_EMPLOYED_2 " AS employed2, s.l4 < ?4 AND " S_EMPLOYED_4 " AS employed4"    \
+    " FROM span s JOIN workers w ON w.wkey = s.wkey)"
+#define S_PAID                                                                                     \
+    "paid AS MATERIALIZED (SELECT (SELECT r.wage_cents FROM facts r WHERE r.wkey = m.wkey"         \
+    " AND r.kind BETWEEN 40 AND 42 AND r.wage_cents IS NOT NULL AND r.day <= m.l2"                 \
+    " ORDER BY r.day DESC, r.entity DESC LIMIT 1) AS wage FROM measured m WHERE m.employed2)"
+#define S_EXITERS   S_ATTAINMENT("")
+#define S_ATTAINERS S_ATTAINMENT(S_ATTAINED)
+#define S_INDICATOR_COLUMNS                                                                        \
+    "SELECT " S_EXITERS ", " S_ATTAINERS ", (SELECT COUNT(*) FROM measured WHERE ended2),"         \
+    " (SELECT COUNT(*) FROM measured WHERE employed2), (SELECT COUNT(wage) FROM paid),"            \
+    " (SELECT COUNT(*) FROM measured WHERE ended4), (SELECT COUNT(*) FROM measured"                \
+    " WHERE employed4), (SELECT wage FROM paid WHERE wage IS NOT NULL ORDER BY wage LIMIT 1"       \
+    " OFFSET (SELECT (COUNT(wage) - 1) / 2 FROM paid))"
+#define S_INDICATORS S_EXITED ", " S_SPAN ", " S_MEASURED ", " S_PAID " " S_INDICATOR_COLUMNS
 
 /* Participation (bit 1) and skill gains (bit 2) in the period ?2..?3. */
 #define S_MARK_SKILLS                                                                              \
     "SELECT rep_mark(?1, kind, wkey) FROM facts WHERE kind IN (1, 2, 3, 10, 22)"                   \
     " AND day BETWEEN ?2 AND ?3"
-
-/* The exiters whose quarter first..end months after the start of their
-   exit's quarter (f..l) ended before today (?3): how many, how many were
-   employed during it, how many of those with a known wage, and the median
-   of that wage (the lower middle value). */
-#define S_EMPLOYMENT(first, end)                                                                   \
-    S_EXITED ", span AS (SELECT wkey, date(q, '+" first " months') AS f,"                          \
-             " date(q, '+" end " months', '-1 day') AS l FROM (SELECT wkey,"                       \
-             " date(d, 'start of month', '-' || ((CAST(substr(d, 6, 2) AS INTEGER) - 1) % 3)"      \
-             " || ' months') AS q FROM exited)),"                                                  \
-             " measured AS MATERIALIZED (SELECT s.wkey, s.l, (EXISTS (SELECT 1 FROM facts r"       \
-             " WHERE r.wkey = s.wkey AND r.kind IN (40, 41, 42) AND r.day <= s.l AND NOT EXISTS"   \
-             " (SELECT 1 FROM facts x WHERE x.wkey = s.wkey AND x.kind = 43 AND x.day > r.day"     \
-             " AND x.day < s.f)) OR (w.employment_status = 'incumbent' AND NOT EXISTS"             \
-             " (SELECT 1 FROM facts x WHERE x.wkey = s.wkey AND x.kind = 43 AND x.day < s.f)))"    \
-             " AS employed FROM span s JOIN workers w ON w.wkey = s.wkey WHERE s.l < ?3),"         \
-             " paid AS MATERIALIZED (SELECT (SELECT r.wage_cents FROM facts r"                     \
-             " WHERE r.wkey = m.wkey AND r.kind IN (40, 41, 42) AND r.wage_cents IS NOT NULL"      \
-             " AND r.day <= m.l ORDER BY r.day DESC, r.entity DESC LIMIT 1) AS wage"               \
-             " FROM measured m WHERE m.employed)"                                                  \
-             " SELECT (SELECT COUNT(*) FROM measured),"                                            \
-             " (SELECT COUNT(*) FROM measured WHERE employed), (SELECT COUNT(wage) FROM paid),"    \
-             " (SELECT wage FROM paid WHERE wage IS NOT NULL ORDER BY wage LIMIT 1"                \
-             " OFFSET (SELECT (COUNT(wage) - 1) / 2 FROM paid))"
-
-/* Runs a statement of the exits in from..to with third bound to ?3 into
-   counts[0..n); *median (when given) from column 3, -1 when NULL. */
-static int s_exits(hc_store *store, const char *sql, const char *from, const char *to,
-                   const char *third, uint32_t *counts, int n, int64_t *median, hc_error *err)
-{
-    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
-    if (!stmt)
-        return HC_INTERNAL;
-    s_bind_period(stmt, 1, from, to);
-    hc_query_bind_text(stmt, 3, third);
-    int code = s_row(store, stmt, err);
-    if (code != HC_OK)
-        return code;
-    for (int i = 0; i < n; i++)
-        counts[i] = s_u32(stmt, i);
-    if (median)
-        *median = sqlite3_column_type(stmt, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 3);
-    sqlite3_reset(stmt);
-    return HC_OK;
-}
 
 static int s_skill_gains(hc_store *store, const char *from, const char *to,
                          Hcap__IndicatorsReport *out, hc_error *err)
@@ -811,34 +809,39 @@ static int s_skill_gains(hc_store *store, const char *from, const char *to,
     return code;
 }
 
+/* Sets the counts of S_INDICATORS's row and its median (column 7). */
+static void s_indicator_counts(sqlite3_stmt *stmt, Hcap__IndicatorsReport *out)
+{
+    out->has_credential_exiters = out->has_credential_attainers = 1;
+    out->credential_exiters = s_u32(stmt, 0);
+    out->credential_attainers = s_u32(stmt, 1);
+    out->has_exiters_q2 = out->has_employed_q2 = out->has_earners_q2 = 1;
+    out->exiters_q2 = s_u32(stmt, 2);
+    out->employed_q2 = s_u32(stmt, 3);
+    out->earners_q2 = s_u32(stmt, 4);
+    out->has_exiters_q4 = out->has_employed_q4 = 1;
+    out->exiters_q4 = s_u32(stmt, 5);
+    out->employed_q4 = s_u32(stmt, 6);
+    out->has_median_earnings_q2_cents = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
+    out->median_earnings_q2_cents = sqlite3_column_int64(stmt, 7);
+}
+
 int rep_query_indicators(hc_store *store, const char *from, const char *to, const char *today,
                          Hcap__IndicatorsReport *out, hc_error *err)
 {
     char year_ago[HC_DATE_SIZE];
     if (hc_date_add_months(today, -12, year_ago) != 0)
         return hc_error_set(err, HC_INTERNAL, NULL, "today %s is not a date", today);
-    uint32_t a[2], q2[3], q4[2];
-    int64_t median = -1;
-    int code = s_exits(store, S_ATTAINMENT, from, to, year_ago, a, 2, NULL, err);
-    if (code == HC_OK)
-        code = s_exits(store, S_EMPLOYMENT("6", "9"), from, to, today, q2, 3, &median, err);
-    if (code == HC_OK)
-        code = s_exits(store, S_EMPLOYMENT("12", "15"), from, to, today, q4, 2, NULL, err);
-    if (code == HC_OK)
-        code = s_skill_gains(store, from, to, out, err);
+    sqlite3_stmt *stmt = hc_query_prepare(store, S_INDICATORS, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    s_bind_period(stmt, 1, from, to);
+    hc_query_bind_text(stmt, 3, year_ago);
+    hc_query_bind_text(stmt, 4, today);
+    int code = s_row(store, stmt, err);
     if (code != HC_OK)
         return code;
-    out->has_credential_exiters = out->has_credential_attainers = 1;
-    out->credential_exiters = a[0];
-    out->credential_attainers = a[1];
-    out->has_exiters_q2 = out->has_employed_q2 = out->has_earners_q2 = 1;
-    out->exiters_q2 = q2[0];
-    out->employed_q2 = q2[1];
-    out->earners_q2 = q2[2];
-    out->has_exiters_q4 = out->has_employed_q4 = 1;
-    out->exiters_q4 = q4[0];
-    out->employed_q4 = q4[1];
-    out->has_median_earnings_q2_cents = median >= 0;
-    out->median_earnings_q2_cents = median >= 0 ? median : 0;
-    return HC_OK;
+    s_indicator_counts(stmt, out);
+    sqlite3_reset(stmt);
+    return s_skill_gains(store, from, to, out, err);
 }

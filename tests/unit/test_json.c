@@ -435,7 +435,8 @@ Test(json, nested_messages_and_nested_enum_round_trip)
     cr_assert_eq(msg->request->deadline_ms, 1500);
     cr_assert_null(msg->reply);
     cr_assert_str_eq(s_out(&msg->base),
-                     "{\"command\":\"request\",\"instance\":null,\"reply\":null,\"request\":"
+                     "{\"command\":\"request\",\"followers\":[],\"instance\":null,"
+                     "\"log_head\":null,\"reply\":null,\"request\":"
                      "{\"body\":\"CgE=\",\"deadline_ms\":1500,\"id\":5,\"idempotency_key\":"
                      "null,"
                      "\"method\":\"GetWorker\",\"principal\":{\"name\":\"ops\",\"role\":"
@@ -458,12 +459,13 @@ Test(json, repeated_messages)
     cr_assert_eq(reply->n_services, 2);
     cr_assert_str_eq(reply->services[1]->name, "gateway");
     cr_assert_str_eq(s_out(&reply->base),
-                     "{\"services\":[{\"instances\":2,\"name\":\"enrollment\"},"
-                     "{\"instances\":0,\"name\":\"gateway\"}],\"status\":\"ok\"}");
+                     "{\"followers\":[],\"services\":[{\"instances\":2,\"log_head\":null,"
+                     "\"name\":\"enrollment\"},{\"instances\":0,\"log_head\":null,"
+                     "\"name\":\"gateway\"}],\"status\":\"ok\"}");
     s_round("{\"status\":\"ok\",\"services\":[]}", &hcap__health_reply__descriptor,
-            "{\"services\":[],\"status\":\"ok\"}");
+            "{\"followers\":[],\"services\":[],\"status\":\"ok\"}");
     s_round("{\"status\":\"ok\",\"services\":null}", &hcap__health_reply__descriptor,
-            "{\"services\":[],\"status\":\"ok\"}");
+            "{\"followers\":[],\"services\":[],\"status\":\"ok\"}");
 }
 
 Test(json, empty_message)

@@ -30,9 +30,17 @@ void ctl_print(FILE *out, const json_t *reply, const json_t *empty_item, ctl_for
    = its JSON object, table = its fields that are not messages as aligned
    `key: value` lines, then (after a blank line) its rows and any total
    row as aligned columns of every field of the row type. In a table an
-   absent value (null: suppressed, or not given) is "-", a list of objects
-   its length. */
+   absent value (null: suppressed, or not given) is "-". */
 void ctl_print_report(FILE *out, const ProtobufCMessage *msg, ctl_format format);
+
+/* A JSON value as one cell of text (malloc'd; NULL when out of memory):
+   scalars as written, lists joined with commas, objects as compact JSON,
+   null (or a missing value) as absent. */
+char *ctl_cell(const json_t *value, const char *absent);
+
+/* The display width of UTF-8 text (its code points), and n spaces. */
+size_t ctl_width(const char *text);
+void ctl_pad(FILE *out, size_t n);
 
 /* rows (a JSON array of objects) as aligned columns of the n columns
    named, with a header line; a value as in ctl_print_report's table. */

@@ -28,11 +28,11 @@ void ctl_print_error(const hc_error *err)
         fprintf(stderr, "hcapctl: %s: %s\n", hc_code_name(err->code), err->message);
 }
 
-/* A value as one cell of text (malloc'd): scalars as written, lists joined
-   with commas, objects as compact JSON, null as "". */
-static char *s_cell(const json_t *value)
+char *ctl_cell(const json_t *value, const char *absent)
 {
     char *text = NULL;
+    if (!value)
+        return strdup(absent);
     switch (json_typeof(value)) {
     case JSON_STRING:
         return strdup(json_string_value(value));
@@ -46,7 +46,7 @@ static char *s_cell(const json_t *value)
     case JSON_FALSE:
         return strdup("false");
     case JSON_NULL:
-        return strdup("");
+        return strdup(absent);
     case JSON_ARRAY:
         break;
     default:
@@ -57,7 +57,7 @@ static char *s_cell(const json_t *value)
     char *joined = strdup("");
     json_array_foreach(value, index, item)
     {
-        char *cell = s_cell(item), *next = NULL;
+        char *cell = ctl_cell(item, absent), *next = NULL;
         if (!cell || !joined || asprintf(&next, "%s%s%s", joined, index ? "," : "", cell) < 0)
             next = NULL;
         free(cell);
@@ -67,8 +67,7 @@ static char *s_cell(const json_t *value)
     return joined;
 }
 
-/* Display width of UTF-8 text: its code points. */
-static size_t s_width(const char *text)
+size_t ctl_width(const char *text)
 {
     size_t width = 0;
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
@@ -76,7 +75,7 @@ static size_t s_width(const char *text)
     return width;
 }
 
-static void s_pad(FILE *out, size_t n)
+void ctl_pad(FILE *out, size_t n)
 {
     while (n-- > 0)
         fputc(' ', out);
@@ -117,7 +116,7 @@ static char **s_cells(const json_t *items, const char **names, size_t columns)
     for (size_t r = 0; cells && r < rows; r++)
         for (size_t c = 0; c < columns; c++) {
             json_t *value = json_object_get(json_array_get(items, r), names[c]);
-            cells[r * columns + c] = value ? s_cell(value) : strdup("");
+            cells[r * columns + c] = value ? ctl_cell(value, "") : strdup("");
         }
     return cells;
 }
@@ -137,14 +136,14 @@ static void s_print_row(FILE *out, const char **texts, size_t columns, const boo
     size_t last = 0;
     for (size_t c = 0; c < columns; c++)
         last = shown[c] && texts[c] && texts[c][0] ? c : last;
-    s_pad(out, indent);
+    ctl_pad(out, indent);
     for (size_t c = 0, first = 1; c <= last && c < columns; c++) {
         if (!shown[c])
             continue;
         const char *text = texts[c] ? texts[c] : "";
         fprintf(out, "%s%s", first ? "" : "  ", text);
         if (c != last)
-            s_pad(out, width[c] - s_width(text));
+            ctl_pad(out, width[c] - ctl_width(text));
         first = 0;
     }
     fputc('\n', out);
@@ -162,12 +161,12 @@ static void s_print_rows(FILE *out, const json_t *items, size_t indent)
     size_t width[S_MAX_COLUMNS];
     bool shown[S_MAX_COLUMNS];
     for (size_t c = 0; c < columns; c++) {
-        width[c] = s_width(names[c]);
+        width[c] = ctl_width(names[c]);
         shown[c] = false;
         for (size_t r = 0; r < rows; r++) {
             const char *cell = cells[r * columns + c] ? cells[r * columns + c] : "";
             shown[c] |= cell[0] != '\0';
-            width[c] = s_width(cell) > width[c] ? s_width(cell) : width[c];
+            width[c] = ctl_width(cell) > width[c] ? ctl_width(cell) : width[c];
         }
     }
     for (size_t r = 0; r <= rows; r++)
@@ -191,14 +190,14 @@ static void s_print_object(FILE *out, const json_t *obj, size_t indent)
     size_t width = 0;
     json_object_foreach((json_t *)obj, key, value)
     {
-        if (!json_is_null(value) && s_width(key) > width)
-            width = s_width(key);
+        if (!json_is_null(value) && ctl_width(key) > width)
+            width = ctl_width(key);
     }
     json_object_foreach((json_t *)obj, key, value)
     {
         if (json_is_null(value))
             continue;
-        s_pad(out, indent);
+        ctl_pad(out, indent);
         if (json_is_object(value) || s_is_object_list(value)) {
             fprintf(out, "%s:\n", key);
             if (json_is_object(value))
@@ -207,9 +206,9 @@ static void s_print_object(FILE *out, const json_t *obj, size_t indent)
                 s_print_rows(out, value, indent + 2);
             continue;
         }
-        char *cell = s_cell(value);
+        char *cell = ctl_cell(value, "");
         fprintf(out, "%s:", key);
-        s_pad(out, width - s_width(key) + 1);
+        ctl_pad(out, width - ctl_width(key) + 1);
         fprintf(out, "%s\n",
                 json_is_array(value) && json_array_size(value) == 0 ? "-"
                 : cell                                              ? cell

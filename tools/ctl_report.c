@@ -8,71 +8,13 @@
 #include "hc_json.h"
 #include "hc_msgcsv.h"
 
-/* A value as a table cell (malloc'd): null as "-", a list of objects as
-   its length, an object as compact JSON, a list of scalars joined by ','. */
-static char *s_cell(const json_t *value)
-{
-    char *text = NULL;
-    switch (json_typeof(value)) {
-    case JSON_STRING:
-        return strdup(json_string_value(value));
-    case JSON_INTEGER:
-        return asprintf(&text, "%" JSON_INTEGER_FORMAT, json_integer_value(value)) < 0 ? NULL
-                                                                                       : text;
-    case JSON_REAL:
-        return asprintf(&text, "%.15g", json_real_value(value)) < 0 ? NULL : text;
-    case JSON_TRUE:
-        return strdup("true");
-    case JSON_FALSE:
-        return strdup("false");
-    case JSON_OBJECT:
-        return json_dumps(value, JSON_COMPACT | HC_JSON_DUMP_FLAGS);
-    case JSON_ARRAY:
-        break;
-    default:
-        return strdup("-");
-    }
-    if (json_array_size(value) == 0)
-        return strdup("-");
-    if (json_is_object(json_array_get(value, 0)))
-        return asprintf(&text, "%zu", json_array_size(value)) < 0 ? NULL : text;
-    size_t index;
-    json_t *item;
-    char *joined = strdup("");
-    json_array_foreach(value, index, item)
-    {
-        char *cell = s_cell(item), *next = NULL;
-        if (!cell || !joined || asprintf(&next, "%s%s%s", joined, index ? "," : "", cell) < 0)
-            next = NULL;
-        free(cell);
-        free(joined);
-        joined = next;
-    }
-    return joined;
-}
-
-/* Display width of UTF-8 text: its code points. */
-static size_t s_width(const char *text)
-{
-    size_t width = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        width += (*p & 0xC0) != 0x80;
-    return width;
-}
-
-static void s_pad(FILE *out, size_t n)
-{
-    while (n-- > 0)
-        fputc(' ', out);
-}
-
 /* One aligned line; no padding after the last cell. */
 static void s_line(FILE *out, const char *const *cells, const size_t *width, size_t n)
 {
     for (size_t c = 0; c < n; c++) {
         fprintf(out, "%s%s", c ? "  " : "", cells[c]);
         if (c + 1 < n)
-            s_pad(out, width[c] - s_width(cells[c]));
+            ctl_pad(out, width[c] - ctl_width(cells[c]));
     }
     fputc('\n', out);
 }
@@ -83,12 +25,12 @@ void ctl_print_columns(FILE *out, const json_t *rows, const char *const *columns
     char **cells = calloc(count * n + 1, sizeof *cells);
     size_t *width = calloc(n + 1, sizeof *width);
     for (size_t c = 0; cells && width && c < n; c++) {
-        width[c] = s_width(columns[c]);
+        width[c] = ctl_width(columns[c]);
         for (size_t r = 0; r < count; r++) {
-            char *cell = s_cell(json_object_get(json_array_get(rows, r), columns[c]));
+            char *cell = ctl_cell(json_object_get(json_array_get(rows, r), columns[c]), "-");
             cells[r * n + c] = cell ? cell : strdup("?");
-            if (cells[r * n + c] && s_width(cells[r * n + c]) > width[c])
-                width[c] = s_width(cells[r * n + c]);
+            if (cells[r * n + c] && ctl_width(cells[r * n + c]) > width[c])
+                width[c] = ctl_width(cells[r * n + c]);
         }
     }
     if (cells && width) {
@@ -118,15 +60,15 @@ static void s_print_scalars(FILE *out, const ProtobufCMessageDescriptor *desc, c
     size_t width = 0;
     for (unsigned i = 0; i < desc->n_fields; i++)
         if (desc->fields[i].type != PROTOBUF_C_TYPE_MESSAGE &&
-            s_width(desc->fields[i].name) > width)
-            width = s_width(desc->fields[i].name);
+            ctl_width(desc->fields[i].name) > width)
+            width = ctl_width(desc->fields[i].name);
     for (unsigned i = 0; i < desc->n_fields; i++) {
         const char *name = desc->fields[i].name;
         if (desc->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
             continue;
-        char *cell = s_cell(json_object_get(json, name));
+        char *cell = ctl_cell(json_object_get(json, name), "-");
         fprintf(out, "%s:", name);
-        s_pad(out, width - s_width(name) + 1);
+        ctl_pad(out, width - ctl_width(name) + 1);
         fprintf(out, "%s\n", cell ? cell : "?");
         free(cell);
     }

@@ -217,10 +217,10 @@ Test(ctl_output, report_without_rows_is_key_value_lines)
     free(text);
 }
 
-Test(ctl_output, columns_show_lists_of_objects_by_their_length)
+Test(ctl_output, columns_show_absent_values_as_a_dash_and_join_lists)
 {
     json_t *rows = json_loads("[{\"id\": 7, \"service\": \"reporting\", \"reason\": null, "
-                              "\"parts\": [{\"a\": 1}, {\"a\": 2}]}]",
+                              "\"parts\": [\"a\", \"b\"]}, {\"id\": 8}]",
                               0, NULL);
     cr_assert_not_null(rows);
     const char *columns[] = {"id", "service", "reason", "parts"};
@@ -230,7 +230,8 @@ Test(ctl_output, columns_show_lists_of_objects_by_their_length)
     ctl_print_columns(out, rows, columns, 4);
     fclose(out);
     cr_assert_str_eq(text, "id  service    reason  parts\n"
-                           "7   reporting  -       2\n");
+                           "7   reporting  -       a,b\n"
+                           "8   -          -       -\n");
     free(text);
     json_decref(rows);
 }

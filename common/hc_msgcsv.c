@@ -96,8 +96,7 @@ static void s_csv_row(FILE *out, const ProtobufCMessageDescriptor *desc, const j
     free(cells);
 }
 
-/* The first repeated message field of desc, or NULL. */
-static const ProtobufCFieldDescriptor *s_rows_field(const ProtobufCMessageDescriptor *desc)
+const ProtobufCFieldDescriptor *hc_msgcsv_rows_field(const ProtobufCMessageDescriptor *desc)
 {
     for (unsigned i = 0; i < desc->n_fields; i++)
         if (desc->fields[i].label == PROTOBUF_C_LABEL_REPEATED &&
@@ -128,7 +127,7 @@ static void s_csv_rows(FILE *out, const ProtobufCMessageDescriptor *desc,
 char *hc_msgcsv(const ProtobufCMessage *msg, size_t *size)
 {
     assert(msg && size);
-    const ProtobufCFieldDescriptor *rows = s_rows_field(msg->descriptor);
+    const ProtobufCFieldDescriptor *rows = hc_msgcsv_rows_field(msg->descriptor);
     char *text = NULL;
     FILE *out = open_memstream(&text, size);
     if (!out)

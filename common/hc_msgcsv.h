@@ -16,4 +16,7 @@
    malloc'd text and sets *size, or NULL when out of memory. */
 char *hc_msgcsv(const ProtobufCMessage *msg, size_t *size);
 
+/* The first repeated message field of desc (a reply's rows), or NULL. */
+const ProtobufCFieldDescriptor *hc_msgcsv_rows_field(const ProtobufCMessageDescriptor *desc);
+
 #endif

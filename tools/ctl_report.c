@@ -44,16 +44,6 @@ void ctl_print_columns(FILE *out, const json_t *rows, const char *const *columns
     free(width);
 }
 
-/* The first repeated message field of desc, or NULL. */
-static const ProtobufCFieldDescriptor *s_rows_field(const ProtobufCMessageDescriptor *desc)
-{
-    for (unsigned i = 0; i < desc->n_fields; i++)
-        if (desc->fields[i].label == PROTOBUF_C_LABEL_REPEATED &&
-            desc->fields[i].type == PROTOBUF_C_TYPE_MESSAGE)
-            return &desc->fields[i];
-    return NULL;
-}
-
 /* The fields of desc that are not messages as aligned `key: value` lines. */
 static void s_print_scalars(FILE *out, const ProtobufCMessageDescriptor *desc, const json_t *json)
 {
@@ -111,7 +101,7 @@ void ctl_print_report(FILE *out, const ProtobufCMessage *msg, ctl_format format)
         fputc('\n', out);
     } else {
         const ProtobufCMessageDescriptor *desc = msg->descriptor;
-        const ProtobufCFieldDescriptor *rows = s_rows_field(desc);
+        const ProtobufCFieldDescriptor *rows = hc_msgcsv_rows_field(desc);
         bool scalars = false;
         for (unsigned i = 0; i < desc->n_fields; i++)
             scalars |= desc->fields[i].type != PROTOBUF_C_TYPE_MESSAGE;

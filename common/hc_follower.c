@@ -583,6 +583,17 @@ int hc_follower_start(hc_follower *self, zloop_t *loop)
     return HC_OK;
 }
 
+void hc_follower_poke(hc_follower *self)
+{
+    assert(self);
+    if (self->reload)
+        s_reload(self);
+    if (self->waiting)
+        self->again = true;
+    else if (self->dealer)
+        s_send_fetch(self);
+}
+
 /* --- dead letters --- */
 
 /* Loads dead letter id as an event in the arena; false when it is gone. */

@@ -81,6 +81,11 @@ int hc_followers_schema(hc_store *store, hc_error *err);
    followers must then be told with hc_follower_reload. */
 int hc_followers_rewind(hc_store *store, uint32_t *count, hc_error *err);
 
+/* Asks now rather than at the next doorbell or poll: takes the stored
+   cursor first when hc_follower_reload said so (call it after the change
+   committed or rolled back), then sends a FETCH unless one is on its way. */
+void hc_follower_poke(hc_follower *self);
+
 /* The name (the followed service) of the follower. */
 const char *hc_follower_name(hc_follower *self);
 

@@ -68,6 +68,7 @@ struct _hc_service {
     s_req *batch;
     hc_arena **arenas;
     hc_jobs *jobs; /* followers and timers (hc_service_main only) */
+    bool rewound;  /* the batch rewound the followers: poke them after it */
 };
 
 static Hcap__Principal s_internal = {PROTOBUF_C_MESSAGE_INIT(&hcap__principal__descriptor),
@@ -100,6 +101,7 @@ int hc_service_rewind_followers(hc_service *self, uint32_t *count, hc_error *err
     for (size_t i = 0; rc == HC_OK && self->jobs && (follower = hc_jobs_follower(self->jobs, i));
          i++)
         hc_follower_reload(follower);
+    self->rewound = rc == HC_OK;
     return rc;
 }
 
@@ -333,6 +335,16 @@ static void s_log_failure(const s_req *req)
            hc_log_quote(req->err.message, message, sizeof message));
 }
 
+/* After a batch that rewound the followers ended (committed or not), they
+   take their stored cursor at once, so a status read next shows it. */
+static void s_poke_followers(hc_service *self)
+{
+    self->rewound = false;
+    hc_follower *follower;
+    for (size_t i = 0; self->jobs && (follower = hc_jobs_follower(self->jobs, i)); i++)
+        hc_follower_poke(follower);
+}
+
 /* Group commit: every request of the batch in ONE transaction, each in
    its own savepoint. When BEGIN or COMMIT fails no request took effect,
    so every reply says so. */
@@ -354,6 +366,8 @@ static void s_batch(hc_service *self, s_req *reqs, size_t count)
     }
     for (size_t i = 0; i < count; i++)
         s_log_failure(&reqs[i]);
+    if (self->rewound)
+        s_poke_followers(self);
 }
 
 int hc_service_invoke(hc_service *self, const char *method, const ProtobufCMessage *in,

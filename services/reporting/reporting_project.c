@@ -131,6 +131,8 @@ static int s_worker(hc_store *store, const Hcap__Event *event, const ProtobufCMe
         .employment_status = s_group(&hcap__employment_status__descriptor, w->has_employment_status,
                                      w->employment_status),
     };
+    if (strcmp(event->type, "enrollment.worker_registered.v1") == 0)
+        row.registered_status = row.employment_status;
     return rep_store_worker_put(store, &row, err);
 }
 

@@ -749,13 +749,13 @@ int rep_query_apprenticeship(hc_store *store, const char *program, const char *f
     " date(e.d, 'start of month', '+13 months', '-1 day')))"
 
 /* Whether exiter s was employed during f..l: an employment record by l
-   with no separation after it before f, or an incumbent not separated
-   before f. */
+   with no separation after it before f, or a worker registered as an
+   incumbent not separated before f. */
 #define S_EMPLOYED(f, l)                                                                           \
     "(EXISTS (SELECT 1 FROM facts r WHERE r.wkey = s.wkey AND r.kind BETWEEN 40 AND 42"            \
     " AND r.day <= " l " AND NOT EXISTS (SELECT 1 FROM facts x WHERE x.wkey = s.wkey"              \
     " AND x.kind = 43 AND x.day > r.day AND x.day < " f "))"                                       \
-    " OR (w.employment_status = 'incumbent' AND NOT EXISTS (SELECT 1 FROM facts x"                 \
+    " OR (w.registered_status = 'incumbent' AND NOT EXISTS (SELECT 1 FROM facts x"                 \
     " WHERE x.wkey = s.wkey AND x.kind = 43 AND x.day < " f ")))"
 
 /* Every indicator's counts in one pass over the exiters: the credential

@@ -22,10 +22,12 @@ int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err)
     sqlite3_stmt *stmt = hc_query_prepare(
         store,
         "INSERT INTO workers (id, race_group, gender, age_band, language, employer_id, "
-        "employment_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
+        "employment_status, registered_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "coalesce(?8, 'unknown')) ON CONFLICT (id) DO UPDATE SET "
         "race_group = excluded.race_group, gender = excluded.gender, "
         "age_band = excluded.age_band, language = excluded.language, "
-        "employer_id = excluded.employer_id, employment_status = excluded.employment_status",
+        "employer_id = excluded.employer_id, employment_status = excluded.employment_status, "
+        "registered_status = coalesce(?8, registered_status)",
         err);
     if (!stmt)
         return HC_INTERNAL;
@@ -36,6 +38,7 @@ int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err)
     hc_query_bind_text(stmt, 5, w->language);
     hc_query_bind_text(stmt, 6, w->employer_id);
     hc_query_bind_text(stmt, 7, w->employment_status);
+    hc_query_bind_text(stmt, 8, w->registered_status);
     return hc_query_write(store, stmt, "id", NULL, err);
 }
 
@@ -248,7 +251,8 @@ int rep_store_reset_enrollment(hc_store *store, hc_error *err)
                          " DELETE FROM employers;"
                          " UPDATE workers SET race_group = 'unknown', gender = 'unknown',"
                          " age_band = 'unknown', language = 'unknown', employer_id = NULL,"
-                         " employment_status = 'unknown', erased = 0;",
+                         " employment_status = 'unknown', registered_status = 'unknown',"
+                         " erased = 0;",
                          err);
 }
 

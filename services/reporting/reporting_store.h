@@ -22,6 +22,7 @@ typedef struct {
     const char *language;
     const char *employer_id; /* NULL: none */
     const char *employment_status;
+    const char *registered_status; /* the status at registration; NULL: keep */
 } rep_worker;
 
 /* Writes w's groups over the worker's row (created when missing; erased

@@ -154,6 +154,8 @@ static void s_setup(char **cohort)
                               "\"kind\":\"credential_training\",\"credential_code\":\"CR-CERT\"}");
     *cohort = ht_new_cohort(s_node, program, 100000);
     free(program);
+    /* The grant's codes are checked against the read model: let it learn them. */
+    ht_reports_wait(s_node, S_CATCH_UP_MS);
     json_decref(ht_expect(s_node, 201, "POST", "/v1/grants",
                           "{\"code\":\"CR-GRANT\",\"name\":\"Crash grant\",\"start_date\":"
                           "\"2024-01-01\",\"end_date\":\"2024-12-31\",\"deliverables\":["

@@ -405,10 +405,15 @@ Test(reporting_project, workers_are_grouped_by_the_ipeds_rule_and_carry_no_ident
     up.employer_id = ltc;
     up.race_ethnicity = (Hcap__RaceEthnicity *)asian_white;
     up.n_race_ethnicity = 2;
+    up.has_employment_status = true;
+    up.employment_status = HCAP__EMPLOYMENT_STATUS__EMPLOYMENT_STATUS_UNEMPLOYED;
     S_OK(s_enr, "UpdateWorker", up, NULL);
     s_sync();
     cr_assert_str_eq(s_worker_col(full->id, "employer_id"), ltc);
     cr_assert_str_eq(s_worker_col(full->id, "race_group"), "two_or_more");
+    cr_assert_str_eq(s_worker_col(full->id, "employment_status"), "unemployed");
+    cr_assert_str_eq(s_worker_col(full->id, "registered_status"), "incumbent",
+                     "the status it was registered with stays");
 
     const char *identity[] = {"Marguerite",  "Vantongerloo", "EXT-99812", "1990-05-10",
                               "example.org", "555 0199",     "Philippa",  "Oduyaqz"};

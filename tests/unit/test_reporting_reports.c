@@ -938,6 +938,7 @@ static const char s_indicators_sql[] =
     "INSERT INTO workers (wkey, id, employment_status) VALUES (101, 'i1', 'new_entrant'),"
     " (102, 'i2', 'new_entrant'), (103, 'i3', 'incumbent'), (104, 'i4', 'unemployed'),"
     " (105, 'i5', 'new_entrant'), (106, 'i6', 'unemployed'), (107, 'i7', 'new_entrant');"
+    "UPDATE workers SET registered_status = employment_status WHERE wkey > 100;"
     "INSERT INTO facts (entity, kind, wkey, day, program, program_kind) VALUES"
     " ('e1', 1, 101, '2023-01-10', 'CNA', 'credential_training'),"
     " ('e1', 2, 101, '2023-01-20', 'CNA', 'credential_training'),"

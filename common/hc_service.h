@@ -117,10 +117,11 @@ int hc_service_apply(hc_service *self, const char *method, const ProtobufCMessag
 Hcap__FollowerStatus **hc_service_followers(hc_service *self, hc_arena *arena, size_t *count);
 
 /* Inside a handler: sets every follower's cursor back to seq 0 (keeping
-   its epoch) and forgets their dead letters, in the call's transaction;
-   once that commits the followers replay their logs from seq 1 (were it
-   rolled back, they go on from where they were). *count: how many
-   cursors. What was derived from the logs is the caller's to delete in
+   its epoch) and forgets their dead letters, in the call's transaction.
+   As soon as the batch ends the running followers take their stored
+   cursor: committed, they replay their logs from seq 1 (and a status read
+   next already says so); rolled back, they go on from where they were.
+   *count: how many cursors. What was derived from the logs is the caller's to delete in
    the same call. */
 int hc_service_rewind_followers(hc_service *self, uint32_t *count, hc_error *err);
 

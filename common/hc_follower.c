@@ -149,12 +149,6 @@ uint64_t hc_follower_head(hc_follower *self)
     return self->head;
 }
 
-const char *hc_follower_name(hc_follower *self)
-{
-    assert(self);
-    return self->name;
-}
-
 /* Starts or stops the clock of how long the follower has been behind. */
 static void s_track_lag(hc_follower *self)
 {

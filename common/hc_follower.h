@@ -86,7 +86,4 @@ int hc_followers_rewind(hc_store *store, uint32_t *count, hc_error *err);
    committed or rolled back), then sends a FETCH unless one is on its way. */
 void hc_follower_poke(hc_follower *self);
 
-/* The name (the followed service) of the follower. */
-const char *hc_follower_name(hc_follower *self);
-
 #endif

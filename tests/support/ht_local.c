@@ -98,3 +98,22 @@ bool ht_bytes_in(const uint8_t *hay, size_t size, const char *needle)
             return true;
     return false;
 }
+
+bool ht_file_holds(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t capacity = 1 << 20, size = 0, n;
+    uint8_t *bytes = malloc(capacity);
+    while (bytes && (n = fread(bytes + size, 1, capacity - size, f)) > 0) {
+        size += n;
+        if (size == capacity)
+            bytes = realloc(bytes, capacity *= 2);
+    }
+    fclose(f);
+    cr_assert_not_null(bytes, "cannot read %s", path);
+    bool found = ht_bytes_in(bytes, size, needle);
+    free(bytes);
+    return found;
+}

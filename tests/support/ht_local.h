@@ -42,4 +42,8 @@ int ht_local_replies_holding(ht_local *self, const char *needle);
 /* True when needle's bytes occur in hay[0..size). */
 bool ht_bytes_in(const uint8_t *hay, size_t size, const char *needle);
 
+/* True when needle's bytes occur in the file at path (absent file: false):
+   how a test proves a value never reached a store's db or WAL file. */
+bool ht_file_holds(const char *path, const char *needle);
+
 #endif

@@ -601,25 +601,6 @@ Test(credentialing, holders_follow_registration_and_updates_and_ignore_the_rest)
     cr_assert_null(s_verify(c->id)->holder, "a new enrollment epoch clears the directory");
 }
 
-/* What a file holds: true when needle occurs in path's bytes. */
-static bool s_file_holds(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    size_t capacity = 1 << 20, size = 0, n;
-    uint8_t *bytes = malloc(capacity);
-    while ((n = fread(bytes + size, 1, capacity - size, f)) > 0) {
-        size += n;
-        if (size == capacity)
-            bytes = realloc(bytes, capacity *= 2);
-    }
-    fclose(f);
-    bool found = ht_bytes_in(bytes, size, needle);
-    free(bytes);
-    return found;
-}
-
 /* Records reply as the runtime does for a keyed request. */
 static void s_record(const char *key, const char *method, const ProtobufCMessage *reply)
 {
@@ -690,11 +671,11 @@ Test(credentialing, erasure_leaves_no_evidence_in_rows_events_replies_or_the_fil
         hc_store_exec(hc_service_store(s_local.svc), "PRAGMA wal_checkpoint(TRUNCATE)", &err),
         HC_OK, "%s", err.message);
     char *db = hc_arena_printf(s_local.arena, "%s/credentialing.db", s_local.dir);
-    cr_assert(s_file_holds(db, "KEPT-evidence-44"), "the scan sees what is there");
-    cr_assert_not(s_file_holds(db, "EVIDENCE-Zq81"), "erased evidence is gone from the file");
-    cr_assert_not(s_file_holds(hc_arena_printf(s_local.arena, "%s-wal", db), "EVIDENCE-Zq81"));
-    cr_assert_not(s_file_holds(db, "Philippa"), "names are never stored");
-    cr_assert_not(s_file_holds(db, "Mejía"), "names are never stored");
+    cr_assert(ht_file_holds(db, "KEPT-evidence-44"), "the scan sees what is there");
+    cr_assert_not(ht_file_holds(db, "EVIDENCE-Zq81"), "erased evidence is gone from the file");
+    cr_assert_not(ht_file_holds(hc_arena_printf(s_local.arena, "%s-wal", db), "EVIDENCE-Zq81"));
+    cr_assert_not(ht_file_holds(db, "Philippa"), "names are never stored");
+    cr_assert_not(ht_file_holds(db, "Mejía"), "names are never stored");
 }
 
 /* --- completion credentials --- */

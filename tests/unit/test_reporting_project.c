@@ -254,25 +254,6 @@ static int s_cells_holding(const char *needle)
     return hits;
 }
 
-/* True when needle's bytes are in the file at path (absent file: false). */
-static bool s_file_holds(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    size_t capacity = 1 << 20, size = 0, n;
-    uint8_t *bytes = malloc(capacity);
-    while ((n = fread(bytes + size, 1, capacity - size, f)) > 0) {
-        size += n;
-        if (size == capacity)
-            bytes = realloc(bytes, capacity *= 2);
-    }
-    fclose(f);
-    bool found = ht_bytes_in(bytes, size, needle);
-    free(bytes);
-    return found;
-}
-
 /* --- enrollment fixtures --- */
 
 static char *s_employer(const char *name, int sector)
@@ -421,9 +402,9 @@ Test(reporting_project, workers_are_grouped_by_the_ipeds_rule_and_carry_no_ident
     for (size_t i = 0; i < sizeof identity / sizeof identity[0]; i++) {
         cr_assert_eq(s_cells_holding(identity[i]), 0, "%s is in the read model", identity[i]);
         snprintf(path, sizeof path, "%s/reporting.db", s_rep.dir);
-        cr_assert_not(s_file_holds(path, identity[i]), "%s is in reporting.db", identity[i]);
+        cr_assert_not(ht_file_holds(path, identity[i]), "%s is in reporting.db", identity[i]);
         snprintf(path, sizeof path, "%s/reporting.db-wal", s_rep.dir);
-        cr_assert_not(s_file_holds(path, identity[i]), "%s is in the WAL", identity[i]);
+        cr_assert_not(ht_file_holds(path, identity[i]), "%s is in the WAL", identity[i]);
     }
     cr_assert_gt(s_cells_holding("Mercy General"), 0, "the scan finds what is there");
 

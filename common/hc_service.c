@@ -530,6 +530,8 @@ static void s_send_command(hc_service *self, Hcap__WorkerMessage__Command comman
     msg.has_log_head = true;
     msg.log_head = hc_eventlog_head(self->log);
     msg.followers = hc_service_followers(self, arena, &msg.n_followers);
+    if (self->def->health && self->state)
+        self->def->health(self->state, arena, &msg);
     zframe_t *frame = hc_msg_frame(&msg.base);
     if (zframe_send(&frame, self->dealer, ZFRAME_DONTWAIT) != 0)
         zframe_destroy(&frame);
@@ -826,6 +828,8 @@ int hc_service_main(const hc_service_def *def, int argc, char **argv)
     int rc = self ? s_serve(self, data_dir, &err) : err.code;
     if (rc == HC_OK && !(self->jobs = hc_jobs_start(self, def, data_dir, &err)))
         rc = err.code;
+    if (rc == HC_OK && def->start)
+        rc = def->start(self->state, self, &err);
     if (rc == HC_OK)
         s_run(self);
     else {

@@ -71,6 +71,17 @@ typedef struct {
     void (*state_destroy)(void **state_p);
     const hc_service_follow *follows; /* may be NULL */
     const hc_service_timer *timers;   /* may be NULL */
+    /* Called once by hc_service_main when the service is serving (store,
+       log, broker connection and followers are up): starts the service's
+       own sockets and timers on hc_service_loop (the uplink's connection to
+       central, the hub's CURVE listener). Never called for local services.
+       HC_OK, or an error (err filled) that stops the process. May be NULL;
+       state_destroy closes what it opened. */
+    int (*start)(void *state, hc_service *service, hc_error *err);
+    /* Adds to each READY and HEARTBEAT, in arena, what the service knows
+       beyond its log head and followers (the hub's nodes, the uplink's lag
+       toward central as one more FollowerStatus). May be NULL. */
+    void (*health)(void *state, hc_arena *arena, Hcap__WorkerMessage *msg);
 } hc_service_def;
 
 /* The whole of a service's main: parses

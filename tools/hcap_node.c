@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "demo.h"
+#include "node.h"
 #include "gateway.pb-c.h"
 #include "hc_client.h"
 #include "hc_config.h"
@@ -37,26 +38,8 @@
 #define S_EARLY_EXITS    5    /* exits before the node was ever ready: give up */
 #define S_MAX_ARGS       24
 
-typedef enum { S_GATEWAY, S_SERVICE } s_kind;
-
-/* The node's processes. A new service is one line here. */
 typedef struct {
-    const char *name;   /* broker service name ("gateway" for the gateway) */
-    const char *binary; /* found next to hcap-node */
-    s_kind kind;
-} s_child_def;
-
-static const s_child_def s_child_defs[] = {
-    {"gateway", "hcap-gateway", S_GATEWAY},
-    {"enrollment", "hcap-enrollment", S_SERVICE},
-    {"credentialing", "hcap-credentialing", S_SERVICE},
-    {"apprenticeship", "hcap-apprenticeship", S_SERVICE},
-    {"reporting", "hcap-reporting", S_SERVICE},
-};
-#define S_CHILDREN (sizeof s_child_defs / sizeof s_child_defs[0])
-
-typedef struct {
-    const s_child_def *def;
+    const node_child_def *def;
     pid_t pid;            /* 0 while not running */
     int64_t started_ms;   /* when the running process was started */
     int64_t restart_at;   /* while not running: when to start it again */
@@ -66,13 +49,17 @@ typedef struct {
 
 typedef struct {
     const char *config_path; /* absolute, or NULL */
+    char config_abs[PATH_MAX];
     char dir[PATH_MAX];
     const char *http;
     const char *node_id;
     bool demo;
+    node_role role;
     char bin_dir[PATH_MAX];
     int lock_fd;
-    s_child children[S_CHILDREN];
+    const node_child_def *defs[NODE_MAX_CHILDREN];
+    size_t n_children;
+    s_child children[NODE_MAX_CHILDREN];
     hc_client *health;
     bool ready;
     int64_t health_sent_ms; /* when the pending Health was sent, 0: none */
@@ -90,16 +77,46 @@ typedef struct {
 static void s_usage(FILE *out)
 {
     fprintf(out, "usage: hcap-node [--config FILE] [--data DIR] [--http ADDR:PORT] "
-                 "[--node-id ID] [--demo]\n");
+                 "[--node-id ID] [--demo]\n"
+                 "                 [--role region|central] [--listen tcp://ADDR:PORT]\n"
+                 "                 [--uplink tcp://ADDR:PORT --central-key FILE]\n"
+                 "  --role central --listen EP: the hub regions feed (with a central "
+                 "reporting and a gateway)\n"
+                 "  --uplink EP --central-key FILE: a region forwarding pseudonymized events "
+                 "to that hub\n");
+}
+
+/* The flags that set a config key. */
+static const struct {
+    const char *flag, *key;
+} s_keys[] = {
+    {"--data", "node/data"},
+    {"--http", "node/http"},
+    {"--node-id", "node/id"},
+    {"--role", "node/role"},
+    {"--listen", "central/listen"},
+    {"--uplink", "uplink/central"},
+    {"--central-key", "uplink/central_key"},
+};
+#define S_KEYS (sizeof s_keys / sizeof s_keys[0])
+
+/* Sets the key of the flag arg (len characters) to value; false when arg
+   is no such flag. */
+static bool s_key_flag(hc_config *flags, const char *arg, size_t len, const char *value)
+{
+    for (size_t k = 0; k < S_KEYS; k++)
+        if (strlen(s_keys[k].flag) == len && strncmp(arg, s_keys[k].flag, len) == 0) {
+            if (value)
+                hc_config_set(flags, s_keys[k].key, value);
+            return true;
+        }
+    return false;
 }
 
 /* Parses the flags into config (flags win over file and environment).
    Returns 0, 1 for --help, -1 on a bad flag. */
 static int s_args(int argc, char **argv, const char **config_path, hc_config *flags, bool *demo)
 {
-    static const struct {
-        const char *flag, *key;
-    } keys[] = {{"--data", "node/data"}, {"--http", "node/http"}, {"--node-id", "node/id"}};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
@@ -111,13 +128,7 @@ static int s_args(int argc, char **argv, const char **config_path, hc_config *fl
         const char *eq = strchr(arg, '=');
         size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
-        bool matched = false;
-        for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !matched; k++)
-            if (strlen(keys[k].flag) == len && strncmp(arg, keys[k].flag, len) == 0) {
-                if (value)
-                    hc_config_set(flags, keys[k].key, value);
-                matched = true;
-            }
+        bool matched = s_key_flag(flags, arg, len, value);
         if (!matched && len == 8 && strncmp(arg, "--config", 8) == 0) {
             *config_path = value;
             matched = true;
@@ -210,9 +221,9 @@ static int s_find_bin_dir(s_node *self)
     if (!slash)
         return -1;
     *slash = '\0';
-    for (size_t i = 0; i < S_CHILDREN; i++) {
+    for (size_t i = 0; i < self->n_children; i++) {
         char path[PATH_MAX * 2];
-        snprintf(path, sizeof path, "%s/%s", self->bin_dir, s_child_defs[i].binary);
+        snprintf(path, sizeof path, "%s/%s", self->bin_dir, self->defs[i]->binary);
         if (access(path, X_OK) != 0) {
             fprintf(stderr, "hcap-node: cannot run %s: %s\n", path, strerror(errno));
             return -1;
@@ -225,9 +236,9 @@ static int s_find_bin_dir(s_node *self)
 static int s_check_ipc_paths(const s_node *self)
 {
     size_t longest = strlen("gateway.ipc");
-    for (size_t i = 0; i < S_CHILDREN; i++)
-        if (strlen(s_child_defs[i].name) + strlen("-events.ipc") > longest)
-            longest = strlen(s_child_defs[i].name) + strlen("-events.ipc");
+    for (size_t i = 0; i < self->n_children; i++)
+        if (strlen(self->defs[i]->name) + strlen("-events.ipc") > longest)
+            longest = strlen(self->defs[i]->name) + strlen("-events.ipc");
     size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
     if (strlen(self->dir) + 1 + longest <= max)
         return 0;
@@ -300,23 +311,24 @@ static int s_prepare(s_node *self, const char *data)
 
 /* The services of the table, comma-separated: what the gateway's health
    expects to see registered. */
-static void s_service_names(char *out, size_t size)
+static void s_service_names(const s_node *self, char *out, size_t size)
 {
     size_t at = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < S_CHILDREN; i++)
-        if (s_child_defs[i].kind == S_SERVICE && at < size)
-            at +=
-                (size_t)snprintf(out + at, size - at, "%s%s", at ? "," : "", s_child_defs[i].name);
+    for (size_t i = 0; i < self->n_children; i++)
+        if (self->defs[i]->kind == NODE_SERVICE && at < size)
+            at += (size_t)snprintf(out + at, size - at, "%s%s", at ? "," : "", self->defs[i]->name);
 }
 
 /* argv for a child, strings in buf (each a fixed slot). */
-static void s_child_argv(const s_node *self, const s_child_def *def, char buf[][PATH_MAX + 64],
+static void s_child_argv(const s_node *self, const node_child_def *def, char buf[][PATH_MAX + 64],
                          char **argv)
 {
     size_t n = 0;
 #define S_ARG(...) (snprintf(buf[n], sizeof buf[n], __VA_ARGS__), argv[n] = buf[n], n++)
     S_ARG("%s/%s", self->bin_dir, def->binary);
+    if (def->first_arg)
+        S_ARG("%s", def->first_arg);
     if (self->config_path) {
         S_ARG("--config");
         S_ARG("%s", self->config_path);
@@ -327,7 +339,7 @@ static void s_child_argv(const s_node *self, const s_child_def *def, char buf[][
     S_ARG("%s", self->node_id);
     S_ARG("--broker");
     S_ARG("ipc://%s/broker.ipc", self->dir);
-    if (def->kind == S_GATEWAY) {
+    if (def->kind == NODE_GATEWAY) {
         S_ARG("--http");
         S_ARG("%s", self->http);
         S_ARG("--frontend");
@@ -335,7 +347,7 @@ static void s_child_argv(const s_node *self, const s_child_def *def, char buf[][
         S_ARG("--admin-token-file");
         S_ARG("%s/admin.token", self->dir);
         S_ARG("--services");
-        s_service_names(buf[n], sizeof buf[n]);
+        s_service_names(self, buf[n], sizeof buf[n]);
         argv[n] = buf[n];
         n++;
     } else {
@@ -423,10 +435,10 @@ static int s_reap(s_node *self)
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-        for (size_t i = 0; i < S_CHILDREN; i++)
+        for (size_t i = 0; i < self->n_children; i++)
             if (self->children[i].pid == pid)
                 s_child_exited(self, &self->children[i], status);
-    for (size_t i = 0; i < S_CHILDREN; i++)
+    for (size_t i = 0; i < self->n_children; i++)
         if (self->children[i].early_exits >= S_EARLY_EXITS) {
             fprintf(stderr,
                     "hcap-node: %s exited %u times before the node was ready; "
@@ -440,7 +452,7 @@ static int s_reap(s_node *self)
 static void s_start_due(s_node *self)
 {
     int64_t now = hc_clock_ms();
-    for (size_t i = 0; i < S_CHILDREN; i++) {
+    for (size_t i = 0; i < self->n_children; i++) {
         s_child *child = &self->children[i];
         if (child->pid == 0 && now >= child->restart_at)
             s_child_start(self, child);
@@ -448,14 +460,14 @@ static void s_start_due(s_node *self)
 }
 
 /* True when a Health reply lists every service with a live instance. */
-static bool s_all_live(const Hcap__HealthReply *reply)
+static bool s_all_live(const s_node *self, const Hcap__HealthReply *reply)
 {
-    for (size_t i = 0; i < S_CHILDREN; i++) {
-        if (s_child_defs[i].kind == S_GATEWAY)
+    for (size_t i = 0; i < self->n_children; i++) {
+        if (self->defs[i]->kind == NODE_GATEWAY)
             continue;
         bool live = false;
         for (size_t s = 0; s < reply->n_services; s++)
-            live |= strcmp(reply->services[s]->name, s_child_defs[i].name) == 0 &&
+            live |= strcmp(reply->services[s]->name, self->defs[i]->name) == 0 &&
                     reply->services[s]->instances > 0;
         if (!live)
             return false;
@@ -480,7 +492,7 @@ static void s_check_ready(s_node *self)
     int rc = hc_client_recv(self->health, &tag, &hcap__health_reply__descriptor, arena,
                             (ProtobufCMessage **)&reply, S_TICK_MS, &err);
     bool answered = tag == self->health_tag; /* tags start at 1: 0 is "nothing came" */
-    self->ready = rc == HC_OK && answered && s_all_live(reply);
+    self->ready = rc == HC_OK && answered && s_all_live(self, reply);
     hc_arena_destroy(&arena);
     if (answered && !self->ready) {
         zclock_sleep(S_TICK_MS); /* not yet: ask again after a tick */
@@ -577,14 +589,14 @@ static void s_demo_step(s_node *self)
 static size_t s_running(const s_node *self)
 {
     size_t n = 0;
-    for (size_t i = 0; i < S_CHILDREN; i++)
+    for (size_t i = 0; i < self->n_children; i++)
         n += self->children[i].pid != 0;
     return n;
 }
 
 static void s_signal_all(s_node *self, int signum)
 {
-    for (size_t i = 0; i < S_CHILDREN; i++)
+    for (size_t i = 0; i < self->n_children; i++)
         if (self->children[i].pid != 0)
             kill(self->children[i].pid, signum);
 }
@@ -606,13 +618,13 @@ static void s_stop(s_node *self)
     while (s_running(self) > 0) {
         int status;
         pid_t pid = waitpid(-1, &status, WNOHANG);
-        for (size_t i = 0; pid > 0 && i < S_CHILDREN; i++)
+        for (size_t i = 0; pid > 0 && i < self->n_children; i++)
             if (self->children[i].pid == pid)
                 self->children[i].pid = 0;
         if (pid > 0)
             continue;
         if (hc_clock_ms() >= until) {
-            for (size_t i = 0; i < S_CHILDREN; i++)
+            for (size_t i = 0; i < self->n_children; i++)
                 if (self->children[i].pid != 0)
                     hc_log_warn("child_killed", "name=%s pid=%ld", self->children[i].def->name,
                                 (long)self->children[i].pid);
@@ -669,6 +681,50 @@ static void s_export_public_url(const char *http)
         hc_log_warn("public_url_unset", "error=%d", errno);
 }
 
+/* The config file (or none) with the flags set above it and the
+   environment. NULL after telling the user. */
+static hc_config *s_config(s_node *self, const char *config_path, hc_config *flags)
+{
+    hc_error err;
+    hc_config *config = hc_config_load(config_path, &err);
+    if (!config || (config_path && !realpath(config_path, self->config_abs))) {
+        fprintf(stderr, "hcap-node: %s: %s\n", config_path, config ? strerror(errno) : err.message);
+        hc_config_destroy(&config);
+        return NULL;
+    }
+    self->config_path = config_path ? self->config_abs : NULL;
+    for (size_t k = 0; k < S_KEYS; k++) {
+        const char *value = hc_config_get(flags, s_keys[k].key, NULL);
+        if (value)
+            hc_config_set(config, s_keys[k].key, value);
+    }
+    return config;
+}
+
+/* Runs the node the config describes until it is stopped. Returns the
+   exit code. */
+static int s_run(s_node *self, hc_config *config)
+{
+    self->lock_fd = -1;
+    self->n_children = node_role_children(&self->role, self->defs);
+    for (size_t i = 0; i < self->n_children; i++)
+        self->children[i] = (s_child){self->defs[i], 0, 0, 0, S_BACKOFF_MIN_MS, 0};
+    const char *data = hc_config_get(config, "node/data", "var");
+    self->http = hc_config_get(config, "node/http", "127.0.0.1:8080");
+    self->node_id = hc_config_get(config, "node/id", node_role_default_id(&self->role));
+    s_export_public_url(self->http);
+    if (node_role_export(&self->role) != 0) {
+        fprintf(stderr, "hcap-node: cannot set the children's environment: %s\n", strerror(errno));
+        return 1;
+    }
+    int rc = 1;
+    if (s_prepare(self, data) == 0 && node_role_prepare(&self->role, self->dir, self->node_id) == 0)
+        rc = s_supervise(self);
+    if (self->lock_fd >= 0)
+        close(self->lock_fd);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     hc_log_init("hcap-node");
@@ -677,35 +733,13 @@ int main(int argc, char **argv)
     const char *config_path = NULL;
     s_node *self = calloc(1, sizeof *self);
     int rc = flags && self ? s_args(argc, argv, &config_path, flags, &self->demo) : -1;
-    if (rc != 0) {
+    if (rc != 0)
         s_usage(rc > 0 ? stdout : stderr);
-        hc_config_destroy(&flags);
-        free(self);
-        return rc > 0 ? 0 : 2;
-    }
-    hc_error err;
-    hc_config *config = hc_config_load(config_path, &err);
-    char config_abs[PATH_MAX];
-    if (!config || (config_path && !realpath(config_path, config_abs))) {
-        fprintf(stderr, "hcap-node: %s: %s\n", config_path, config ? strerror(errno) : err.message);
-        hc_config_destroy(&config);
-        hc_config_destroy(&flags);
-        free(self);
-        return 2;
-    }
-    self->config_path = config_path ? config_abs : NULL;
-    self->lock_fd = -1;
-    for (size_t i = 0; i < S_CHILDREN; i++)
-        self->children[i] = (s_child){&s_child_defs[i], 0, 0, 0, S_BACKOFF_MIN_MS, 0};
-    /* a flag wins over environment and file */
-    const char *data = hc_config_get(flags, "node/data", hc_config_get(config, "node/data", "var"));
-    self->http =
-        hc_config_get(flags, "node/http", hc_config_get(config, "node/http", "127.0.0.1:8080"));
-    self->node_id = hc_config_get(flags, "node/id", hc_config_get(config, "node/id", "local"));
-    s_export_public_url(self->http);
-    rc = s_prepare(self, data) == 0 ? s_supervise(self) : 1;
-    if (self->lock_fd >= 0)
-        close(self->lock_fd);
+    hc_config *config = rc == 0 ? s_config(self, config_path, flags) : NULL;
+    if (config && node_role_parse(&self->role, config, self->demo) == 0)
+        rc = s_run(self, config);
+    else
+        rc = rc > 0 ? 0 : 2;
     hc_config_destroy(&config);
     hc_config_destroy(&flags);
     free(self);

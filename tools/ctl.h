@@ -47,8 +47,8 @@ void ctl_pad(FILE *out, size_t n);
 void ctl_print_columns(FILE *out, const json_t *rows, const char *const *columns, size_t n);
 
 /* `hcapctl events dead [--service S]`: every dead letter of service (one
-   of reporting, credentialing, apprenticeship; NULL: all three, in that
-   order), every page of ListDeadLetters. table = columns id, service,
+   of reporting, credentialing, apprenticeship, uplink; NULL: the first
+   three, in that order), every page of ListDeadLetters. table = columns id, service,
    source, seq, type, reason ("no dead letters" when there are none); csv
    = service and every DeadLetter field; json = {"items": [...]} with
    "service" added to each. Returns HC_OK, HC_INVALID_ARGUMENT for another
@@ -97,5 +97,12 @@ int ctl_import_hours(hc_client *client, const char *path, bool dry_run, ctl_form
    Prints `valid: ...` (what was signed, by which key) to out and returns
    0; otherwise prints the reason on stderr and returns 1. */
 int ctl_verify_badge(const char *path, const char *key_path, FILE *out);
+
+/* `hcapctl keygen NAME [--dir D]`, offline: writes a new CurveZMQ key pair
+   to D/NAME.pub and D/NAME.key (mode 0600) and prints name, public_file,
+   secret_file and public_key (Z85) to out in format. NAME is one file name
+   (letters, digits, '.', '_', '-'); an existing file is never replaced.
+   Returns 0, or 1 after printing the error (naming the path) on stderr. */
+int ctl_keygen(const char *name, const char *dir, ctl_format format, FILE *out);
 
 #endif

@@ -1,7 +1,7 @@
 /* ctl_events: `hcapctl events dead|retry [--service S]`: the dead letters
    of the services that follow other services' logs (reporting,
-   credentialing, apprenticeship), listed or retried one service after
-   another. */
+   credentialing, apprenticeship; the uplink when named), listed or
+   retried one service after another. */
 #include <stdlib.h>
 #include <string.h>
 #include "ctl.h"
@@ -12,16 +12,17 @@
 #define S_PAGE      500
 #define S_MAX_PAGES 1000
 
-static const char *const s_followers[] = {"reporting", "credentialing", "apprenticeship"};
+static const char *const s_followers[] = {"reporting", "credentialing", "apprenticeship", "uplink"};
 #define S_FOLLOWERS (sizeof s_followers / sizeof s_followers[0])
+#define S_DEFAULT   3 /* without --service: the first three (a region may have no uplink) */
 
 /* The services to ask: the one named, or all; 0 with err when unknown. */
 static size_t s_services(const char *service, const char **out, hc_error *err)
 {
     if (!service) {
-        for (size_t i = 0; i < S_FOLLOWERS; i++)
+        for (size_t i = 0; i < S_DEFAULT; i++)
             out[i] = s_followers[i];
-        return S_FOLLOWERS;
+        return S_DEFAULT;
     }
     for (size_t i = 0; i < S_FOLLOWERS; i++)
         if (strcmp(service, s_followers[i]) == 0) {
@@ -29,7 +30,8 @@ static size_t s_services(const char *service, const char **out, hc_error *err)
             return 1;
         }
     hc_error_set(err, HC_INVALID_ARGUMENT, "service",
-                 "--service must be reporting, credentialing or apprenticeship, not %s", service);
+                 "--service must be reporting, credentialing, apprenticeship or uplink, not %s",
+                 service);
     return 0;
 }
 

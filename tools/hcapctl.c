@@ -12,6 +12,7 @@
 #include "credentialing.pb-c.h"
 #include "ctl.h"
 #include "enrollment.pb-c.h"
+#include "federation.pb-c.h"
 #include "gateway.pb-c.h"
 #include "hc_client.h"
 #include "hc_json.h"
@@ -95,6 +96,8 @@ static const s_command s_commands[] = {
     {"report indicators", "reporting", "GetIndicators", ""},
     {"reporting status", "reporting", "GetStatus", ""},
     {"reporting rebuild", "reporting", "Rebuild", ""},
+    {"nodes", "central", "ListNodes", ""},
+    {"uplink status", "uplink", "GetStatus", ""},
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -158,6 +161,8 @@ static const struct {
     {"credentialing", &hcap__credentialing_service__descriptor},
     {"apprenticeship", &hcap__apprenticeship_service__descriptor},
     {"reporting", &hcap__reporting_service__descriptor},
+    {"central", &hcap__central_service__descriptor},
+    {"uplink", &hcap__uplink_service__descriptor},
 };
 
 typedef struct {
@@ -195,12 +200,15 @@ static void s_usage(FILE *out)
     fprintf(out, "  %-29s %-36s [--dry-run]\n", "import workers", "FILE");
     fprintf(out, "  %-29s %-36s [--dry-run]\n", "apprentices import-hours", "FILE");
     fprintf(out, "  %-29s %-36s [--service S]\n", "events dead|retry", "");
+    fprintf(out, "  %-29s %-36s [--dir D]\n", "keygen", "NAME");
     fprintf(out, "\nlists take --all (every page); `hcapctl COMMAND --help` lists its fields;\n"
                  "repeated fields take comma-separated values; --worker and --program are\n"
                  "--worker_id and --program_code; `apprentices export` prints every page as "
                  "CSV;\n`grants add` takes a JSON file (the body of POST /v1/grants) and/or "
                  "fields;\nreports print as tables (\"-\": suppressed or absent), "
-                 "--format csv as the HTTP CSV.\n");
+                 "--format csv as the HTTP CSV;\n`nodes` lists the regions a central node "
+                 "knows, `uplink status` where a region's\nuplink stands; `keygen` writes "
+                 "D/NAME.pub and D/NAME.key (default D: .) without a gateway.\n");
 }
 
 static int s_usage_error(const char *fmt, const char *what)
@@ -694,7 +702,7 @@ static int s_events(const s_opts *o)
     bool dead = o->n_words == 2 && strcmp(o->words[1], "dead") == 0;
     bool retry = o->n_words == 2 && strcmp(o->words[1], "retry") == 0;
     const char *usage = "usage: hcapctl events dead|retry [--service "
-                        "reporting|credentialing|apprenticeship]";
+                        "reporting|credentialing|apprenticeship|uplink]";
     if (o->help) {
         printf("%s\nlists (dead) or re-applies (retry) the events a service's followers could "
                "not apply;\nwithout --service, of all three\n",
@@ -719,6 +727,27 @@ static int s_events(const s_opts *o)
     if (rc != HC_OK)
         ctl_print_error(&err);
     return rc == HC_OK ? 0 : 1;
+}
+
+/* `keygen NAME [--dir D]`: offline, no gateway. */
+static int s_keygen(const s_opts *o)
+{
+    const char *usage = "usage: hcapctl keygen NAME [--dir D]";
+    if (o->help) {
+        printf("%s\nwrites a new CurveZMQ key pair: D/NAME.pub (public: give it to the other "
+               "side)\nand D/NAME.key (secret, mode 0600); never replaces a file (default D: .)\n",
+               usage);
+        return 0;
+    }
+    if (o->n_words != 2)
+        return s_usage_error("%s", usage);
+    const char *dir = ".";
+    for (size_t i = 0; i < o->n_fields; i++) {
+        if (strcmp(o->fields[i][0], "dir") != 0)
+            return s_usage_error("keygen takes no field %s", o->fields[i][0]);
+        dir = o->fields[i][1];
+    }
+    return ctl_keygen(o->words[1], dir, o->format, stdout);
 }
 
 /* Offline: no gateway, no token. */
@@ -754,6 +783,8 @@ int main(int argc, char **argv)
         return s_import(&o);
     if (strcmp(o.words[0], "events") == 0)
         return s_events(&o);
+    if (strcmp(o.words[0], "keygen") == 0)
+        return s_keygen(&o);
     if (o.n_words >= 2 && strcmp(o.words[0], "credentials") == 0 &&
         strcmp(o.words[1], "verify-badge") == 0)
         return s_verify_badge(&o);

@@ -1,8 +1,11 @@
 /* reporting_project: the followers of enrollment, credentialing and
-   apprenticeship into the read model. Each event type maps to one apply
-   function over its decoded body; a type not in the tables, or a body that
-   does not decode, is an error the follower dead-letters. Only ids, dates,
-   statuses and self-identified groups go into the model. */
+   apprenticeship into the read model, and central's follower of the hub's
+   log, which unwraps each forwarded event and applies it through the same
+   tables. Each event type maps to one apply function over its decoded
+   body; a type not in the tables, or a body that does not decode, is an
+   error the follower dead-letters. Only ids, dates, statuses and
+   self-identified groups go into the model. */
+#include <stdio.h>
 #include <string.h>
 #include "hc_json.h"
 #include "hc_log.h"
@@ -113,6 +116,22 @@ static int s_program(hc_store *store, const Hcap__Event *event, const ProtobufCM
     return rep_store_program_put(store, &row, err);
 }
 
+/* The worker's age band on the event's date, from the birth date; a
+   worker forwarded to central has none but its band (age_band), taken as
+   is when it is one of hc_age_band's. "unknown" otherwise. */
+static const char *s_age_band(const Hcap__Worker *w, const Hcap__Event *event,
+                              char band[HC_AGE_BAND_SIZE])
+{
+    if ((!w->birth_date || !*w->birth_date) && w->age_band) {
+        for (size_t i = 0; rep_age_bands[i]; i++)
+            if (strcmp(w->age_band, rep_age_bands[i]) == 0)
+                return rep_age_bands[i];
+        return "unknown";
+    }
+    hc_age_band(w->birth_date, event->occurred_at, band, HC_AGE_BAND_SIZE);
+    return band;
+}
+
 /* The worker's groups; the age band on the event's date. Names, contact
    data, external ids and the birth date itself stay out. */
 static int s_worker(hc_store *store, const Hcap__Event *event, const ProtobufCMessage *body,
@@ -120,12 +139,11 @@ static int s_worker(hc_store *store, const Hcap__Event *event, const ProtobufCMe
 {
     const Hcap__Worker *w = (const Hcap__Worker *)body;
     char band[HC_AGE_BAND_SIZE];
-    hc_age_band(w->birth_date, event->occurred_at, band, sizeof band);
     rep_worker row = {
         .id = w->id,
         .race_group = s_race_group(w),
         .gender = s_group(&hcap__gender__descriptor, w->has_gender, w->gender),
-        .age_band = band,
+        .age_band = s_age_band(w, event, band),
         .language = s_text_or_unknown(w->preferred_language),
         .employer_id = w->employer_id && *w->employer_id ? w->employer_id : NULL,
         .employment_status = s_group(&hcap__employment_status__descriptor, w->has_employment_status,
@@ -413,10 +431,11 @@ static const s_route s_apprenticeship_routes[] = {
 
 /* --- the followers --- */
 
-/* Finds the event's route, decodes its body and applies it. A type not
-   in routes or a body that does not decode fails, naming it. */
-static int s_project(const s_route *routes, hc_store *store, const Hcap__Event *event,
-                     hc_error *err)
+/* Finds the event's route, decodes its body and applies it; with node
+   (central) a worker's row also gets the node its events came from. A
+   type not in routes or a body that does not decode fails, naming it. */
+static int s_project(const s_route *routes, hc_store *store, const char *node,
+                     const Hcap__Event *event, hc_error *err)
 {
     const char *type = event->type ? event->type : "";
     const s_route *route = routes;
@@ -434,6 +453,8 @@ static int s_project(const s_route *routes, hc_store *store, const Hcap__Event *
         return hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not a %s", type,
                             route->body->name);
     int rc = route->apply(store, event, body, err);
+    if (rc == HC_OK && node && route->body == &hcap__worker__descriptor)
+        rc = rep_store_worker_node(store, ((const Hcap__Worker *)body)->id, node, err);
     protobuf_c_message_free_unpacked(body, NULL);
     return rc;
 }
@@ -441,20 +462,85 @@ static int s_project(const s_route *routes, hc_store *store, const Hcap__Event *
 int rep_project_enrollment(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
     (void)state;
-    return s_project(s_enrollment_routes, store, event, err);
+    return s_project(s_enrollment_routes, store, NULL, event, err);
 }
 
 int rep_project_credentialing(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
     (void)state;
-    return s_project(s_credentialing_routes, store, event, err);
+    return s_project(s_credentialing_routes, store, NULL, event, err);
 }
 
 int rep_project_apprenticeship(void *state, hc_store *store, const Hcap__Event *event,
                                hc_error *err)
 {
     (void)state;
-    return s_project(s_apprenticeship_routes, store, event, err);
+    return s_project(s_apprenticeship_routes, store, NULL, event, err);
+}
+
+/* --- central --- */
+
+#define S_NODE_MAX 128 /* bytes of a node id, NUL included */
+
+/* The route table of a forwarded event's service; NULL when not followed. */
+static const s_route *s_routes_of(const char *service)
+{
+    if (strcmp(service, "enrollment") == 0)
+        return s_enrollment_routes;
+    if (strcmp(service, "credentialing") == 0)
+        return s_credentialing_routes;
+    if (strcmp(service, "apprenticeship") == 0)
+        return s_apprenticeship_routes;
+    return NULL;
+}
+
+/* Splits source "<node>/<service>" into node[S_NODE_MAX] and the routes of
+   its service; HC_INVALID_ARGUMENT naming "source" otherwise. */
+static int s_source_split(const char *source, char node[S_NODE_MAX], const s_route **routes,
+                          hc_error *err)
+{
+    const char *slash = source ? strchr(source, '/') : NULL;
+    size_t len = slash ? (size_t)(slash - source) : 0;
+    *routes = slash ? s_routes_of(slash + 1) : NULL;
+    if (len == 0 || len >= S_NODE_MAX || !*routes)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "source",
+                            "forwarded event source %.200s is not <node>/enrollment, "
+                            "credentialing or apprenticeship",
+                            source ? source : "");
+    memcpy(node, source, len);
+    node[len] = '\0';
+    return HC_OK;
+}
+
+/* Prefixes err's message with the forwarded event's own place: the dead
+   letter keeps the hub's (source, seq) only. */
+static void s_error_forwarded(hc_error *err, const Hcap__Event *inner)
+{
+    char field[sizeof err->field], message[sizeof err->message];
+    snprintf(field, sizeof field, "%s", err->field);
+    snprintf(message, sizeof message, "%s", err->message);
+    hc_error_set(err, err->code, field[0] ? field : NULL, "forwarded %.100s seq %llu: %s",
+                 inner->source, (unsigned long long)inner->seq, message);
+}
+
+int rep_project_central(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
+{
+    (void)state;
+    const char *type = event->type ? event->type : "";
+    if (strcmp(type, REP_EV_CENTRAL_RECEIVED) != 0)
+        return hc_error_set(err, HC_UNIMPLEMENTED, "type",
+                            "event type %s is not known: the hub's log holds %s", type,
+                            REP_EV_CENTRAL_RECEIVED);
+    Hcap__Event *inner = hcap__event__unpack(NULL, event->body.len, event->body.data);
+    if (!inner)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not an hcap.Event", type);
+    char node[S_NODE_MAX];
+    const s_route *routes = NULL;
+    int rc = s_source_split(inner->source, node, &routes, err);
+    if (rc == HC_OK && (rc = s_project(routes, store, node, inner, err)) != HC_OK)
+        s_error_forwarded(err, inner);
+    hcap__event__free_unpacked(inner, NULL);
+    return rc;
 }
 
 /* source is the follower's name ("enrollment") or the log's source as the
@@ -465,6 +551,8 @@ int rep_project_reset(void *state, hc_store *store, const char *source, hc_error
     const char *slash = source ? strrchr(source, '/') : NULL;
     const char *service = slash ? slash + 1 : source ? source : "";
     hc_log_warn("reporting_reset", "source=%s", service);
+    if (strcmp(service, "central") == 0)
+        return rep_store_clear(store, err);
     if (strcmp(service, "enrollment") == 0)
         return rep_store_reset_enrollment(store, err);
     if (strcmp(service, "credentialing") == 0)

@@ -564,6 +564,8 @@ static const char *s_groups_sql(Hcap__Dimension by)
         return S_BY("language", "workers_by_language");
     case HCAP__DIMENSION__DIMENSION_EMPLOYMENT_STATUS:
         return S_BY("employment_status", "workers_by_status");
+    case HCAP__DIMENSION__DIMENSION_NODE:
+        return S_BY("node", "workers_by_node");
     case HCAP__DIMENSION__DIMENSION_PROGRAM:
         return S_PROGRAMS("enrollment", S_IN_PERIOD("(1, 2, 3)"), S_IN_PERIOD("(3)"), "(1, 2, 3)",
                           "0", "0", "3") " UNION ALL " S_PROGRAMS("apprenticeship", "0", "0",

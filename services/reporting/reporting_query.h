@@ -51,7 +51,8 @@ int rep_query_credential_type_exists(hc_store *store, const char *code, const ch
 int rep_query_deliverable(hc_store *store, const Hcap__Deliverable *deliverable, const char *from,
                           const char *to, uint32_t *actual, uint32_t *placed, hc_error *err);
 
-/* The outcome rows of dimension by (not NODE) over the period, with every
+/* The outcome rows of dimension by over the period (NODE: the workers'
+   node, NULL at a region, so one row "unknown" there), with every
    count present, rows with all counts zero left out, in no particular
    order (*rows, *n_rows in arena), and the total row (group "total":
    distinct workers with each fact in the period). */

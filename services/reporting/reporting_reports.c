@@ -1,5 +1,6 @@
 /* reporting_reports: the grant, outcomes, apprenticeship and indicators
-   reports (docs/indicators.md), suppressed for the analyst role. */
+   reports (docs/indicators.md), suppressed for the analyst role and, at
+   central, for everyone. */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -35,9 +36,10 @@ static int s_period_check(hc_call *call, const char *from, const char *to)
     return HC_OK;
 }
 
-static bool s_suppressed(hc_call *call)
+/* Central suppresses every report; a region the analyst's. */
+static bool s_suppressed(const rep_state *st, hc_call *call)
 {
-    return rep_suppress_applies(hc_call_principal(call));
+    return st->central || rep_suppress_applies(hc_call_principal(call));
 }
 
 /* --- grants --- */
@@ -109,7 +111,7 @@ int rep_grant_report(void *state, hc_call *call, const ProtobufCMessage *in, Pro
         if (rc != HC_OK)
             return rc;
     }
-    if (s_suppressed(call))
+    if (s_suppressed(st, call))
         rep_suppress_grant(r);
     *out = &r->base;
     return HC_OK;
@@ -117,8 +119,8 @@ int rep_grant_report(void *state, hc_call *call, const ProtobufCMessage *in, Pro
 
 /* --- outcomes --- */
 
-static const char *const s_age_bands[] = {"under_25", "25_34",   "35_44", "45_54",
-                                          "55_64",    "65_plus", NULL};
+const char *const rep_age_bands[] = {"under_25", "25_34",   "35_44", "45_54",
+                                     "55_64",    "65_plus", NULL};
 
 /* Where group comes in its dimension: an enum value's number (the age
    bands' order), then the others (two_or_more, ids, codes), unknown last. */
@@ -142,8 +144,8 @@ static int s_rank(Hcap__Dimension by, const char *group)
         desc = &hcap__employment_status__descriptor;
         break;
     case HCAP__DIMENSION__DIMENSION_AGE_BAND:
-        for (int i = 0; s_age_bands[i]; i++)
-            if (strcmp(group, s_age_bands[i]) == 0)
+        for (int i = 0; rep_age_bands[i]; i++)
+            if (strcmp(group, rep_age_bands[i]) == 0)
                 return i;
         return INT_MAX - 1;
     default:
@@ -191,7 +193,7 @@ int rep_outcomes(void *state, hc_call *call, const ProtobufCMessage *in, Protobu
     hc_arena *arena = hc_call_arena(call);
     if (!hc_field_enum_valid(&hcap__dimension__descriptor, req->by))
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "by", "by must name a dimension");
-    if (req->by == HCAP__DIMENSION__DIMENSION_NODE)
+    if (req->by == HCAP__DIMENSION__DIMENSION_NODE && !st->central)
         return hc_call_fail(call, HC_INVALID_ARGUMENT, "by", "by=node is for the central node");
     int rc = s_period_check(call, req->from, req->to);
     if (rc != HC_OK)
@@ -207,7 +209,7 @@ int rep_outcomes(void *state, hc_call *call, const ProtobufCMessage *in, Protobu
     r->by = req->by;
     r->from = hc_arena_text(arena, req->from);
     r->to = hc_arena_text(arena, req->to);
-    if (s_suppressed(call))
+    if (s_suppressed(st, call))
         rep_suppress_outcomes(r, req->by != HCAP__DIMENSION__DIMENSION_PROGRAM);
     *out = &r->base;
     return HC_OK;
@@ -239,7 +241,7 @@ int rep_apprenticeship_report(void *state, hc_call *call, const ProtobufCMessage
     r->program_code = hc_arena_text(arena, program);
     r->from = hc_arena_text(arena, req->from);
     r->to = hc_arena_text(arena, req->to);
-    if (s_suppressed(call))
+    if (s_suppressed(st, call))
         rep_suppress_apprenticeship(r);
     *out = &r->base;
     return HC_OK;
@@ -271,7 +273,7 @@ int rep_indicators(void *state, hc_call *call, const ProtobufCMessage *in, Proto
     r->from = hc_arena_text(arena, req->from);
     r->to = hc_arena_text(arena, req->to);
     r->as_of = hc_arena_strdup(arena, today);
-    if (s_suppressed(call))
+    if (s_suppressed(st, call))
         rep_suppress_indicators(r);
     *out = &r->base;
     return HC_OK;

@@ -1,5 +1,6 @@
-/* reporting_server: the ReportingService definition, its state, and the
-   operator's methods: status, rebuild and dead letters. */
+/* reporting_server: the ReportingService definitions (a region's and
+   central's), their state, and the operator's methods: status, rebuild
+   and dead letters. */
 #include "reporting_server.h"
 
 #include <stdlib.h>
@@ -67,6 +68,14 @@ static void *s_state_new(hc_service *service, hc_error *err)
     return st;
 }
 
+static void *s_central_state_new(hc_service *service, hc_error *err)
+{
+    rep_state *st = s_state_new(service, err);
+    if (st)
+        st->central = true;
+    return st;
+}
+
 static const hc_handler s_handlers[] = {
     {"CreateGrant", rep_create_grant},
     {"GetGrant", rep_get_grant},
@@ -89,6 +98,12 @@ static const hc_service_follow s_follows[] = {
     {NULL, NULL, NULL, false},
 };
 
+/* Central follows the hub's log only: the regions' events come wrapped in it. */
+static const hc_service_follow s_central_follows[] = {
+    {"central", rep_project_central, rep_project_reset, false},
+    {NULL, NULL, NULL, false},
+};
+
 const hc_service_def rep_service = {
     .name = "reporting",
     .descriptor = &hcap__reporting_service__descriptor,
@@ -97,4 +112,14 @@ const hc_service_def rep_service = {
     .state_new = s_state_new,
     .state_destroy = s_state_destroy,
     .follows = s_follows,
+};
+
+const hc_service_def rep_central_service = {
+    .name = "reporting",
+    .descriptor = &hcap__reporting_service__descriptor,
+    .handlers = s_handlers,
+    .migrations = reporting_migrations,
+    .state_new = s_central_state_new,
+    .state_destroy = s_state_destroy,
+    .follows = s_central_follows,
 };

@@ -12,14 +12,31 @@
 #include "hc_service.h"
 #include "reporting.pb-c.h"
 
-/* The service definition hc_service_main and hc_service_new_local take. */
+/* The service definition hc_service_main and hc_service_new_local take:
+   a region's reporting, following the node's enrollment, credentialing
+   and apprenticeship logs. */
 extern const hc_service_def rep_service;
+
+/* Central reporting (docs/federation.md, "Central reporting"): the same
+   service ("reporting": handlers, migrations, store) following only the
+   hub's log (source "central"), each event of it unwrapped and applied as
+   a region applies its own, the worker's node kept beside the worker;
+   outcomes accept by=node and every report is suppressed whatever the
+   caller's role. */
+extern const hc_service_def rep_central_service;
 
 /* The embedded sql/NNN_*.sql files (generated at build time). */
 extern const hc_migration reporting_migrations[];
 
 /* The event type this service appends (subject: the grant's code). */
 #define REP_EV_GRANT "reporting.grant_created.v1"
+
+/* The hub's log holds one event type: its body is an hcap.Event a
+   region's uplink forwarded, as it came (source "<node>/<service>"). */
+#define REP_EV_CENTRAL_RECEIVED "central.event_received.v1"
+
+/* The age bands hc_age_band writes, youngest first, NULL-terminated. */
+extern const char *const rep_age_bands[];
 
 /* The kinds of facts (facts.kind in sql/001_init.sql). Enrollment steps
    are keyed by the enrollment id, so each step of one enrollment is one
@@ -47,6 +64,7 @@ enum {
 typedef struct {
     hc_service *service;
     hc_store *store;
+    bool central; /* rep_central_service: by=node, every report suppressed */
 } rep_state;
 
 /* --- reporting_project.c: the followers' apply and reset functions --- */
@@ -56,7 +74,15 @@ int rep_project_credentialing(void *state, hc_store *store, const Hcap__Event *e
                               hc_error *err);
 int rep_project_apprenticeship(void *state, hc_store *store, const Hcap__Event *event,
                                hc_error *err);
-/* Deletes what was derived from source's log (a rebuilt producer). */
+/* The hub's follower: an event of type REP_EV_CENTRAL_RECEIVED whose body
+   is a forwarded hcap.Event, applied through the route table of the
+   service its source names, with the node its source names. Any other
+   type, a body that does not decode, a source that is not
+   "<node>/<service>" of a followed service: an error naming the field
+   ("type", "body", "source"), which the follower dead-letters. */
+int rep_project_central(void *state, hc_store *store, const Hcap__Event *event, hc_error *err);
+/* Deletes what was derived from source's log (a rebuilt producer);
+   "central" (the hub's log): everything derived. */
 int rep_project_reset(void *state, hc_store *store, const char *source, hc_error *err);
 
 /* --- reporting_grants.c --- */

@@ -42,6 +42,19 @@ int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err)
     return hc_query_write(store, stmt, "id", NULL, err);
 }
 
+int rep_store_worker_node(hc_store *store, const char *id, const char *node, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store,
+                                          "INSERT INTO workers (id, node) VALUES (?1, ?2) "
+                                          "ON CONFLICT (id) DO UPDATE SET node = excluded.node",
+                                          err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, id);
+    hc_query_bind_text(stmt, 2, node);
+    return hc_query_write(store, stmt, "id", NULL, err);
+}
+
 int rep_store_worker_erase(hc_store *store, const char *id, hc_error *err)
 {
     sqlite3_stmt *stmt = hc_query_prepare(store,
@@ -104,6 +117,19 @@ int rep_store_employer_put(hc_store *store, const char *id, const char *name, co
     return hc_query_write(store, stmt, "id", NULL, err);
 }
 
+/* Records p's id as one of its code's. */
+static int s_program_id_put(hc_store *store, const rep_program *p, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "INSERT OR REPLACE INTO program_ids (origin, id, code) VALUES (?1, ?2, ?3)", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, p->origin);
+    hc_query_bind_text(stmt, 2, p->id);
+    hc_query_bind_text(stmt, 3, p->code);
+    return hc_query_write(store, stmt, "id", NULL, err);
+}
+
 int rep_store_program_put(hc_store *store, const rep_program *p, hc_error *err)
 {
     sqlite3_stmt *stmt = hc_query_prepare(
@@ -119,7 +145,8 @@ int rep_store_program_put(hc_store *store, const rep_program *p, hc_error *err)
     hc_query_bind_text(stmt, 4, p->name);
     hc_query_bind_text(stmt, 5, p->kind);
     hc_query_bind_text(stmt, 6, p->credential_code);
-    return hc_query_write(store, stmt, "code", NULL, err);
+    int rc = hc_query_write(store, stmt, "code", NULL, err);
+    return rc == HC_OK ? s_program_id_put(store, p, err) : rc;
 }
 
 /* Copies column col's text into out[size]; false when it does not fit. */
@@ -139,7 +166,10 @@ int rep_store_program_find(hc_store *store, const char *origin, const char *id, 
                            char *kind, size_t size, hc_error *err)
 {
     sqlite3_stmt *stmt = hc_query_prepare(
-        store, "SELECT code, kind FROM programs WHERE origin = ?1 AND id = ?2", err);
+        store,
+        "SELECT p.code, p.kind FROM program_ids i JOIN programs p ON p.origin = i.origin"
+        " AND p.code = i.code WHERE i.origin = ?1 AND i.id = ?2",
+        err);
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, origin);
@@ -248,11 +278,12 @@ int rep_store_reset_enrollment(hc_store *store, hc_error *err)
                          "DELETE FROM facts WHERE kind BETWEEN 1 AND 5;"
                          " DELETE FROM facts WHERE kind IN (30, 31, 40, 41, 42, 43);"
                          " DELETE FROM programs WHERE origin = 'enrollment';"
+                         " DELETE FROM program_ids WHERE origin = 'enrollment';"
                          " DELETE FROM employers;"
                          " UPDATE workers SET race_group = 'unknown', gender = 'unknown',"
                          " age_band = 'unknown', language = 'unknown', employer_id = NULL,"
                          " employment_status = 'unknown', registered_status = 'unknown',"
-                         " erased = 0;",
+                         " node = NULL, erased = 0;",
                          err);
 }
 
@@ -267,6 +298,7 @@ int rep_store_reset_apprenticeship(hc_store *store, hc_error *err)
     return hc_store_exec(store,
                          "DELETE FROM facts WHERE kind BETWEEN 20 AND 22;"
                          " DELETE FROM programs WHERE origin = 'apprenticeship';"
+                         " DELETE FROM program_ids WHERE origin = 'apprenticeship';"
                          " DELETE FROM apprentices;",
                          err);
 }
@@ -276,6 +308,6 @@ int rep_store_clear(hc_store *store, hc_error *err)
     return hc_store_exec(store,
                          "DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
                          " DELETE FROM employers; DELETE FROM workers;"
-                         " DELETE FROM credential_types;",
+                         " DELETE FROM credential_types; DELETE FROM program_ids;",
                          err);
 }

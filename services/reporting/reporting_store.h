@@ -1,5 +1,6 @@
 /* reporting_store: the read model's writes (sql/001_init.sql,
-   002_credential_types.sql): workers, employers, programs, credential
+   002_credential_types.sql, 005_central.sql): workers (with their node at
+   central), employers, programs (and their ids per code), credential
    types, facts and apprentices, as the followers apply the three logs.
    Grants and every report read are in reporting_query.c. Every write is an
    upsert or a keyed delete, so applying an event again rewrites the same
@@ -29,6 +30,10 @@ typedef struct {
    and wkey stay). HC_OK or the mapped SQLite error. */
 int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err);
 
+/* Sets the node worker id's events came from (central), creating its row
+   when missing. HC_OK or the mapped SQLite error. */
+int rep_store_worker_node(hc_store *store, const char *id, const char *node, hc_error *err);
+
 /* Marks worker id erased (creating its row, groups 'unknown', when missing). */
 int rep_store_worker_erase(hc_store *store, const char *id, hc_error *err);
 
@@ -49,10 +54,12 @@ typedef struct {
     const char *credential_code; /* NULL: none */
 } rep_program;
 
-/* Writes a program over the row of its (origin, code). */
+/* Writes a program over the row of its (origin, code), and its id as one
+   of that code's (central: several regions' ids for one code). */
 int rep_store_program_put(hc_store *store, const rep_program *p, hc_error *err);
 
-/* The code and kind of program id of origin, copied into code[size] and
+/* The code and kind of program id of origin (any id the code was written
+   under), copied into code[size] and
    kind[size]. HC_OK; HC_NOT_FOUND naming "program_id" when the read model
    has no such program; HC_OUT_OF_RANGE when a text does not fit; or the
    mapped SQLite error. */
@@ -102,8 +109,8 @@ int rep_store_apprentice_put(hc_store *store, const rep_apprentice *a, hc_error 
 
 /* Deletes what one log derived, for a producer rebuilt under a new epoch.
    Enrollment: its facts, programs and employers, and every worker's
-   groups back to 'unknown' (rows and keys stay: other logs' facts use
-   them). Credentialing: credential facts and types. Apprenticeship: its
+   groups back to 'unknown' and node to NULL (rows and keys stay: other
+   logs' facts use them). Credentialing: credential facts and types. Apprenticeship: its
    facts, programs and apprentices. HC_OK or HC_INTERNAL. */
 int rep_store_reset_enrollment(hc_store *store, hc_error *err);
 int rep_store_reset_credentialing(hc_store *store, hc_error *err);

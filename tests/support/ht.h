@@ -7,9 +7,11 @@
 #include <criterion/hooks.h>
 #include "ht_data.h"
 #include "ht_events.h"
+#include "ht_fed.h"
 #include "ht_http.h"
 #include "ht_node.h"
 #include "ht_os.h"
+#include "ht_proxy.h"
 #include "ht_reports.h"
 #include "ht_run.h"
 

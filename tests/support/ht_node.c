@@ -183,13 +183,34 @@ static int s_read_token(ht_node *self)
     return -1;
 }
 
-static int s_spawn(ht_node *self, bool demo)
+/* argv of the node: the prefix, hcap-node, --data, --http, the extra
+   flags, --demo. Strings in bin (the binary's path) and self. */
+static void s_node_argv(ht_node *self, bool demo, char *bin, size_t size, char **argv)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < HT_NODE_MAX_ARGS && self->prefix[i]; i++)
+        argv[n++] = self->prefix[i];
+    snprintf(bin, size, "%s/hcap-node", HCAP_BIN_DIR);
+    argv[n++] = bin;
+    argv[n++] = "--data";
+    argv[n++] = self->dir;
+    argv[n++] = "--http";
+    argv[n++] = self->http;
+    for (size_t i = 0; i < HT_NODE_MAX_ARGS && self->args[i]; i++)
+        argv[n++] = self->args[i];
+    if (demo)
+        argv[n++] = "--demo";
+    argv[n] = NULL;
+}
+
+/* Forks the keeper, which starts the node; does not wait for it. */
+static int s_launch(ht_node *self, bool demo)
 {
     self->port = ht_free_port();
     snprintf(self->http, sizeof self->http, "127.0.0.1:%d", self->port);
     char bin[512];
-    snprintf(bin, sizeof bin, "%s/hcap-node", HCAP_BIN_DIR);
-    char *argv[] = {bin, "--data", self->dir, "--http", self->http, demo ? "--demo" : NULL, NULL};
+    char *argv[2 * HT_NODE_MAX_ARGS + 8];
+    s_node_argv(self, demo, bin, sizeof bin, argv);
     int ctl[2], status[2];
     if (pipe2(ctl, O_CLOEXEC) < 0)
         return -1;
@@ -210,7 +231,12 @@ static int s_spawn(ht_node *self, bool demo)
     self->ctl_fd = ctl[1];
     self->status_fd = status[0];
     self->pid = 0;
-    if (self->keeper < 0 || s_await_ready(self, HT_READY_TIMEOUT_MS) != 0 ||
+    return self->keeper < 0 ? -1 : 0;
+}
+
+static int s_spawn(ht_node *self, bool demo)
+{
+    if (s_launch(self, demo) != 0 || s_await_ready(self, HT_READY_TIMEOUT_MS) != 0 ||
         s_read_token(self) != 0)
         return -1;
     return 0;
@@ -246,7 +272,9 @@ static void s_reap_all(ht_node *self)
         ht_sleep_ms(50);
 }
 
-ht_node *ht_node_start(const char *dir, bool demo)
+/* A node on dir (NULL: a new temporary directory) with copies of prefix
+   and args; NULL when the directory cannot be made. */
+static ht_node *s_node_new(const char *dir, const char *const *prefix, const char *const *args)
 {
     ht_node *self = calloc(1, sizeof *self);
     self->ctl_fd = self->status_fd = -1;
@@ -258,7 +286,47 @@ ht_node *ht_node_start(const char *dir, bool demo)
     snprintf(self->dir, sizeof self->dir, "%s", dir ? dir : temp);
     self->owns_dir = !dir;
     free(temp);
-    if (s_spawn(self, demo) != 0) {
+    for (size_t i = 0; prefix && prefix[i] && i + 1 < HT_NODE_MAX_ARGS; i++)
+        self->prefix[i] = strdup(prefix[i]);
+    for (size_t i = 0; args && args[i] && i + 1 < HT_NODE_MAX_ARGS; i++)
+        self->args[i] = strdup(args[i]);
+    return self;
+}
+
+ht_node *ht_node_launch(const char *dir, const char *const *prefix, const char *const *args)
+{
+    ht_node *self = s_node_new(dir, prefix, args);
+    if (self && s_launch(self, false) != 0) {
+        fprintf(stderr, "ht_node: cannot launch hcap-node in %s\n", self->dir);
+        ht_node_destroy(&self);
+    }
+    return self;
+}
+
+int ht_node_await(ht_node *self)
+{
+    if (s_await_ready(self, HT_READY_TIMEOUT_MS) == 0 && s_read_token(self) == 0)
+        return 0;
+    fprintf(stderr, "ht_node: hcap-node did not start in %s\n", self->dir);
+    s_print_log(self);
+    return -1;
+}
+
+ht_node *ht_node_start_argv(const char *dir, const char *const *prefix, const char *const *args)
+{
+    ht_node *self = s_node_new(dir, prefix, args);
+    if (self && s_spawn(self, false) != 0) {
+        fprintf(stderr, "ht_node: hcap-node did not start in %s\n", self->dir);
+        s_print_log(self);
+        ht_node_destroy(&self);
+    }
+    return self;
+}
+
+ht_node *ht_node_start(const char *dir, bool demo)
+{
+    ht_node *self = s_node_new(dir, NULL, NULL);
+    if (self && s_spawn(self, demo) != 0) {
         fprintf(stderr, "ht_node: hcap-node did not start in %s\n", self->dir);
         s_print_log(self);
         ht_node_destroy(&self);
@@ -308,6 +376,10 @@ void ht_node_destroy(ht_node **self_p)
     s_reap_all(self);
     if (self->owns_dir)
         ht_rmtree(self->dir);
+    for (size_t i = 0; i < HT_NODE_MAX_ARGS; i++) {
+        free(self->prefix[i]);
+        free(self->args[i]);
+    }
     free(self);
     *self_p = NULL;
 }

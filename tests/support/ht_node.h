@@ -10,6 +10,7 @@
 
 #define HT_READY_TIMEOUT_MS 90000 /* sanitizer builds on a busy 2-core machine */
 #define HT_STOP_TIMEOUT_MS  30000
+#define HT_NODE_MAX_ARGS    16
 
 typedef struct {
     char dir[128];   /* the node's data directory (absolute) */
@@ -22,6 +23,8 @@ typedef struct {
     int status_fd;   /* the keeper's reports: "pid N", "ready", "exit N" */
     bool owns_dir;   /* remove dir on destroy */
     bool shared;     /* the binary's shared node: tests may not stop it */
+    char *prefix[HT_NODE_MAX_ARGS]; /* run hcap-node under this ("ip netns exec NS"), or none */
+    char *args[HT_NODE_MAX_ARGS];   /* more flags of hcap-node ("--role" "central" ...) */
 } ht_node;
 
 /* Starts `hcap-node --data DIR --http 127.0.0.1:PORT [--demo]` with stdout
@@ -30,6 +33,20 @@ typedef struct {
    a new temporary directory, removed by ht_node_destroy. NULL on failure
    (the reason and the node's log on stderr; nothing left running). */
 ht_node *ht_node_start(const char *dir, bool demo);
+
+/* As ht_node_start with more flags for hcap-node (args, NULL-terminated,
+   e.g. {"--role", "central", "--listen", EP, NULL}) and, when prefix is
+   not NULL, under the command prefix (NULL-terminated, e.g. {"ip",
+   "netns", "exec", NS, NULL}: it must exec hcap-node in its own pid).
+   Both are copied and used again by ht_node_restart. */
+ht_node *ht_node_start_argv(const char *dir, const char *const *prefix, const char *const *args);
+
+/* ht_node_start_argv in two halves, to start several nodes at once:
+   launch returns as soon as hcap-node runs (NULL when it could not be
+   forked), await waits for its ready line (0, or -1 after printing its
+   log; the node is then left for ht_node_destroy). */
+ht_node *ht_node_launch(const char *dir, const char *const *prefix, const char *const *args);
+int ht_node_await(ht_node *self);
 
 /* Starts hcap-node again in the same directory after ht_node_stop or
    ht_node_kill (on a new port). 0, or -1 as ht_node_start. */

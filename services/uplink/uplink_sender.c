@@ -105,7 +105,9 @@ static void s_send(upl_sender *self)
     zframe_t *frame = hc_msg_frame(&batch.base);
     if (!frame || zframe_send(&frame, self->sock, ZFRAME_DONTWAIT) != 0) {
         zframe_destroy(&frame);
-        hc_log_warn("uplink_send_failed", "central=%s batch=%" PRIu64, self->central, batch.batch);
+        hc_log(self->timeouts ? HC_LOG_DEBUG : HC_LOG_WARN, "uplink_send_failed",
+               "central=%s batch=%" PRIu64 " message=\"not connected\"", self->central,
+               batch.batch);
     }
     /* Sent or not, the batch now waits for its ack: the timeout retries. */
     self->in_flight = batch.batch;

@@ -52,6 +52,13 @@ int upl_outbox_apply(void *arg, hc_store *store, const Hcap__Event *event, hc_er
 
 /* --- status --- */
 
+/* The age of the oldest pending row; 0 when none waits. */
+static double s_behind(const upl_outbox_stats *stats)
+{
+    double age = s_now() - stats->oldest_queued_at;
+    return stats->pending && age > 0 ? age : 0;
+}
+
 /* The outbox as one more follower row: source "central". */
 static Hcap__FollowerStatus *s_central_row(upl_state *st, hc_arena *arena)
 {
@@ -66,9 +73,7 @@ static Hcap__FollowerStatus *s_central_row(upl_state *st, hc_arena *arena)
     row->source = "central";
     row->seq = stats.acked;
     row->head = stats.head;
-    row->seconds_behind = stats.pending ? s_now() - stats.oldest_queued_at : 0;
-    if (row->seconds_behind < 0)
-        row->seconds_behind = 0;
+    row->seconds_behind = s_behind(&stats);
     return row;
 }
 
@@ -103,8 +108,7 @@ static int s_status(void *state, hc_call *call, const ProtobufCMessage *in, Prot
     s->pending = stats.pending;
     s->forwarded = stats.forwarded;
     s->last_ack_at = hc_arena_text(arena, stats.last_ack_at);
-    s->seconds_behind =
-        stats.pending && s_now() > stats.oldest_queued_at ? s_now() - stats.oldest_queued_at : 0;
+    s->seconds_behind = s_behind(&stats);
     s->last_error = st->sender ? hc_arena_text(arena, upl_sender_last_error(st->sender)) : NULL;
     *out = &s->base;
     return HC_OK;

@@ -36,6 +36,8 @@ typedef struct {
     uint64_t log_head;
     Hcap__FollowerStatus *followers; /* n_followers, sources owned */
     size_t n_followers;
+    Hcap__NodeStatus *nodes; /* n_nodes, strings owned */
+    size_t n_nodes;
 } s_instance;
 
 typedef struct {
@@ -128,13 +130,21 @@ static void s_followers_clear(s_instance *inst)
     inst->n_followers = 0;
 }
 
-/* Keeps what msg (a READY or HEARTBEAT) says of the instance's log and
-   followers, replacing what the previous one said. */
-static void s_instance_report(s_instance *inst, const Hcap__WorkerMessage *msg)
+static void s_nodes_clear(s_instance *inst)
 {
-    inst->has_log_head = msg->has_log_head;
-    inst->log_head = msg->has_log_head ? msg->log_head : 0;
-    s_followers_clear(inst);
+    for (size_t i = 0; i < inst->n_nodes; i++) {
+        free(inst->nodes[i].node);
+        free(inst->nodes[i].last_seen);
+    }
+    free(inst->nodes);
+    inst->nodes = NULL;
+    inst->n_nodes = 0;
+}
+
+/* Keeps msg's followers (those with a source, at most
+   HC_BROKER_FOLLOWERS_MAX); out of memory keeps fewer. */
+static void s_followers_keep(s_instance *inst, const Hcap__WorkerMessage *msg)
+{
     size_t count = 0;
     for (size_t i = 0; i < msg->n_followers && count < HC_BROKER_FOLLOWERS_MAX; i++)
         count += msg->followers[i] && msg->followers[i]->source;
@@ -161,12 +171,67 @@ static void s_instance_report(s_instance *inst, const Hcap__WorkerMessage *msg)
     }
 }
 
+/* Copies one node's status into to (strings owned); false when out of memory. */
+static bool s_node_copy(Hcap__NodeStatus *to, const Hcap__NodeStatus *from)
+{
+    *to = *from;
+    to->base.unknown_fields = NULL;
+    to->base.n_unknown_fields = 0;
+    to->node = strdup(from->node);
+    to->last_seen = from->last_seen ? strdup(from->last_seen) : NULL;
+    if (to->has_seconds_since_seen && !(to->seconds_since_seen >= 0))
+        to->seconds_since_seen = 0;
+    if (to->node && (to->last_seen || !from->last_seen))
+        return true;
+    free(to->node);
+    free(to->last_seen);
+    return false;
+}
+
+static bool s_node_named(const Hcap__NodeStatus *node)
+{
+    return node && node->node && node->node[0];
+}
+
+/* Keeps msg's nodes (those with a name, at most HC_BROKER_NODES_MAX). */
+static void s_nodes_keep(s_instance *inst, const Hcap__WorkerMessage *msg)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < msg->n_nodes && count < HC_BROKER_NODES_MAX; i++)
+        count += s_node_named(msg->nodes[i]);
+    if (count == 0)
+        return;
+    inst->nodes = calloc(count, sizeof *inst->nodes);
+    if (!inst->nodes)
+        return;
+    for (size_t i = 0; i < msg->n_nodes && inst->n_nodes < count; i++) {
+        if (!s_node_named(msg->nodes[i]))
+            continue;
+        if (!s_node_copy(&inst->nodes[inst->n_nodes], msg->nodes[i]))
+            break;
+        inst->n_nodes++;
+    }
+}
+
+/* Keeps what msg (a READY or HEARTBEAT) says of the instance's log,
+   followers and nodes, replacing what the previous one said. */
+static void s_instance_report(s_instance *inst, const Hcap__WorkerMessage *msg)
+{
+    inst->has_log_head = msg->has_log_head;
+    inst->log_head = msg->has_log_head ? msg->log_head : 0;
+    s_followers_clear(inst);
+    s_nodes_clear(inst);
+    s_followers_keep(inst, msg);
+    s_nodes_keep(inst, msg);
+}
+
 static void s_instance_free(s_instance **inst_p)
 {
     s_instance *inst = *inst_p;
     if (!inst)
         return;
     s_followers_clear(inst);
+    s_nodes_clear(inst);
     zlistx_destroy(&inst->inflight);
     zframe_destroy(&inst->identity);
     free(inst->key);
@@ -678,8 +743,14 @@ void hc_broker_foreach_instance(hc_broker *self,
     assert(self && fn);
     for (s_instance *inst = zhashx_first(self->instances); inst;
          inst = zhashx_next(self->instances)) {
-        hc_broker_instance view = {inst->service->name, inst->name,      inst->has_log_head,
-                                   inst->log_head,      inst->followers, inst->n_followers};
+        hc_broker_instance view = {.service = inst->service->name,
+                                   .instance = inst->name,
+                                   .has_log_head = inst->has_log_head,
+                                   .log_head = inst->log_head,
+                                   .followers = inst->followers,
+                                   .n_followers = inst->n_followers,
+                                   .nodes = inst->nodes,
+                                   .n_nodes = inst->n_nodes};
         fn(arg, &view);
     }
 }

@@ -59,8 +59,9 @@ void hc_broker_foreach(hc_broker *self, void (*fn)(void *arg, const char *servic
                        void *arg);
 
 /* What a live instance said of itself in its last READY or HEARTBEAT: its
-   event log's head (when it sent one) and where its followers stand (at
-   most HC_BROKER_FOLLOWERS_MAX of them). Valid only during the callback. */
+   event log's head (when it sent one), where its followers stand (at most
+   HC_BROKER_FOLLOWERS_MAX of them) and, from the central hub, the nodes it
+   knows (at most HC_BROKER_NODES_MAX). Valid only during the callback. */
 typedef struct {
     const char *service;
     const char *instance;
@@ -68,9 +69,12 @@ typedef struct {
     uint64_t log_head;
     const Hcap__FollowerStatus *followers; /* n_followers entries */
     size_t n_followers;
+    const Hcap__NodeStatus *nodes; /* n_nodes entries */
+    size_t n_nodes;
 } hc_broker_instance;
 
 #define HC_BROKER_FOLLOWERS_MAX 32
+#define HC_BROKER_NODES_MAX     1024
 
 /* Calls fn for every live instance, in no particular order. */
 void hc_broker_foreach_instance(hc_broker *self,

@@ -1,5 +1,6 @@
-/* gateway_lag: heads and follower lag from the instances' own reports,
-   merged per service and per (service, source) and sorted by name. */
+/* gateway_lag: heads, follower lag and nodes from the instances' own
+   reports, merged per service, per (service, source) and per node, and
+   sorted by name. */
 #include "gateway_lag.h"
 
 #include <assert.h>
@@ -93,6 +94,40 @@ static void s_merge(gw_lag *out, const char *service, const Hcap__FollowerStatus
         lag->dead_letters = status->dead_letters;
 }
 
+static int s_node_compare(const void *a, const void *b)
+{
+    const Hcap__NodeStatus *x = *(Hcap__NodeStatus *const *)a;
+    const Hcap__NodeStatus *y = *(Hcap__NodeStatus *const *)b;
+    return strcmp(x->node, y->node);
+}
+
+/* Merges one instance's node into out: a node already there is replaced
+   by a report that counts more of its events. */
+static void s_node_merge(gw_lag *out, const Hcap__NodeStatus *node)
+{
+    for (size_t i = 0; i < out->n_nodes; i++)
+        if (strcmp(out->nodes[i]->node, node->node) == 0) {
+            if (node->events > out->nodes[i]->events)
+                out->nodes[i] = (Hcap__NodeStatus *)node;
+            return;
+        }
+    out->nodes[out->n_nodes++] = (Hcap__NodeStatus *)node;
+}
+
+/* Every instance's nodes, merged and sorted; sets out->nodes. */
+static void s_nodes(const hc_broker_instance *instances, size_t n, hc_arena *arena, gw_lag *out)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += instances[i].n_nodes;
+    out->nodes = hc_arena_alloc(arena, (total + 1) * sizeof *out->nodes);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < instances[i].n_nodes; k++)
+            s_node_merge(out, &instances[i].nodes[k]);
+    if (out->n_nodes > 1)
+        qsort(out->nodes, out->n_nodes, sizeof *out->nodes, s_node_compare);
+}
+
 void gw_lag_compute(const hc_broker_instance *instances, size_t n, hc_arena *arena, gw_lag *out)
 {
     assert((instances || n == 0) && arena && out);
@@ -107,6 +142,7 @@ void gw_lag_compute(const hc_broker_instance *instances, size_t n, hc_arena *are
             s_merge(out, instances[i].service, &instances[i].followers[f], arena);
     if (out->n_followers > 1)
         qsort(out->followers, out->n_followers, sizeof *out->followers, s_lag_compare);
+    s_nodes(instances, n, arena, out);
 }
 
 typedef struct {
@@ -139,6 +175,14 @@ static void s_on_instance(void *arg, const hc_broker_instance *instance)
         followers[i].source = hc_arena_strdup(gather->arena, instance->followers[i].source);
     }
     copy->followers = followers;
+    Hcap__NodeStatus *nodes =
+        hc_arena_alloc(gather->arena, (instance->n_nodes + 1) * sizeof *nodes);
+    for (size_t i = 0; i < instance->n_nodes; i++) {
+        nodes[i] = instance->nodes[i];
+        nodes[i].node = hc_arena_strdup(gather->arena, instance->nodes[i].node);
+        nodes[i].last_seen = hc_arena_text(gather->arena, instance->nodes[i].last_seen);
+    }
+    copy->nodes = nodes;
 }
 
 void gw_lag_collect(hc_broker *broker, hc_arena *arena, gw_lag *out)

@@ -1,6 +1,6 @@
-/* gateway_lag: event log heads and follower lag, gathered from what the
-   live service instances say of themselves in READY and HEARTBEAT
-   (hc_broker), for GET /healthz and GET /metrics. */
+/* gateway_lag: event log heads, follower lag and the central hub's nodes,
+   gathered from what the live service instances say of themselves in
+   READY and HEARTBEAT (hc_broker), for GET /healthz and GET /metrics. */
 #ifndef GATEWAY_LAG_H
 #define GATEWAY_LAG_H
 
@@ -24,6 +24,8 @@ typedef struct {
     size_t n_heads;
     Hcap__FollowerLag **followers;
     size_t n_followers;
+    Hcap__NodeStatus **nodes; /* the hub's nodes, sorted by node id; 0 without a hub */
+    size_t n_nodes;
 } gw_lag;
 
 /* Computes heads and lag from n instance reports. A follower's head is
@@ -31,7 +33,9 @@ typedef struct {
    (the live service named by its source) reported itself; events_behind
    is head - seq. Several instances of one service following one source
    (replicas, each with its own store) are reported as the worst of them:
-   the lowest seq, the highest head, seconds behind and dead letters. */
+   the lowest seq, the highest head, seconds behind and dead letters. A
+   node that several instances report (hub replicas) is the report that
+   counts the most events of it. */
 void gw_lag_compute(const hc_broker_instance *instances, size_t n, hc_arena *arena, gw_lag *out);
 
 /* gw_lag_compute over every live instance of broker. */

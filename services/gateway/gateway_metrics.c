@@ -36,14 +36,18 @@ typedef struct {
 } s_array;
 
 struct _gw_metrics {
-    s_array http;      /* s_counter */
-    s_array durations; /* s_histogram */
-    s_array frontend;  /* s_counter */
-    s_array services;  /* s_counter, count = instances */
-    s_array heads;     /* s_gauge: event log head by service */
-    s_array behind;    /* s_gauge: follower events behind by service, source */
-    s_array seconds;   /* s_gauge: follower seconds behind */
-    s_array dead;      /* s_gauge: follower dead letters */
+    s_array http;            /* s_counter */
+    s_array durations;       /* s_histogram */
+    s_array frontend;        /* s_counter */
+    s_array services;        /* s_counter, count = instances */
+    s_array heads;           /* s_gauge: event log head by service */
+    s_array behind;          /* s_gauge: follower events behind by service, source */
+    s_array seconds;         /* s_gauge: follower seconds behind */
+    s_array dead;            /* s_gauge: follower dead letters */
+    s_array node_events;     /* s_gauge: the hub's events accepted by node */
+    s_array node_duplicates; /* s_gauge: the hub's duplicates by node */
+    s_array node_allowed;    /* s_gauge: 1 when the node's key is filed */
+    s_array node_seen;       /* s_gauge: seconds since the node's last batch */
     long inflight;
 };
 
@@ -95,6 +99,8 @@ gw_metrics *gw_metrics_new(void)
     self->services.item_size = sizeof(s_counter);
     self->heads.item_size = self->behind.item_size = sizeof(s_gauge);
     self->seconds.item_size = self->dead.item_size = sizeof(s_gauge);
+    self->node_events.item_size = self->node_duplicates.item_size = sizeof(s_gauge);
+    self->node_allowed.item_size = self->node_seen.item_size = sizeof(s_gauge);
     return self;
 }
 
@@ -103,8 +109,10 @@ void gw_metrics_destroy(gw_metrics **self_p)
     if (!self_p || !*self_p)
         return;
     gw_metrics *self = *self_p;
-    s_array *arrays[] = {&self->http,  &self->durations, &self->frontend, &self->services,
-                         &self->heads, &self->behind,    &self->seconds,  &self->dead};
+    s_array *arrays[] = {
+        &self->http,        &self->durations,       &self->frontend,     &self->services,
+        &self->heads,       &self->behind,          &self->seconds,      &self->dead,
+        &self->node_events, &self->node_duplicates, &self->node_allowed, &self->node_seen};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         s_array_clear(arrays[i]);
         free(arrays[i]->items);
@@ -165,6 +173,10 @@ void gw_metrics_services_reset(gw_metrics *self)
     s_array_clear(&self->behind);
     s_array_clear(&self->seconds);
     s_array_clear(&self->dead);
+    s_array_clear(&self->node_events);
+    s_array_clear(&self->node_duplicates);
+    s_array_clear(&self->node_allowed);
+    s_array_clear(&self->node_seen);
 }
 
 void gw_metrics_service(gw_metrics *self, const char *service, size_t instances)
@@ -198,6 +210,20 @@ void gw_metrics_follower(gw_metrics *self, const char *service, const char *sour
     ((s_gauge *)s_array_find(&self->behind, labels, true))->value = (double)events_behind;
     ((s_gauge *)s_array_find(&self->seconds, labels, true))->value = seconds_behind;
     ((s_gauge *)s_array_find(&self->dead, labels, true))->value = (double)dead_letters;
+}
+
+void gw_metrics_node(gw_metrics *self, const char *node, bool allowed, uint64_t events,
+                     uint64_t duplicates, double seconds_since_seen)
+{
+    assert(self);
+    char escaped[256], labels[300];
+    s_escape(escaped, sizeof escaped, node);
+    snprintf(labels, sizeof labels, "node=\"%s\"", escaped);
+    ((s_gauge *)s_array_find(&self->node_events, labels, true))->value = (double)events;
+    ((s_gauge *)s_array_find(&self->node_duplicates, labels, true))->value = (double)duplicates;
+    ((s_gauge *)s_array_find(&self->node_allowed, labels, true))->value = allowed ? 1 : 0;
+    if (seconds_since_seen >= 0)
+        ((s_gauge *)s_array_find(&self->node_seen, labels, true))->value = seconds_since_seen;
 }
 
 void gw_metrics_inflight(gw_metrics *self, int delta)
@@ -260,6 +286,19 @@ static void s_render_histograms(FILE *out, s_array *array, const char *name, con
     }
 }
 
+/* The central hub's gauges (series only where it reported nodes). */
+static void s_render_nodes(gw_metrics *self, FILE *out)
+{
+    s_render_gauges(out, &self->node_events, "hcap_central_node_events",
+                    "Events the central hub accepted from each node, duplicates not counted.");
+    s_render_gauges(out, &self->node_duplicates, "hcap_central_node_duplicates",
+                    "Events a node sent the hub again that it already had.");
+    s_render_gauges(out, &self->node_allowed, "hcap_central_node_allowed",
+                    "1 when the node's key is in the hub's nodes directory, else 0.");
+    s_render_gauges(out, &self->node_seen, "hcap_central_node_seconds_since_seen",
+                    "Seconds since the hub accepted a batch from the node.");
+}
+
 char *gw_metrics_render(gw_metrics *self, size_t *size)
 {
     assert(self && size);
@@ -283,6 +322,7 @@ char *gw_metrics_render(gw_metrics *self, size_t *size)
                     "Seconds a follower has been behind its source's head; 0 when caught up.");
     s_render_gauges(out, &self->dead, "hcap_follower_dead_letters",
                     "Events a follower parked because it could not apply them.");
+    s_render_nodes(self, out);
     fprintf(out,
             "# HELP hcap_gateway_inflight Requests in flight through the gateway.\n"
             "# TYPE hcap_gateway_inflight gauge\nhcap_gateway_inflight %ld\n",

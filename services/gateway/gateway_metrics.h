@@ -3,6 +3,7 @@
 #ifndef GATEWAY_METRICS_H
 #define GATEWAY_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,13 @@ void gw_metrics_service(gw_metrics *self, const char *service, size_t instances)
 void gw_metrics_log_head(gw_metrics *self, const char *service, uint64_t head);
 void gw_metrics_follower(gw_metrics *self, const char *service, const char *source,
                          uint64_t events_behind, double seconds_behind, uint32_t dead_letters);
+
+/* Sets what the central hub says of one node: hcap_central_node_events,
+   _duplicates and _allowed (1 or 0){node}, and _seconds_since_seen{node}
+   unless seconds_since_seen is negative (a node never seen); forgotten at
+   the next gw_metrics_services_reset. */
+void gw_metrics_node(gw_metrics *self, const char *node, bool allowed, uint64_t events,
+                     uint64_t duplicates, double seconds_since_seen);
 
 /* Adds delta to the in-flight gauge. */
 void gw_metrics_inflight(gw_metrics *self, int delta);

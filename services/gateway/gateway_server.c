@@ -84,28 +84,74 @@ static int s_create_token(gw_server *self, const gw_call *call, hc_broker_reply_
     return code;
 }
 
+/* The rows of /healthz: the required services first, in their order,
+   then every other service that ever registered. */
+typedef struct {
+    gw_server *self;
+    gw_lag *lag;
+    hc_arena *arena;
+    Hcap__ServiceHealth **rows;
+    size_t n_rows, capacity;
+} s_health_rows;
+
+static void s_health_row(s_health_rows *rows, const char *service, size_t live)
+{
+    if (rows->n_rows == rows->capacity)
+        return;
+    Hcap__ServiceHealth *row = hc_arena_alloc(rows->arena, sizeof *row);
+    hcap__service_health__init(row);
+    row->name = hc_arena_strdup(rows->arena, service);
+    row->instances = (uint32_t)live;
+    row->has_log_head = gw_lag_head(rows->lag, service, &row->log_head);
+    rows->rows[rows->n_rows++] = row;
+}
+
+static bool s_service_required(const gw_server *self, const char *service)
+{
+    for (size_t i = 0; i < self->n_services; i++)
+        if (strcmp(self->services[i], service) == 0)
+            return true;
+    return false;
+}
+
+static void s_health_other(void *arg, const char *service, size_t live)
+{
+    s_health_rows *rows = arg;
+    if (!s_service_required(rows->self, service))
+        s_health_row(rows, service, live);
+}
+
+static void s_count_service(void *arg, const char *service, size_t live)
+{
+    (void)service;
+    (void)live;
+    (*(size_t *)arg)++;
+}
+
 static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
 {
     hc_arena *arena = hc_arena_new();
     gw_lag lag;
     gw_lag_collect(self->broker, arena, &lag);
-    Hcap__HealthReply reply = HCAP__HEALTH_REPLY__INIT;
-    Hcap__ServiceHealth *rows = hc_arena_alloc(arena, sizeof *rows * (self->n_services + 1));
-    Hcap__ServiceHealth **list = hc_arena_alloc(arena, sizeof *list * (self->n_services + 1));
+    size_t registered = 0;
+    hc_broker_foreach(self->broker, s_count_service, &registered);
+    s_health_rows rows = {self, &lag, arena, NULL, 0, self->n_services + registered};
+    rows.rows = hc_arena_alloc(arena, sizeof *rows.rows * (rows.capacity + 1));
     bool ok = true;
     for (size_t i = 0; i < self->n_services; i++) {
-        hcap__service_health__init(&rows[i]);
-        rows[i].name = (char *)self->services[i];
-        rows[i].instances = (uint32_t)hc_broker_instances(self->broker, self->services[i]);
-        rows[i].has_log_head = gw_lag_head(&lag, self->services[i], &rows[i].log_head);
-        ok = ok && rows[i].instances > 0;
-        list[i] = &rows[i];
+        size_t live = hc_broker_instances(self->broker, self->services[i]);
+        s_health_row(&rows, self->services[i], live);
+        ok = ok && live > 0;
     }
+    hc_broker_foreach(self->broker, s_health_other, &rows);
+    Hcap__HealthReply reply = HCAP__HEALTH_REPLY__INIT;
     reply.status = ok ? "ok" : "degraded";
-    reply.n_services = self->n_services;
-    reply.services = list;
+    reply.n_services = rows.n_rows;
+    reply.services = rows.rows;
     reply.n_followers = lag.n_followers;
     reply.followers = lag.followers;
+    reply.n_nodes = lag.n_nodes;
+    reply.nodes = lag.nodes;
     s_reply_message(&reply.base, arena, cb, arg);
     hc_arena_destroy(&arena);
     return HC_OK;
@@ -340,6 +386,11 @@ char *gw_server_metrics_text(gw_server *self, size_t *size)
             const Hcap__FollowerLag *f = lag.followers[i];
             gw_metrics_follower(self->metrics, f->service, f->source, f->events_behind,
                                 f->seconds_behind, f->dead_letters);
+        }
+        for (size_t i = 0; i < lag.n_nodes; i++) {
+            const Hcap__NodeStatus *n = lag.nodes[i];
+            gw_metrics_node(self->metrics, n->node, n->allowed, n->events, n->duplicates,
+                            n->has_seconds_since_seen ? n->seconds_since_seen : -1);
         }
         hc_arena_destroy(&arena);
     }

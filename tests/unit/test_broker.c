@@ -589,3 +589,102 @@ Test(broker, plain_heartbeats_report_no_head)
     cr_assert_not(s_seen.items[0].has_log_head);
     cr_assert_eq(s_seen.items[0].n_followers, 0);
 }
+
+/* What the hub's last report said of its nodes, copied out of the callback. */
+typedef struct {
+    size_t n_nodes;
+    char node[4][32];
+    bool allowed[4];
+    char last_seen[4][40];
+    bool has_seconds[4];
+    double seconds[4];
+    uint64_t events[4], duplicates[4], batches[4];
+} seen_nodes;
+
+static void s_on_hub(void *arg, const hc_broker_instance *inst)
+{
+    seen_nodes *seen = arg;
+    memset(seen, 0, sizeof *seen);
+    seen->n_nodes = inst->n_nodes;
+    for (size_t i = 0; i < inst->n_nodes && i < 4; i++) {
+        const Hcap__NodeStatus *n = &inst->nodes[i];
+        snprintf(seen->node[i], sizeof seen->node[i], "%s", n->node);
+        seen->allowed[i] = n->allowed;
+        snprintf(seen->last_seen[i], sizeof seen->last_seen[i], "%s",
+                 n->last_seen ? n->last_seen : "-");
+        seen->has_seconds[i] = n->has_seconds_since_seen;
+        seen->seconds[i] = n->seconds_since_seen;
+        seen->events[i] = n->events;
+        seen->duplicates[i] = n->duplicates;
+        seen->batches[i] = n->batches;
+    }
+}
+
+static seen_nodes s_hub_seen;
+
+static bool s_hub_nodes_are(void *arg)
+{
+    s_hub_seen.n_nodes = (size_t)-1;
+    hc_broker_foreach_instance(s_broker, s_on_hub, &s_hub_seen);
+    return s_hub_seen.n_nodes == *(size_t *)arg;
+}
+
+/* A HEARTBEAT (or READY) of the hub with nodes[0..n). */
+static void s_hub_report(fake_worker *w, Hcap__WorkerMessage__Command cmd, Hcap__NodeStatus **nodes,
+                         size_t n)
+{
+    Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
+    msg.command = cmd;
+    msg.service = "central";
+    msg.instance = "cen-1";
+    msg.role = "primary";
+    msg.n_nodes = n;
+    msg.nodes = nodes;
+    s_worker_send(w, &msg);
+}
+
+Test(broker, the_hubs_nodes_are_kept_like_its_followers)
+{
+    fake_worker *w = &s_workers[0];
+    w->dealer = zsock_new(ZMQ_DEALER);
+    hc_sock_setup(w->dealer);
+    cr_assert_eq(zsock_connect(w->dealer, "%s", s_endpoint), 0);
+    w->beating = false;
+    Hcap__NodeStatus west = HCAP__NODE_STATUS__INIT, north = HCAP__NODE_STATUS__INIT;
+    west.node = "west";
+    west.allowed = true;
+    west.last_seen = "2026-11-01T10:00:00.000Z";
+    west.has_seconds_since_seen = west.has_events = west.has_duplicates = west.has_batches = true;
+    west.seconds_since_seen = 2.5;
+    west.events = 1200;
+    west.duplicates = 30;
+    west.batches = 7;
+    north.node = "north";
+    Hcap__NodeStatus nameless = HCAP__NODE_STATUS__INIT;
+    nameless.node = "";
+    Hcap__NodeStatus *nodes[] = {&west, &nameless, &north};
+    s_hub_report(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY, nodes, 3);
+    size_t want = 2;
+    cr_assert(s_pump(s_hub_nodes_are, &want, 2000), "READY's nodes are kept, a nameless one not");
+    cr_assert_str_eq(s_hub_seen.node[0], "west");
+    cr_assert(s_hub_seen.allowed[0]);
+    cr_assert_str_eq(s_hub_seen.last_seen[0], "2026-11-01T10:00:00.000Z");
+    cr_assert(s_hub_seen.has_seconds[0]);
+    cr_assert_float_eq(s_hub_seen.seconds[0], 2.5, 1e-9);
+    cr_assert_eq(s_hub_seen.events[0], 1200);
+    cr_assert_eq(s_hub_seen.duplicates[0], 30);
+    cr_assert_eq(s_hub_seen.batches[0], 7);
+    cr_assert_str_eq(s_hub_seen.node[1], "north");
+    cr_assert_not(s_hub_seen.allowed[1]);
+    cr_assert_str_eq(s_hub_seen.last_seen[1], "-");
+    cr_assert_not(s_hub_seen.has_seconds[1]);
+
+    s_hub_report(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT, nodes, 1);
+    want = 1;
+    cr_assert(s_pump(s_hub_nodes_are, &want, 2000), "a HEARTBEAT replaces what READY said");
+    s_hub_report(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_HEARTBEAT, NULL, 0);
+    want = 0;
+    cr_assert(s_pump(s_hub_nodes_are, &want, 2000), "a report without nodes forgets them");
+    s_worker_command(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
+    s_wait_live("central", 0, 2000);
+}

@@ -148,3 +148,31 @@ Test(gateway_metrics, log_heads_and_follower_lag_are_gauges)
     free(text);
     gw_metrics_destroy(&metrics);
 }
+
+Test(gateway_metrics, the_hubs_nodes_are_gauges_by_node)
+{
+    gw_metrics *metrics = gw_metrics_new();
+    gw_metrics_node(metrics, "west", true, 1200, 30, 2.5);
+    gw_metrics_node(metrics, "north", false, 0, 0, -1);
+    char *text = s_render(metrics);
+    s_has(text, "# HELP hcap_central_node_events ");
+    s_has(text, "# TYPE hcap_central_node_events gauge\n"
+                "hcap_central_node_events{node=\"north\"} 0\n"
+                "hcap_central_node_events{node=\"west\"} 1200\n");
+    s_has(text, "# TYPE hcap_central_node_duplicates gauge\n"
+                "hcap_central_node_duplicates{node=\"north\"} 0\n"
+                "hcap_central_node_duplicates{node=\"west\"} 30\n");
+    s_has(text, "# TYPE hcap_central_node_allowed gauge\n"
+                "hcap_central_node_allowed{node=\"north\"} 0\n"
+                "hcap_central_node_allowed{node=\"west\"} 1\n");
+    s_has(text, "# TYPE hcap_central_node_seconds_since_seen gauge\n"
+                "hcap_central_node_seconds_since_seen{node=\"west\"} 2.5\n");
+    cr_assert_null(strstr(text, "hcap_central_node_seconds_since_seen{node=\"north\"}"),
+                   "a node never seen has no age");
+    free(text);
+    gw_metrics_services_reset(metrics);
+    text = s_render(metrics);
+    cr_assert_null(strstr(text, "node=\""), "reset forgets the nodes");
+    free(text);
+    gw_metrics_destroy(&metrics);
+}

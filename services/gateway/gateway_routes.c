@@ -8,6 +8,7 @@
 #include "apprenticeship.pb-c.h"
 #include "credentialing.pb-c.h"
 #include "enrollment.pb-c.h"
+#include "federation.pb-c.h"
 #include "gateway.pb-c.h"
 #include "hc_auth.h"
 #include "reporting.pb-c.h"
@@ -18,7 +19,7 @@
 #define S_APPR  (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_MENTOR)
 #define S_ADMIN HC_ROLE_BIT_ADMIN
 /* Analysts read the reports (suppressed by the reporting service from the
-   principal's role) and nothing else. */
+   principal's role) and, at central, the list of nodes; nothing else. */
 #define S_REPORT (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_ANALYST)
 #define S_ANY    (HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_MENTOR | HC_ROLE_BIT_ANALYST)
 #define S_READ   GW_ROUTE_READ
@@ -118,16 +119,21 @@ static const gw_route s_routes[] = {
     {"GET", "/v1/reports/indicators", "reporting", "GetIndicators", S_REPORT, S_LIST, NULL, NULL},
     {"GET", "/v1/reports/status", "reporting", "GetStatus", S_FUND, S_READ, NULL, NULL},
     {"POST", "/v1/reports/rebuild", "reporting", "Rebuild", S_ADMIN, 0, NULL, NULL},
+    /* federation (docs/federation.md): the hub's nodes, a region's uplink */
+    {"GET", "/v1/nodes", "central", "ListNodes", S_REPORT, S_LIST, NULL, NULL},
+    {"GET", "/v1/uplink", "uplink", "GetStatus", S_FUND, S_READ, NULL, NULL},
     /* the dead letters of each following service: ?service= picks the row */
     {"GET", "/v1/events/dead", "reporting", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL, NULL},
     {NULL, "/v1/events/dead", "credentialing", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL,
      NULL},
     {NULL, "/v1/events/dead", "apprenticeship", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL,
      NULL},
+    {NULL, "/v1/events/dead", "uplink", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL, NULL},
     {"POST", "/v1/events/dead/retry", "reporting", "RetryDeadLetters", S_ADMIN, S_BY, NULL, NULL},
     {NULL, "/v1/events/dead/retry", "credentialing", "RetryDeadLetters", S_ADMIN, S_BY, NULL, NULL},
     {NULL, "/v1/events/dead/retry", "apprenticeship", "RetryDeadLetters", S_ADMIN, S_BY, NULL,
      NULL},
+    {NULL, "/v1/events/dead/retry", "uplink", "RetryDeadLetters", S_ADMIN, S_BY, NULL, NULL},
     {"POST", "/v1/tokens", "gateway", "CreateToken", S_ADMIN, S_NEW, NULL, NULL},
     {"GET", "/healthz", "gateway", "Health", S_ANY, GW_ROUTE_PUBLIC | S_READ | GW_ROUTE_HEALTH,
      NULL, NULL},
@@ -142,10 +148,12 @@ typedef struct {
 
 static const s_service s_services[] = {
     {"apprenticeship", &hcap__apprenticeship_service__descriptor},
+    {"central", &hcap__central_service__descriptor},
     {"credentialing", &hcap__credentialing_service__descriptor},
     {"enrollment", &hcap__enrollment_service__descriptor},
     {"gateway", &hcap__gateway_service__descriptor},
     {"reporting", &hcap__reporting_service__descriptor},
+    {"uplink", &hcap__uplink_service__descriptor},
     {NULL, NULL},
 };
 

@@ -24,7 +24,7 @@ typedef struct {
     const char *broker;           /* backend endpoint */
     const char *frontend;         /* frontend endpoint */
     const char *admin_token_file; /* may be NULL */
-    const char *services;         /* expected services, comma-separated */
+    const char *services;         /* required by /healthz, comma-separated */
     size_t body_limit;            /* bytes of an HTTP body at most */
     uint32_t deadline_ms;         /* of a request to a service */
     uint32_t fanout_deadline_ms;  /* of a composite read */

@@ -9,6 +9,11 @@
 #include "hc_log.h"
 #include "hc_msg.h"
 
+/* The services /healthz requires unless gateway/services (--services,
+   HCAP_GATEWAY_SERVICES) names others: a region's. hcap-node sets
+   "central,reporting" at central and adds "uplink" at a region with one. */
+#define S_SERVICES "enrollment,credentialing,apprenticeship,reporting"
+
 /* Flags and the config keys they set (above file and environment). */
 static const hc_flag s_flags[] = {{"data", "node/data"},
                                   {"node-id", "node/id"},
@@ -28,8 +33,9 @@ static void s_usage(FILE *out)
             "       [--services NAME,...]\n"
             "defaults: data ./var, http 127.0.0.1:8080, broker ipc://DIR/broker.ipc,\n"
             "  frontend ipc://DIR/gateway.ipc, body limit 1048576; config keys gateway/*\n"
-            "  (deadline_ms 5000, fanout_deadline_ms 2000, services enrollment,\n"
-            "  idempotency_ttl_s 86400) and HCAP_GATEWAY_* variables set them too.\n");
+            "  (deadline_ms 5000, fanout_deadline_ms 2000, idempotency_ttl_s 86400,\n"
+            "  services " S_SERVICES ": those /healthz requires)\n"
+            "  and HCAP_GATEWAY_* variables set them too.\n");
 }
 
 static uint32_t s_clamp_ms(int64_t value, int64_t dflt)
@@ -49,7 +55,7 @@ static void s_options(hc_config *config, const char *data_dir, char *defaults[3]
     options->broker = hc_config_get(config, "gateway/broker", defaults[0]);
     options->frontend = hc_config_get(config, "gateway/frontend", defaults[1]);
     options->admin_token_file = hc_config_get(config, "gateway/admin_token_file", NULL);
-    options->services = hc_config_get(config, "gateway/services", "enrollment");
+    options->services = hc_config_get(config, "gateway/services", S_SERVICES);
     int64_t limit = hc_config_int(config, "gateway/body_limit", 1048576);
     options->body_limit = limit > 0 ? (size_t)limit : 1048576;
     options->deadline_ms = s_clamp_ms(hc_config_int(config, "gateway/deadline_ms", 5000), 5000);

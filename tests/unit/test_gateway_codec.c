@@ -272,11 +272,12 @@ Test(gateway_codec, csv_has_a_header_row_and_joins_arrays)
     cr_assert_eq(strlen(text), size);
     const char *header = "id,given_name,family_name,external_id,birth_date,email,phone,"
                          "preferred_language,race_ethnicity,gender,employer_id,job_title,"
-                         "employment_status,hourly_wage_cents,hire_date,created_at,updated_at\r\n";
+                         "employment_status,hourly_wage_cents,hire_date,created_at,updated_at,"
+                         "age_band\r\n";
     cr_assert_eq(strncmp(text, header, strlen(header)), 0, "%s", text);
     const char *rows = text + strlen(header);
-    cr_assert_str_eq(rows, "w1,\"Ana, Maria\",'=SUM(A1),,,,,,asian;white,,,,,2150,,,\r\n"
-                           "w2,\"Li \"\"Lee\"\"\",,,,,,,,,,,,,,,\r\n");
+    cr_assert_str_eq(rows, "w1,\"Ana, Maria\",'=SUM(A1),,,,,,asian;white,,,,,2150,,,,\r\n"
+                           "w2,\"Li \"\"Lee\"\"\",,,,,,,,,,,,,,,,\r\n");
     free(text);
 
     list.n_items = 0;

@@ -432,12 +432,13 @@ Test(gateway_routes, reporting_routes_map_to_their_rpc_and_roles)
             continue;
         analyst_routes++;
         cr_assert(r->http_method && strcmp(r->http_method, "GET") == 0 &&
-                      strncmp(r->pattern, "/v1/reports/", 12) == 0,
+                      (strncmp(r->pattern, "/v1/reports/", 12) == 0 ||
+                       strcmp(r->pattern, "/v1/nodes") == 0),
                   "analyst may call %s.%s", r->service, r->method);
         if (r->service && strcmp(r->service, "reporting") == 0)
             cr_assert_eq(r->roles & HC_ROLE_BIT_MENTOR, 0, "mentor may read %s", r->method);
     }
-    cr_assert_eq(analyst_routes, 4, "the four reports");
+    cr_assert_eq(analyst_routes, 5, "the four reports and central's nodes");
     for (const gw_route *r = gw_route_table(); r->pattern; r++)
         if (r->service && strcmp(r->service, "reporting") == 0)
             cr_assert_eq(r->roles & HC_ROLE_BIT_MENTOR, 0, "mentor may call %s", r->method);
@@ -447,7 +448,7 @@ Test(gateway_routes, reporting_routes_map_to_their_rpc_and_roles)
    picks the row, whose roles apply. */
 Test(gateway_routes, dead_letters_route_to_the_service_asked_for)
 {
-    const char *services[] = {"reporting", "credentialing", "apprenticeship"};
+    const char *services[] = {"reporting", "credentialing", "apprenticeship", "uplink"};
     const char *paths[] = {"/v1/events/dead", "/v1/events/dead/retry"};
     const char *methods[] = {"GET", "POST"};
     for (size_t p = 0; p < 2; p++) {
@@ -455,7 +456,7 @@ Test(gateway_routes, dead_letters_route_to_the_service_asked_for)
         const gw_route *base = s_match_ok(methods[p], paths[p], &m);
         cr_assert_eq(gw_route_for_service(base, NULL), base, "no ?service=: reporting's");
         cr_assert_eq(gw_route_for_service(base, ""), base);
-        for (size_t s = 0; s < 3; s++) {
+        for (size_t s = 0; s < 4; s++) {
             const gw_route *r = gw_route_for_service(base, services[s]);
             cr_assert_not_null(r, "%s %s", paths[p], services[s]);
             cr_assert_str_eq(r->service, services[s]);
@@ -470,4 +471,34 @@ Test(gateway_routes, dead_letters_route_to_the_service_asked_for)
     gw_match m;
     cr_assert_null(gw_route_for_service(s_match_ok("GET", "/v1/workers", &m), "reporting"),
                    "only a by-service route picks another service");
+}
+
+/* Federation: central's nodes for whoever reads reports, a region's uplink
+   for the fund's staff; both methods of their services are known to the
+   gateway, with every rpc of the two services routed. */
+Test(gateway_routes, federation_routes_map_to_their_rpc_and_roles)
+{
+    gw_match m;
+    const gw_route *r = s_match_ok("GET", "/v1/nodes", &m);
+    cr_assert_str_eq(r->service, "central");
+    cr_assert_str_eq(r->method, "ListNodes");
+    cr_assert_eq(r->roles, HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF | HC_ROLE_BIT_ANALYST);
+    cr_assert(r->flags & GW_ROUTE_LIST, "paged like every list");
+    cr_assert_not_null(gw_route_rpc("central", "ListNodes"));
+
+    r = s_match_ok("GET", "/v1/uplink", &m);
+    cr_assert_str_eq(r->service, "uplink");
+    cr_assert_str_eq(r->method, "GetStatus");
+    cr_assert_eq(r->roles, HC_ROLE_BIT_ADMIN | HC_ROLE_BIT_STAFF, "no analyst, no mentor");
+    cr_assert(r->flags & GW_ROUTE_READ);
+    cr_assert_eq(gw_route_match("POST", "/v1/nodes", &m), GW_MATCH_NO_METHOD);
+
+    const char *services[] = {"central", "uplink"};
+    for (size_t s = 0; s < 2; s++) {
+        const ProtobufCServiceDescriptor *desc = gw_route_service(services[s]);
+        cr_assert_not_null(desc, "%s", services[s]);
+        for (unsigned i = 0; i < desc->n_methods; i++)
+            cr_assert_not_null(gw_route_find(services[s], desc->methods[i].name), "%s.%s unrouted",
+                               services[s], desc->methods[i].name);
+    }
 }

@@ -203,6 +203,19 @@ static void s_node_argv(ht_node *self, bool demo, char *bin, size_t size, char *
     argv[n] = NULL;
 }
 
+/* In a new keeper: closes every descriptor but stdio and its two pipe
+   ends, above all the ends of other nodes' control pipes, whose EOF must
+   reach their own keepers when the test closes them. */
+static void s_close_others(int a, int b)
+{
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+    if (lo > 3)
+        close_range(3, (unsigned)lo - 1, 0);
+    if (hi > lo + 1)
+        close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+    close_range((unsigned)hi + 1, ~0U, 0);
+}
+
 /* Forks the keeper, which starts the node; does not wait for it. */
 static int s_launch(ht_node *self, bool demo)
 {
@@ -222,8 +235,7 @@ static int s_launch(ht_node *self, bool demo)
     fflush(NULL);
     self->keeper = fork();
     if (self->keeper == 0) {
-        close(ctl[1]);
-        close(status[0]);
+        s_close_others(ctl[0], status[1]);
         s_keeper(ctl[0], status[1], self->dir, argv);
     }
     close(ctl[0]);
@@ -251,6 +263,14 @@ static void s_print_log(const ht_node *self)
     free(log);
 }
 
+/* What the command line of the node and of each of its children holds
+   ("--data DIR "), and another node's does not even when it names a file
+   in DIR (a region's --central-key DIR/node.pub). */
+static void s_data_needle(const ht_node *self, char *out, size_t size)
+{
+    snprintf(out, size, "--data %s ", self->dir);
+}
+
 /* Ends the keeper (and so the node) by force and forgets both. */
 static void s_reap_all(ht_node *self)
 {
@@ -268,7 +288,9 @@ static void s_reap_all(ht_node *self)
         close(self->status_fd);
     self->ctl_fd = self->status_fd = -1;
     self->keeper = self->pid = 0;
-    for (int i = 0; i < 3 && ht_kill_matching(self->dir) > 0; i++)
+    char needle[sizeof self->dir + 16];
+    s_data_needle(self, needle, sizeof needle);
+    for (int i = 0; i < 3 && ht_kill_matching(needle) > 0; i++)
         ht_sleep_ms(50);
 }
 
@@ -386,7 +408,9 @@ void ht_node_destroy(ht_node **self_p)
 
 pid_t ht_node_child(const ht_node *self, const char *name)
 {
-    return ht_find_pid(name, self->dir);
+    char needle[sizeof self->dir + 16];
+    s_data_needle(self, needle, sizeof needle);
+    return ht_find_pid(name, needle);
 }
 
 bool ht_node_wait_healthy(const ht_node *self, int timeout_ms)

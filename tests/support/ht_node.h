@@ -61,12 +61,12 @@ int ht_node_stop(ht_node *self);
 void ht_node_kill(ht_node *self);
 
 /* Kills whatever is still running (node, children, any process whose
-   command line names the directory), removes the directory when it was
+   command line has `--data DIR`), removes the directory when it was
    ours, frees; accepts NULL, nulls *self_p. */
 void ht_node_destroy(ht_node **self_p);
 
-/* Pid of the live child `name` (e.g. "hcap-enrollment") running for this
-   node's directory, or 0. */
+/* Pid of the live child `name` (e.g. "hcap-enrollment") running with
+   `--data DIR` of this node, or 0. */
 pid_t ht_node_child(const ht_node *self, const char *name);
 
 /* Polls GET /healthz until it answers 200, at most timeout_ms; true if it did. */

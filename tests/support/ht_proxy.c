@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,6 +40,8 @@ struct _ht_proxy {
     s_pair pairs[S_MAX_PAIRS];
     size_t n_pairs;
     size_t bytes;
+    atomic_bool hold;   /* the targets' sides are not read */
+    atomic_uint rounds; /* poll rounds begun: a change of hold is in force two rounds on */
 };
 
 static int s_listen(int *port)
@@ -137,13 +140,15 @@ static void *s_main(void *arg)
         nfds_t n = 0;
         fds[n++] = (struct pollfd){.fd = self->wake[0], .events = POLLIN};
         fds[n++] = (struct pollfd){.fd = self->listen_fd, .events = POLLIN};
+        atomic_fetch_add(&self->rounds, 1);
+        int sides = atomic_load(&self->hold) ? 1 : 2;
         for (size_t p = 0; p < self->n_pairs; p++)
-            for (int i = 0; i < 2 && self->pairs[p].fd[0] >= 0; i++) {
+            for (int i = 0; i < sides && self->pairs[p].fd[0] >= 0; i++) {
                 owner[n] = &self->pairs[p];
                 side[n] = i;
                 fds[n++] = (struct pollfd){.fd = self->pairs[p].fd[i], .events = POLLIN};
             }
-        if (poll(fds, n, 1000) < 0 && errno != EINTR)
+        if (poll(fds, n, 50) < 0 && errno != EINTR)
             return NULL;
         if (fds[0].revents)
             return NULL;
@@ -177,6 +182,14 @@ ht_proxy *ht_proxy_start(int target_port)
         return NULL;
     }
     return self;
+}
+
+void ht_proxy_hold_replies(ht_proxy *self, bool hold)
+{
+    atomic_store(&self->hold, hold);
+    unsigned from = atomic_load(&self->rounds);
+    while (atomic_load(&self->rounds) - from < 2)
+        ht_sleep_ms(5);
 }
 
 int ht_proxy_port(const ht_proxy *self)

@@ -26,6 +26,12 @@ unsigned ht_proxy_connections(ht_proxy *self);
    of one connection. */
 bool ht_proxy_holds(ht_proxy *self, const char *needle);
 
+/* hold: from now on nothing the target sends is read or passed on (it
+   waits in the kernel's buffers) while the client's bytes still flow:
+   requests arrive, their answers do not. false: everything flows again.
+   Returns once the relay works the new way. */
+void ht_proxy_hold_replies(ht_proxy *self, bool hold);
+
 /* Stops the thread, closes every socket, frees; accepts NULL, nulls
  *self_p. */
 void ht_proxy_destroy(ht_proxy **self_p);

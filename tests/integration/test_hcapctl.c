@@ -9,7 +9,9 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "hc_keys.h"
 #include "hc_proof.h"
 
 HT_SHARED_NODE(false)
@@ -512,8 +514,9 @@ Test(hcapctl, reporting_status_dead_letters_retry_and_rebuild)
                               "occurred_at\r\n");
     ht_run_free(&run);
     run = S_CTL(-1, "events", "dead", "--service", "enrollment");
-    cr_assert(strstr(run.err, "--service must be reporting, credentialing or apprenticeship"), "%s",
-              run.err);
+    cr_assert(
+        strstr(run.err, "--service must be reporting, credentialing, apprenticeship or uplink"),
+        "%s", run.err);
     cr_assert_str_eq(run.out, "");
     ht_run_free(&run);
     run = S_CTL(0, "events", "retry");
@@ -612,4 +615,73 @@ Test(hcapctl, grants_and_reports_in_every_format)
     cr_assert(strstr(run.err, "by"), "%s", run.err);
     ht_run_free(&run);
     free(code), free(second), free(path);
+}
+
+/* keygen, offline (no gateway): NAME.pub and NAME.key (0600) in --dir, a
+   pair that loads; never replaces a file; a name must be a plain file
+   name. */
+Test(hcapctl, keygen_writes_a_pair_and_never_replaces_one)
+{
+    char *dir = ht_tempdir();
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/hcapctl", HCAP_BIN_DIR);
+    char *argv[] = {bin,        "--gateway", "ipc:///nonexistent/gateway.ipc",
+                    "--format", "json",      "keygen",
+                    "west",     "--dir",     dir,
+                    NULL};
+    ht_run_result run;
+    int code = ht_run(&run, NULL, 20000, argv);
+    cr_assert_eq(code, 0, "keygen exited %d: %s", code, run.err);
+    json_t *made = s_json(&run);
+    ht_run_free(&run);
+    const char *pub = ht_fmt("%s/west.pub", dir), *key = ht_fmt("%s/west.key", dir);
+    cr_assert_str_eq(ht_jstr(made, "public_file"), pub, "%s", ht_jtext(made));
+    cr_assert_str_eq(ht_jstr(made, "secret_file"), key, "%s", ht_jtext(made));
+    struct stat st;
+    cr_assert_eq(stat(key, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "west.key mode %o", st.st_mode & 0777);
+    hc_error err;
+    zcert_t *secret = hc_keys_load_secret(key, &err);
+    zcert_t *public = hc_keys_load_public(pub, &err);
+    cr_assert(secret && public, "%s", err.message);
+    cr_assert_str_eq(zcert_public_txt(public), zcert_public_txt(secret));
+    cr_assert_str_eq(ht_jstr(made, "public_key"), zcert_public_txt(public));
+    zcert_destroy(&secret);
+    zcert_destroy(&public);
+    json_decref(made);
+
+    char *before = ht_read_file(key, NULL);
+    code = ht_run(&run, NULL, 20000, argv);
+    cr_assert(code != 0 && strstr(run.err, key) && strstr(run.err, "already exists"),
+              "a second keygen exited %d: %s", code, run.err);
+    ht_run_free(&run);
+    char *after = ht_read_file(key, NULL);
+    cr_assert(before && after && strcmp(before, after) == 0, "keygen replaced west.key");
+    free(before);
+    free(after);
+
+    char *bad[] = {bin, "keygen", "../west", "--dir", dir, NULL};
+    code = ht_run(&run, NULL, 20000, bad);
+    cr_assert(code != 0 && strstr(run.err, "name"), "keygen ../west exited %d: %s", code, run.err);
+    ht_run_free(&run);
+    ht_rmtree(dir);
+    free(dir);
+}
+
+/* A region without an uplink: `uplink status` fails with the reason, the
+   central-only `nodes` too; both are in --help. */
+Test(hcapctl, uplink_status_and_nodes_need_their_service)
+{
+    ht_run_result run = S_CTL(-1, "uplink", "status");
+    cr_assert(strstr(run.err, "uplink"), "%s", run.err);
+    cr_assert_str_eq(run.out, "");
+    ht_run_free(&run);
+    run = S_CTL(-1, "nodes");
+    cr_assert(run.err_len > 0);
+    ht_run_free(&run);
+    run = S_CTL(0, "--help");
+    cr_assert(strstr(run.out, "keygen") && strstr(run.out, "nodes") &&
+                  strstr(run.out, "uplink status"),
+              "%s", run.out);
+    ht_run_free(&run);
 }

@@ -4,6 +4,7 @@
    flight while the enrollment process is kill -9'd are, when acknowledged,
    present exactly once afterwards, with a gapless event log. */
 #include "ht.h"
+#include "ht_local.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include "enrollment.pb-c.h"
 #include "gateway.pb-c.h"
 #include "hc_client.h"
+#include "hc_keys.h"
 #include "hc_time.h"
 
 #define S_WRITERS   4
@@ -97,6 +99,27 @@ static void s_assert_zmq_health(const ht_node *node)
     free(endpoint);
 }
 
+/* The node's CurveZMQ pair from its first start: node.key 0600 holding
+   both keys, node.pub its public half. Returns node.key's text. */
+static char *s_assert_node_keys(const ht_node *node)
+{
+    struct stat st;
+    const char *key_path = ht_fmt("%s/node.key", node->dir);
+    cr_assert_eq(stat(key_path, &st), 0, "no %s", key_path);
+    cr_assert_eq(st.st_mode & 0777, 0600, "node.key mode %o", st.st_mode & 0777);
+    hc_error err;
+    zcert_t *secret = hc_keys_load_secret(key_path, &err);
+    cr_assert(secret, "node.key: %s", err.message);
+    zcert_t *public = hc_keys_load_public(ht_fmt("%s/node.pub", node->dir), &err);
+    cr_assert(public, "node.pub: %s", err.message);
+    cr_assert_str_eq(zcert_public_txt(public), zcert_public_txt(secret));
+    cr_assert_str_eq(zcert_secret_txt(public), "0000000000000000000000000000000000000000",
+                     "node.pub holds a secret key");
+    zcert_destroy(&secret);
+    zcert_destroy(&public);
+    return ht_read_file(key_path, NULL);
+}
+
 Test(node, first_start_token_endpoint_health_and_sigterm)
 {
     ht_node *node = s_node = ht_node_start(NULL, false);
@@ -126,6 +149,8 @@ Test(node, first_start_token_endpoint_health_and_sigterm)
     ht_resp first, again;
     cr_assert_eq(ht_http(node, &req, &first), 201, "%s", first.body);
 
+    char *key = s_assert_node_keys(node);
+
     char token[160];
     snprintf(token, sizeof token, "%s", node->token);
     cr_assert_eq(ht_node_stop(node), 0, "SIGTERM must end hcap-node with exit 0");
@@ -134,6 +159,10 @@ Test(node, first_start_token_endpoint_health_and_sigterm)
     /* a second start keeps the token, the data and the idempotency keys */
     cr_assert_eq(ht_node_restart(node, false), 0);
     cr_assert_str_eq(node->token, token, "a restart replaced the admin token");
+    char *key_again = ht_read_file(ht_fmt("%s/node.key", node->dir), NULL);
+    cr_assert(key_again && strcmp(key, key_again) == 0, "a restart replaced node.key");
+    free(key);
+    free(key_again);
     req.token = node->token;
     cr_assert_eq(ht_http(node, &req, &again), 201, "%s", again.body);
     cr_assert(json_equal(first.json, again.json), "replay after restart:\n%s\n%s", first.body,
@@ -622,6 +651,102 @@ Test(node, a_second_node_on_the_same_directory_or_port_is_refused)
     }
     s_assert_healthz(node);
     cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&s_node);
+}
+
+/* --- federation flags --- */
+
+/* Runs hcap-node with args (after --data DIR --http ADDR) in a new
+   directory, which must refuse with exit 2 at once, naming `names` on
+   stderr, before making anything in DIR. */
+static void s_assert_flag_refused(const char *const *args, const char *names)
+{
+    s_other_dir = ht_tempdir();
+    const char *dir = ht_fmt("%s/node", s_other_dir);
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/hcap-node", HCAP_BIN_DIR);
+    char *argv[16] = {bin, "--data", (char *)dir, "--http", "127.0.0.1:1"};
+    size_t n = 5;
+    for (size_t i = 0; args[i] && n + 1 < 16; i++)
+        argv[n++] = (char *)args[i];
+    ht_run_result run;
+    int code = ht_run(&run, NULL, 20000, argv);
+    cr_assert_eq(code, 2, "hcap-node %s %s ... exited %d (want 2): %s", args[0], args[1], code,
+                 run.err);
+    cr_assert(strstr(run.err, names), "stderr does not name %s: %s", names, run.err);
+    cr_assert(!strstr(run.out, "hcap-node ready"));
+    cr_assert_neq(access(dir, F_OK), 0, "%s was made before the flags were checked", dir);
+    ht_run_free(&run);
+    ht_rmtree(s_other_dir);
+    free(s_other_dir);
+    s_other_dir = NULL;
+}
+
+#define S_REFUSED(names, ...) s_assert_flag_refused((const char *const[]){__VA_ARGS__, NULL}, names)
+
+Test(node, federation_flags_are_checked_before_anything_starts)
+{
+    S_REFUSED("--central-key", "--uplink", "tcp://127.0.0.1:7700");
+    S_REFUSED("--uplink", "--central-key", "/etc/hostname");
+    S_REFUSED("/nonexistent/central.pub", "--uplink", "tcp://127.0.0.1:7700", "--central-key",
+              "/nonexistent/central.pub");
+    S_REFUSED("holds no CURVE public key", "--uplink", "tcp://127.0.0.1:7700", "--central-key",
+              "/etc/hostname");
+    S_REFUSED("--uplink", "--uplink", "central:7700", "--central-key", "/etc/hostname");
+    S_REFUSED("--listen", "--role", "central");
+    S_REFUSED("--demo", "--role", "central", "--listen", "tcp://127.0.0.1:7700", "--demo");
+    S_REFUSED("--uplink", "--role", "central", "--listen", "tcp://127.0.0.1:7700", "--uplink",
+              "tcp://127.0.0.1:7701");
+    S_REFUSED("--role", "--role", "hub");
+}
+
+/* A region with an uplink runs hcap-uplink with central's endpoint and
+   key; a central node runs the hub, a central reporting and a gateway,
+   with DIR/nodes (0700) for the allow-list, and no regional service. */
+Test(node, central_and_region_roles_run_their_children)
+{
+    int port = ht_free_port();
+    const char *listen = ht_fmt("tcp://127.0.0.1:%d", port);
+    const char *central_args[] = {"--role", "central", "--listen", listen, NULL};
+    ht_node *central = s_node = ht_node_start_argv(NULL, NULL, central_args);
+    cr_assert(central, "the central node did not start");
+    struct stat st;
+    cr_assert_eq(stat(ht_fmt("%s/nodes", central->dir), &st), 0);
+    cr_assert(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700, "nodes/ mode %o",
+              st.st_mode & 0777);
+    free(s_assert_node_keys(central));
+    cr_assert(ht_node_child(central, "hcap-central") > 0);
+    pid_t reporting = ht_node_child(central, "hcap-reporting");
+    cr_assert(reporting > 0);
+    char *cmdline = ht_read_file(ht_fmt("/proc/%d/cmdline", (int)reporting), NULL);
+    cr_assert(cmdline && strcmp(cmdline + strlen(cmdline) + 1, "--central") == 0,
+              "central's reporting runs without --central as its first argument");
+    free(cmdline);
+    cr_assert_eq(ht_node_child(central, "hcap-enrollment"), 0, "central runs enrollment");
+    json_t *health = ht_expect(central, 200, "GET", "/healthz", NULL);
+    cr_assert(strstr(ht_jtext(health), "\"central\"") &&
+                  !strstr(ht_jtext(health), "\"enrollment\""),
+              "%s", ht_jtext(health));
+    json_decref(health);
+
+    const char *region_args[] = {"--node-id", "west",          "--uplink",
+                                 listen,      "--central-key", ht_fmt("%s/node.pub", central->dir),
+                                 NULL};
+    s_other_dir = ht_tempdir();
+    ht_node *region = ht_node_start_argv(s_other_dir, NULL, region_args);
+    cr_assert(region, "the region did not start");
+    pid_t uplink = ht_node_child(region, "hcap-uplink");
+    cr_assert(uplink > 0, "the region runs no hcap-uplink");
+    size_t size = 0;
+    char *env = ht_read_file(ht_fmt("/proc/%d/environ", (int)uplink), &size);
+    cr_assert(env &&
+              ht_bytes_in((const uint8_t *)env, size, ht_fmt("HCAP_UPLINK_CENTRAL=%s", listen)));
+    cr_assert(ht_bytes_in((const uint8_t *)env, size,
+                          ht_fmt("HCAP_UPLINK_CENTRAL_KEY=%s/node.pub", central->dir)));
+    free(env);
+    cr_assert_eq(ht_node_stop(region), 0);
+    ht_node_destroy(&region);
+    cr_assert_eq(ht_node_stop(central), 0);
     ht_node_destroy(&s_node);
 }
 

@@ -281,6 +281,89 @@ static void s_assert_refused_region(const s_region *r)
     json_decref(status);
 }
 
+/* --- health, metrics and hcapctl at both ends --- */
+
+/* The follower row (service, source) of a /healthz reply, or NULL. */
+static json_t *s_follower(json_t *health, const char *service, const char *source)
+{
+    for (long i = 0; i < ht_jlen(health, "followers"); i++)
+        if (strcmp(ht_jstr(health, "followers.%ld.service", i), service) == 0 &&
+            strcmp(ht_jstr(health, "followers.%ld.source", i), source) == 0)
+            return ht_jget(health, "followers.%ld", i);
+    return NULL;
+}
+
+/* True when a /healthz reply has the uplink's follower of every forwarded
+   log (they come with heartbeats once the followers started). */
+static bool s_uplink_followers(json_t *health)
+{
+    for (size_t k = 0; k < HT_FED_SOURCES; k++)
+        if (!s_follower(health, "uplink", ht_fed_sources[k]))
+            return false;
+    return true;
+}
+
+/* The region's /healthz shows its uplink's followers and its lag toward
+   central: nothing behind for an admitted region, everything for r3. */
+static void s_assert_region_lag(const s_region *r)
+{
+    int64_t want = r->allowed ? 0 : ht_fed_log_sum(r->node->dir);
+    json_t *health = NULL;
+    json_int_t behind = HT_JNONE;
+    for (int64_t until = ht_now_ms() + 15000; ht_now_ms() < until; ht_sleep_ms(200)) {
+        json_decref(health);
+        health = NULL;
+        ht_json_get(r->node, "/healthz", &health);
+        json_t *row = s_follower(health, "uplink", "central");
+        behind = row ? ht_jint(row, "events_behind") : HT_JNONE;
+        if (behind == want && s_uplink_followers(health))
+            break;
+    }
+    cr_assert_eq(behind, want, "%s's uplink row toward central: %s", r->id, ht_jtext(health));
+    cr_assert(s_uplink_followers(health), "%s: the uplink's followers are missing: %s", r->id,
+              ht_jtext(health));
+    json_decref(health);
+}
+
+/* Central's /healthz lists the admitted nodes with their events (once
+   the hub's heartbeat carried them), /metrics has their gauges, and
+   `hcapctl nodes` prints them as a table and as CSV. */
+static void s_assert_central_health(int64_t r1_events)
+{
+    json_t *health = NULL;
+    json_int_t events = HT_JNONE;
+    for (int64_t until = ht_now_ms() + 15000; ht_now_ms() < until; ht_sleep_ms(200)) {
+        json_decref(health);
+        health = NULL;
+        ht_json_call(s_central, "GET", "/healthz", NULL, NULL, &health);
+        for (long i = 0; i < ht_jlen(health, "nodes"); i++)
+            if (strcmp(ht_jstr(health, "nodes.%ld.node", i), "r1") == 0)
+                events = ht_jint(health, "nodes.%ld.events", i);
+        if (events == r1_events)
+            break;
+    }
+    cr_assert_eq(events, r1_events, "central's /healthz nodes: %s", ht_jtext(health));
+    json_decref(health);
+    ht_req req = {.method = "GET", .path = "/metrics", .token = s_central->token};
+    ht_resp resp;
+    cr_assert_eq(ht_http(s_central, &req, &resp), 200);
+    const char *series =
+        ht_fmt("hcap_central_node_events{node=\"r1\"} %lld\n", (long long)r1_events);
+    cr_assert(strstr(resp.body, series), "no %s in /metrics:\n%s", series, resp.body);
+    cr_assert(strstr(resp.body, "hcap_central_node_allowed{node=\"r2\"} 1\n"), "%s", resp.body);
+    ht_resp_free(&resp);
+    ht_run_result run;
+    int code = ht_hcapctl(s_central, &run, "--format", "csv", "nodes", NULL);
+    cr_assert_eq(code, 0, "hcapctl nodes: %s", run.err);
+    cr_assert(strncmp(run.out, "node,allowed,last_seen,", 23) == 0, "%s", run.out);
+    cr_assert(strstr(run.out, "\nr1,true,") && strstr(run.out, "\nr2,true,"), "%s", run.out);
+    ht_run_free(&run);
+    code = ht_hcapctl(s_central, &run, "nodes", NULL);
+    cr_assert(code == 0 && strstr(run.out, "node ") && strstr(run.out, "\nr1 "), "%s %s", run.out,
+              run.err);
+    ht_run_free(&run);
+}
+
 /* --- privacy and encryption --- */
 
 /* The scan finds each region's values in its own directory (so it would
@@ -368,6 +451,9 @@ Test(federation, three_regions_counts_privacy_and_encryption)
     cr_assert_geq(r1, 3 + 1 + S_WORKERS * 3 + S_COMPLETERS * 2, "r1 forwarded only %lld",
                   (long long)r1);
     s_assert_refused_region(&s_regions[2]);
+    for (int i = 0; i < S_REGIONS; i++)
+        s_assert_region_lag(&s_regions[i]);
+    s_assert_central_health(r1);
     s_assert_plain_probe_ignored(listen_port, r1);
     s_wait_central_reporting();
     s_assert_outcomes_by_node();

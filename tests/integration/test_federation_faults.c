@@ -274,12 +274,12 @@ static int64_t s_forwarded(const s_region *r)
     return forwarded == HT_JNONE ? -1 : forwarded;
 }
 
-/* With central's acks held back: waits (at most 4 s) until central has
+/* With central's acks held back: waits (at most 15 s) until central has
    committed rows the uplink has not heard of (central's events above the
    uplink's forwarded, which holds still while no ack can come). */
 static bool s_wait_unacked(const s_region *r)
 {
-    for (int64_t until = ht_now_ms() + 4000; ht_now_ms() < until; ht_sleep_ms(50)) {
+    for (int64_t until = ht_now_ms() + 15000; ht_now_ms() < until; ht_sleep_ms(50)) {
         int64_t before = s_forwarded(r);
         int64_t events = ht_fed_events(s_central, r->id);
         if (before >= 0 && s_forwarded(r) == before && events > before)

@@ -1,7 +1,9 @@
-/* hcap-node: the supervisor of one node. Starts the gateway and every
-   service as child processes on ipc endpoints under the data directory,
-   restarts a crashed one with backoff, loads the demo fund on request and
-   stops them all in order on SIGTERM/SIGINT. */
+/* hcap-node: the supervisor of one node. Starts the gateway and the
+   services of its role (a region's, with an uplink when it has a central
+   to feed, or the central node's hub and central reporting) as child
+   processes on ipc endpoints under the data directory, restarts a crashed
+   one with backoff, loads the demo fund on request and stops them all in
+   order on SIGTERM/SIGINT. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -1,11 +1,13 @@
 /* hc_keys: CurveZMQ certificate files for nodes and operators. */
 #include "hc_keys.h"
 
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "hc_log.h"
 
-#define S_Z85_KEY 40 /* a key in Z85 text */
+#define S_Z85_KEY  40          /* a key in Z85 text */
+#define S_MAX_FILE (64 * 1024) /* a certificate file is a few hundred bytes */
 
 static bool s_exists(const char *path)
 {
@@ -61,22 +63,39 @@ int hc_keys_ensure_node(const char *dir, const char *node_id, hc_error *err)
     return rc;
 }
 
-/* The certificate in path; with_secret: it must hold the secret key too. */
+/* The Z85 alphabet (ZeroMQ RFC 32). */
+static const char s_z85[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                            ".-:+=^!/*?&<>()[]{}@%$#";
+
+/* Decodes the key at key_path of root into key: false unless it is 40
+   Z85 characters (zmq_z85_decode would take other text as some key). */
+static bool s_key(zconfig_t *root, const char *key_path, uint8_t key[32])
+{
+    const char *text = root ? zconfig_get(root, key_path, "") : "";
+    return strlen(text) == S_Z85_KEY && strspn(text, s_z85) == S_Z85_KEY &&
+           zmq_z85_decode(key, text) != NULL;
+}
+
+/* The certificate in path; with_secret: it must hold the secret key too.
+   The file is read whole first: zconfig_load leaks its handle on a file
+   that does not parse. */
 static zcert_t *s_load(const char *path, bool with_secret, hc_error *err)
 {
     assert(path);
-    if (!s_exists(path)) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
         hc_error_set(err, HC_NOT_FOUND, path, "%s does not exist", path);
         return NULL;
     }
-    zconfig_t *root = zconfig_load(path);
-    const char *pub = root ? zconfig_get(root, "/curve/public-key", "") : "";
-    const char *secret = root ? zconfig_get(root, "/curve/secret-key", "") : "";
-    bool ok = strlen(pub) == S_Z85_KEY && (!with_secret || strlen(secret) == S_Z85_KEY);
+    zchunk_t *chunk = zchunk_slurp(path, S_MAX_FILE);
+    zconfig_t *root = chunk ? zconfig_chunk_load(chunk) : NULL;
+    uint8_t pub[32], secret[32] = {0};
+    bool ok = s_key(root, "/curve/public-key", pub) &&
+              (!with_secret || s_key(root, "/curve/secret-key", secret));
     zconfig_destroy(&root);
-    /* zcert_load also reads "<path>_secret" when there is one: only a file
-       already known to hold what is asked is handed to it. */
-    zcert_t *cert = ok ? zcert_load(path) : NULL;
+    zchunk_destroy(&chunk);
+    zcert_t *cert = ok ? zcert_new_from(pub, secret) : NULL;
+    sodium_memzero(secret, sizeof secret);
     if (!cert)
         hc_error_set(err, HC_INVALID_ARGUMENT, path, "%s holds no CURVE %s key", path,
                      with_secret ? "secret" : "public");

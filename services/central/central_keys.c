@@ -13,8 +13,7 @@
 #include "hc_log.h"
 
 #define S_SUFFIX   ".pub"
-#define S_RACY_SEC 2           /* file times this close to now may hide a second write */
-#define S_MAX_FILE (64 * 1024) /* a certificate file is a few hundred bytes */
+#define S_RACY_SEC 2 /* file times this close to now may hide a second write */
 
 typedef struct {
     char *id;
@@ -106,42 +105,17 @@ static void s_entries_free(s_entry *entries, size_t count)
     free(entries);
 }
 
-/* The Z85 alphabet (ZeroMQ RFC 32). */
-static const char s_z85[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                            ".-:+=^!/*?&<>()[]{}@%$#";
-
-/* Copies the public key text of the certificate file at path into text:
-   true when path is a regular file that parses as ZPL and holds a key of
-   40 Z85 characters. CZMQ's zconfig_load (under hc_keys_load_public)
-   leaks its file handle when the text does not parse, and zcert_load
-   takes a key that is not Z85 as some other key: such files stop here. */
-static bool s_key_text(const char *path, char text[CEN_KEY_TEXT])
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return false;
-    zchunk_t *chunk = zchunk_slurp(path, S_MAX_FILE);
-    zconfig_t *root = chunk ? zconfig_chunk_load(chunk) : NULL;
-    const char *key = root ? zconfig_get(root, "/curve/public-key", "") : "";
-    bool ok = strlen(key) == CEN_KEY_TEXT - 1 && strspn(key, s_z85) == CEN_KEY_TEXT - 1;
-    snprintf(text, CEN_KEY_TEXT, "%s", ok ? key : "");
-    zconfig_destroy(&root);
-    zchunk_destroy(&chunk);
-    return ok;
-}
-
 /* Loads dir/name into entry; false (warned) when it is not a certificate. */
 static bool s_entry_load(const char *dir, const char *name, s_entry *entry)
 {
     char *path = zsys_sprintf("%s/%s", dir, name);
     hc_error err;
     hc_error_clear(&err);
-    char text[CEN_KEY_TEXT];
-    zcert_t *cert = s_key_text(path, text) ? hc_keys_load_public(path, &err) : NULL;
-    if (cert && strcmp(zcert_public_txt(cert), text) == 0) {
+    zcert_t *cert = hc_keys_load_public(path, &err);
+    if (cert) {
         entry->id = strndup(name, strlen(name) - strlen(S_SUFFIX));
         memcpy(entry->key, zcert_public_key(cert), CEN_KEY_SIZE);
-        snprintf(entry->text, sizeof entry->text, "%s", text);
+        snprintf(entry->text, sizeof entry->text, "%s", zcert_public_txt(cert));
     } else {
         char quoted[600];
         hc_log_warn("key_skipped", "path=%s reason=%s", path,

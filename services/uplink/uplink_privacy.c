@@ -33,25 +33,15 @@ struct s_rule {
     const s_field *fields; /* ends with {NULL} */
 };
 
-#define KEEP(f)                                                                                    \
-    {                                                                                              \
-#f, S_KEEP, NULL, NULL                                                                     \
-    }
-#define PSEUDONYM(f)                                                                               \
-    {                                                                                              \
-#f, S_PSEUDONYM, NULL, NULL                                                                \
-    }
-#define AGE_BAND(f, dst)                                                                           \
-    {                                                                                              \
-#f, S_AGE_BAND, #dst, NULL                                                                 \
-    }
-#define BY_RULE(f, r)                                                                              \
-    {                                                                                              \
-#f, S_BY_RULE, NULL, &r                                                                    \
-    }
-#define RULE(name, msg, ...)                                                                       \
-    static const s_field name##_fields[] = {__VA_ARGS__, {NULL, S_KEEP, NULL, NULL}};              \
+/* clang-format off */
+#define KEEP(f)          {#f, S_KEEP, NULL, NULL}
+#define PSEUDONYM(f)     {#f, S_PSEUDONYM, NULL, NULL}
+#define AGE_BAND(f, dst) {#f, S_AGE_BAND, #dst, NULL}
+#define BY_RULE(f, r)    {#f, S_BY_RULE, NULL, &r}
+#define RULE(name, msg, ...)                                                          \
+    static const s_field name##_fields[] = {__VA_ARGS__, {NULL, S_KEEP, NULL, NULL}}; \
     static const s_rule name = {&msg, name##_fields}
+/* clang-format on */
 
 /* --- the allow-list: what leaves a region (docs/federation.md) --- */
 
@@ -376,7 +366,9 @@ static int s_check_rule(const s_rule *rule, hc_error *err)
     for (const s_field *f = rule->fields; f->name; f++) {
         const ProtobufCFieldDescriptor *fd = s_field_of(rule->desc, f->name);
         bool ok = fd && !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF);
-        if (ok && f->action == S_PSEUDONYM)
+        if (ok && f->action == S_KEEP) /* a message is kept by its own rule only */
+            ok = fd->type != PROTOBUF_C_TYPE_MESSAGE;
+        else if (ok && f->action == S_PSEUDONYM)
             ok = s_singular_string(fd);
         else if (ok && f->action == S_AGE_BAND)
             ok = s_singular_string(fd) && s_singular_string(s_field_of(rule->desc, f->to));

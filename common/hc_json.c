@@ -4,6 +4,7 @@
 #include "hc_json.h"
 
 #include "hc_field.h"
+#include "hc_msg.h"
 
 #include "hc_utf8.h"
 #include <assert.h>
@@ -232,30 +233,6 @@ static json_t *s_value_to_json(const ProtobufCFieldDescriptor *field, const void
 }
 
 /* Bytes one element of type takes in a repeated field's array. */
-static size_t s_type_size(ProtobufCType type)
-{
-    switch (type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-        return 8;
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return sizeof(double);
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-        return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(ProtobufCMessage *);
-    default:
-        return 4; /* 32-bit integers, float, enum */
-    }
-}
-
 static json_t *s_repeated_to_json(const ProtobufCMessage *msg,
                                   const ProtobufCFieldDescriptor *field, int depth)
 {
@@ -263,7 +240,7 @@ static json_t *s_repeated_to_json(const ProtobufCMessage *msg,
     size_t count = *(const size_t *)(base + field->quantifier_offset);
     const char *items = *(const char *const *)(base + field->offset);
     json_t *array = json_array();
-    size_t step = s_type_size(field->type);
+    size_t step = hc_msg_value_size(field->type);
     for (size_t i = 0; array && items && i < count; i++)
         json_array_append_new(array, s_value_to_json(field, items + i * step, depth));
     return array;
@@ -477,7 +454,7 @@ static int s_repeated_from_json(s_walk *walk, const ProtobufCFieldDescriptor *fi
     if (!json_is_array(json))
         return s_fail(walk->err, path, "expected an array");
     size_t count = json_array_size(json);
-    size_t step = s_type_size(field->type);
+    size_t step = hc_msg_value_size(field->type);
     char *items = count ? hc_arena_alloc(walk->arena, count * step) : NULL;
     if (count && items == NULL)
         return hc_error_set(walk->err, HC_RESOURCE_EXHAUSTED, path, "out of memory");

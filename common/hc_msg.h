@@ -43,6 +43,10 @@ int hc_msg_copy_malloc(const uint8_t *data, size_t size, uint8_t **copy, size_t 
 int hc_msg_repack_without(const ProtobufCMessageDescriptor *desc, const uint8_t *body, size_t size,
                           const char *field, uint8_t **new_body, size_t *new_size);
 
+/* The size of one value of a field of type in a protobuf-c message
+   struct (a list's items are laid out at this step). */
+size_t hc_msg_value_size(ProtobufCType type);
+
 /* Disables CZMQ's own signal handling and routes SIGTERM/SIGINT to a
    self-pipe; returns its read end to register with zloop_poller. The loop's
    handler should return -1 to stop. */

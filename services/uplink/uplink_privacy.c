@@ -179,33 +179,6 @@ static void *s_at(const ProtobufCMessage *msg, unsigned offset)
     return (char *)msg + offset;
 }
 
-/* The size of one singular value of fd's type in a message struct. */
-static size_t s_value_size(const ProtobufCFieldDescriptor *fd)
-{
-    switch (fd->type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-        return sizeof(uint64_t);
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return sizeof(double);
-    case PROTOBUF_C_TYPE_FLOAT:
-        return sizeof(float);
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-        return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(ProtobufCMessage *);
-    default: /* the 32-bit integers and enums */
-        return sizeof(int32_t);
-    }
-}
-
 /* Copies field fd as it is: the value (a list's pointer) and its count or
    has_ flag. Both messages live in the arena until the body is packed. */
 static void s_copy(const ProtobufCFieldDescriptor *fd, const ProtobufCMessage *in,
@@ -213,7 +186,7 @@ static void s_copy(const ProtobufCFieldDescriptor *fd, const ProtobufCMessage *i
 {
     bool repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
     memcpy(s_at(out, fd->offset), s_at(in, fd->offset),
-           repeated ? sizeof(void *) : s_value_size(fd));
+           repeated ? sizeof(void *) : hc_msg_value_size(fd->type));
     if (repeated)
         memcpy(s_at(out, fd->quantifier_offset), s_at(in, fd->quantifier_offset), sizeof(size_t));
     else if (fd->quantifier_offset)

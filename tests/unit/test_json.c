@@ -260,7 +260,7 @@ Test(json, output_writes_every_field)
     Hcap__Worker worker = HCAP__WORKER__INIT;
     worker.id = "wkr_1";
     cr_assert_str_eq(s_out(&worker.base),
-                     "{\"birth_date\":null,\"created_at\":null,\"email\":null,"
+                     "{\"age_band\":null,\"birth_date\":null,\"created_at\":null,\"email\":null,"
                      "\"employer_id\":null,"
                      "\"employment_status\":null,\"external_id\":null,\"family_"
                      "name\":null,\"gender\":null,"
@@ -364,17 +364,18 @@ Test(json, worker_round_trip)
     cr_assert_eq(worker->hourly_wage_cents, 9007199254740993LL);
     cr_assert_null(worker->email);
     cr_assert(worker->has_employment_status);
-    cr_assert_str_eq(s_out(&worker->base),
-                     "{\"birth_date\":null,\"created_at\":null,\"email\":null,\"employer_id\":"
-                     "null,"
-                     "\"employment_status\":\"new_entrant\",\"external_id\":null,\"family_"
-                     "name\":\"Li\","
-                     "\"gender\":\"female\",\"given_name\":\"Jos\xC3\xA9\",\"hire_date\":null,"
-                     "\"hourly_wage_cents\":9007199254740993,\"id\":\"wkr_1\",\"job_title\":"
-                     "null,"
-                     "\"phone\":null,\"preferred_language\":null,\"race_ethnicity\":["
-                     "\"asian\","
-                     "\"hispanic_latino\"],\"updated_at\":null}");
+    cr_assert_str_eq(
+        s_out(&worker->base),
+        "{\"age_band\":null,\"birth_date\":null,\"created_at\":null,\"email\":null,\"employer_id\":"
+        "null,"
+        "\"employment_status\":\"new_entrant\",\"external_id\":null,\"family_"
+        "name\":\"Li\","
+        "\"gender\":\"female\",\"given_name\":\"Jos\xC3\xA9\",\"hire_date\":null,"
+        "\"hourly_wage_cents\":9007199254740993,\"id\":\"wkr_1\",\"job_title\":"
+        "null,"
+        "\"phone\":null,\"preferred_language\":null,\"race_ethnicity\":["
+        "\"asian\","
+        "\"hispanic_latino\"],\"updated_at\":null}");
 }
 
 Test(json, output_feeds_back_as_input)
@@ -436,7 +437,7 @@ Test(json, nested_messages_and_nested_enum_round_trip)
     cr_assert_null(msg->reply);
     cr_assert_str_eq(s_out(&msg->base),
                      "{\"command\":\"request\",\"followers\":[],\"instance\":null,"
-                     "\"log_head\":null,\"reply\":null,\"request\":"
+                     "\"log_head\":null,\"nodes\":[],\"reply\":null,\"request\":"
                      "{\"body\":\"CgE=\",\"deadline_ms\":1500,\"id\":5,\"idempotency_key\":"
                      "null,"
                      "\"method\":\"GetWorker\",\"principal\":{\"name\":\"ops\",\"role\":"
@@ -458,14 +459,15 @@ Test(json, repeated_messages)
     Hcap__HealthReply *reply = (Hcap__HealthReply *)s_in(text, &hcap__health_reply__descriptor);
     cr_assert_eq(reply->n_services, 2);
     cr_assert_str_eq(reply->services[1]->name, "gateway");
-    cr_assert_str_eq(s_out(&reply->base),
-                     "{\"followers\":[],\"services\":[{\"instances\":2,\"log_head\":null,"
-                     "\"name\":\"enrollment\"},{\"instances\":0,\"log_head\":null,"
-                     "\"name\":\"gateway\"}],\"status\":\"ok\"}");
+    cr_assert_str_eq(
+        s_out(&reply->base),
+        "{\"followers\":[],\"nodes\":[],\"services\":[{\"instances\":2,\"log_head\":null,"
+        "\"name\":\"enrollment\"},{\"instances\":0,\"log_head\":null,"
+        "\"name\":\"gateway\"}],\"status\":\"ok\"}");
     s_round("{\"status\":\"ok\",\"services\":[]}", &hcap__health_reply__descriptor,
-            "{\"followers\":[],\"services\":[],\"status\":\"ok\"}");
+            "{\"followers\":[],\"nodes\":[],\"services\":[],\"status\":\"ok\"}");
     s_round("{\"status\":\"ok\",\"services\":null}", &hcap__health_reply__descriptor,
-            "{\"followers\":[],\"services\":[],\"status\":\"ok\"}");
+            "{\"followers\":[],\"nodes\":[],\"services\":[],\"status\":\"ok\"}");
 }
 
 Test(json, empty_message)

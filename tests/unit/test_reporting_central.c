@@ -7,11 +7,11 @@
    taken from age_band; bad wrappers dead-lettered with a reason naming
    them; a reset and a rebuild that give the same reports again. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include "ht_local.h"
+#include "ht_os.h"
 #include "hc_eventlog.h"
 #include "hc_follower.h"
 #include "hc_query.h"
@@ -45,14 +45,6 @@ static hc_eventlog *s_hub;
 static zloop_t *s_loop;
 static hc_follower *s_follower;
 static ht_local s_rep;
-
-static int s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void s_setup(void)
 {
@@ -91,7 +83,7 @@ static void s_teardown(void)
     zloop_destroy(&s_loop);
     hc_store_destroy(&s_hub_store);
     ht_local_close(&s_rep);
-    nftw(s_dir, s_remove, 8, FTW_DEPTH | FTW_PHYS);
+    ht_rmtree(s_dir);
 }
 
 TestSuite(reporting_central, .init = s_setup, .fini = s_teardown, .timeout = 60);

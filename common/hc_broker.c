@@ -26,7 +26,8 @@ typedef struct {
     char *key;          /* identity in hex: key of broker->instances */
     zframe_t *identity; /* ROUTER routing id */
     char *name;         /* instance id from READY */
-    char *role;
+    bool replica;    /* role "replica": takes only the methods in reads */
+    zlistx_t *reads; /* char *, a replica's methods from READY */
     s_service *service;
     int64_t expires_at;     /* last message + liveness */
     uint64_t last_dispatch; /* broker dispatch counter; lowest is LRU */
@@ -50,7 +51,7 @@ typedef struct {
     Hcap__Principal principal; /* strings owned */
     char *idempotency_key;
     int64_t deadline_at;
-    bool retryable;
+    unsigned flags; /* HC_BROKER_RETRY, HC_BROKER_REPLICA */
     hc_broker_reply_fn *cb;
     void *arg;
     s_instance *instance;  /* where it is in flight, or NULL */
@@ -236,7 +237,7 @@ static void s_instance_free(s_instance **inst_p)
     zframe_destroy(&inst->identity);
     free(inst->key);
     free(inst->name);
-    free(inst->role);
+    zlistx_destroy(&inst->reads);
     free(inst);
     *inst_p = NULL;
 }
@@ -299,12 +300,27 @@ static void s_fail(hc_broker *self, s_request *req, int code, const char *instan
 
 /* --- dispatch --- */
 
-/* The live instance of svc that was dispatched to longest ago. */
-static s_instance *s_pick(s_service *svc)
+/* Whether inst may take req: a primary takes everything, a replica only
+   the reads it listed, when req lets a replica answer. */
+static bool s_takes(const s_instance *inst, const s_request *req)
+{
+    if (!inst->replica)
+        return true;
+    if (!(req->flags & HC_BROKER_REPLICA))
+        return false;
+    for (const char *m = zlistx_first(inst->reads); m; m = zlistx_next(inst->reads))
+        if (strcmp(m, req->method) == 0)
+            return true;
+    return false;
+}
+
+/* The live instance of svc that may take req and was dispatched to
+   longest ago. */
+static s_instance *s_pick(s_service *svc, const s_request *req)
 {
     s_instance *best = NULL;
     for (s_instance *inst = zlistx_first(svc->instances); inst; inst = zlistx_next(svc->instances))
-        if (!best || inst->last_dispatch < best->last_dispatch)
+        if (s_takes(inst, req) && (!best || inst->last_dispatch < best->last_dispatch))
             best = inst;
     return best;
 }
@@ -336,7 +352,7 @@ static void s_dispatch(hc_broker *self, s_request *req)
 {
     s_service *svc = zhashx_lookup(self->services, req->service);
     s_instance *inst;
-    while (svc && (inst = s_pick(svc)) != NULL) {
+    while (svc && (inst = s_pick(svc, req)) != NULL) {
         zframe_t *frame = s_request_frame(req, zclock_mono());
         if (s_send(self, inst->identity, &frame) == 0) {
             inst->last_dispatch = ++self->dispatches;
@@ -351,7 +367,12 @@ static void s_dispatch(hc_broker *self, s_request *req)
         }
         s_instance_kill(self, inst, "unreachable");
     }
-    s_fail(self, req, HC_UNAVAILABLE, NULL, "no live instance of %s", req->service);
+    if (svc && zlistx_size(svc->instances) > 0)
+        s_fail(self, req, HC_UNAVAILABLE, NULL,
+               "no live primary of %s (its replicas take only reads): %s goes to the primary",
+               req->service, req->method);
+    else
+        s_fail(self, req, HC_UNAVAILABLE, NULL, "no live instance of %s", req->service);
 }
 
 /* --- instances --- */
@@ -368,7 +389,7 @@ static void s_instance_kill(hc_broker *self, s_instance *inst, const char *reaso
     while ((req = zlistx_detach(inst->inflight, NULL)) != NULL) {
         req->instance = NULL;
         req->inflight_handle = NULL;
-        if (req->retryable)
+        if (req->flags & HC_BROKER_RETRY)
             s_dispatch(self, req);
         else
             s_fail(self, req, HC_UNAVAILABLE, inst->name,
@@ -387,6 +408,25 @@ static s_service *s_service_require(hc_broker *self, const char *name)
         zhashx_insert(self->services, name, svc);
     }
     return svc;
+}
+
+static void s_str_free(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+/* The role READY gave: "replica" with the methods it serves, or else a
+   primary (an instance that sends no role is one). */
+static void s_instance_role(s_instance *inst, const Hcap__WorkerMessage *msg)
+{
+    zlistx_destroy(&inst->reads);
+    inst->replica = msg->role && strcmp(msg->role, "replica") == 0;
+    inst->reads = zlistx_new();
+    zlistx_set_destructor(inst->reads, s_str_free);
+    for (size_t i = 0; inst->replica && i < msg->n_reads; i++)
+        if (msg->reads[i])
+            zlistx_add_end(inst->reads, strdup(msg->reads[i]));
 }
 
 /* READY: registers (or re-registers) the sender as an instance of a service. */
@@ -412,13 +452,14 @@ static void s_on_ready(hc_broker *self, zframe_t *identity, const char *key,
         zhashx_insert(self->instances, key, inst);
     }
     free(inst->name);
-    free(inst->role);
     inst->name = strdup(msg->instance && *msg->instance ? msg->instance : key);
-    inst->role = strdup(msg->role && *msg->role ? msg->role : "primary");
+    s_instance_role(inst, msg);
     inst->expires_at = zclock_mono() + HC_BROKER_LIVENESS_MS;
     s_instance_report(inst, msg);
-    hc_log_info("instance_ready", "service=%s instance=%s role=%s live=%zu", msg->service,
-                inst->name, inst->role, zlistx_size(inst->service->instances));
+    hc_log_info("instance_ready", "service=%s instance=%s role=%s reads=%zu live=%zu",
+                msg->service, inst->name, inst->replica ? "replica" : "primary",
+                inst->replica ? zlistx_size(inst->reads) : 0,
+                zlistx_size(inst->service->instances));
 }
 
 static int s_reply_code(Hcap__Status *status)
@@ -701,13 +742,13 @@ static s_request *s_request_new(const char *service, const char *method, const u
 
 int hc_broker_request(hc_broker *self, const char *service, const char *method, const uint8_t *body,
                       size_t size, const Hcap__Principal *principal, const char *idempotency_key,
-                      uint32_t deadline_ms, bool retryable, hc_broker_reply_fn *cb, void *arg)
+                      uint32_t deadline_ms, unsigned flags, hc_broker_reply_fn *cb, void *arg)
 {
     assert(self);
     assert(service && method && cb);
     s_request *req = s_request_new(service, method, body, size, principal, idempotency_key);
     req->id = ++self->next_id;
-    req->retryable = retryable;
+    req->flags = flags;
     req->cb = cb;
     req->arg = arg;
     req->deadline_at = zclock_mono() + (deadline_ms ? deadline_ms : HC_BROKER_DEADLINE_MS);

@@ -4,7 +4,9 @@
    the least-recently-used live instance of their service, with a deadline.
    A request whose instance dies is retried on another only when it is
    retryable (a read, or carries an idempotency key); otherwise the caller
-   gets HC_UNAVAILABLE. The callback is called exactly once per request. */
+   gets HC_UNAVAILABLE. Writes go to instances of role "primary" only; a
+   read replica (role "replica") takes the reads its READY listed. The
+   callback is called exactly once per request. */
 #ifndef HC_BROKER_H
 #define HC_BROKER_H
 
@@ -42,14 +44,21 @@ void hc_broker_destroy(hc_broker **self_p);
 /* Registers the ROUTER and the heartbeat/deadline timer with loop. */
 int hc_broker_start(hc_broker *self, zloop_t *loop);
 
+/* hc_broker_request flags. Without HC_BROKER_REPLICA a request goes only
+   to instances of role "primary" (writes, and reads that must see the
+   latest commit, such as a write's reference checks). */
+#define HC_BROKER_RETRY   1u /* retried on another instance if its own dies */
+#define HC_BROKER_REPLICA 2u /* a read a replica may serve, when it lists the method */
+
 /* Sends a request. The callback runs later from the loop, exactly once:
-   with the reply, HC_UNAVAILABLE (no live instance, or it died and the
-   request was not retryable), or HC_DEADLINE_EXCEEDED. body is copied.
-   principal and idempotency_key may be NULL. Returns HC_OK, or an error
-   code after having already called cb (so callers need one path). */
+   with the reply, HC_UNAVAILABLE (no live instance that may take it, or
+   it died and the request was not HC_BROKER_RETRY), or
+   HC_DEADLINE_EXCEEDED. body is copied. principal and idempotency_key may
+   be NULL. Returns HC_OK, or an error code after having already called cb
+   (so callers need one path). */
 int hc_broker_request(hc_broker *self, const char *service, const char *method, const uint8_t *body,
                       size_t size, const Hcap__Principal *principal, const char *idempotency_key,
-                      uint32_t deadline_ms, bool retryable, hc_broker_reply_fn *cb, void *arg);
+                      uint32_t deadline_ms, unsigned flags, hc_broker_reply_fn *cb, void *arg);
 
 /* Live instances of service (0 when unknown). */
 size_t hc_broker_instances(hc_broker *self, const char *service);

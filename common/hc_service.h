@@ -31,9 +31,15 @@ typedef struct _hc_call hc_call;
 typedef int(hc_handler_fn)(void *state, hc_call *call, const ProtobufCMessage *in,
                            ProtobufCMessage **out);
 
+/* hc_handler.flags: the method only reads. A read replica (--replica)
+   serves exactly these and refuses the others; its READY lists them, so
+   the broker sends it nothing else. */
+#define HC_HANDLER_READ 1u
+
 typedef struct {
     const char *method; /* rpc name in the descriptor */
     hc_handler_fn *fn;
+    unsigned flags; /* HC_HANDLER_READ or 0 */
 } hc_handler;
 
 /* Another service's event log this one follows into its own store: the
@@ -82,11 +88,22 @@ typedef struct {
        beyond its log head and followers (the hub's nodes, the uplink's lag
        toward central as one more FollowerStatus). May be NULL. */
     void (*health)(void *state, hc_arena *arena, Hcap__WorkerMessage *msg);
+    /* Read replica mode (--replica): how the service applies its own
+       primary's events (from the log of source "<name>") to a replica's
+       store, which the handlers of HC_HANDLER_READ methods then read as
+       they would the primary's. Bodies carry the entity's whole new state,
+       so apply is an upsert (or a delete) of the rows a read needs, in the
+       follower's transaction; it never emits. reset is called when the
+       primary's epoch changed (rebuilt, restored): delete every row apply
+       wrote, the replica then replays the log from seq 1. A service with
+       replica_apply NULL refuses --replica. */
+    hc_follower_apply_fn *replica_apply;
+    hc_follower_reset_fn *replica_reset;
 } hc_service_def;
 
 /* The whole of a service's main: parses
      --config FILE --data DIR --node-id ID --broker ENDPOINT
-     --events ENDPOINT --bell ENDPOINT --instance ID --batch N
+     --events ENDPOINT --bell ENDPOINT --instance ID --batch N --replica
    (defaults from the config file, then HCAP_* environment: data ./var,
    node-id local, broker ipc://DIR/broker.ipc, events ipc://DIR/<name>-events.ipc,
    bell ipc://DIR/<name>-bell.ipc, batch 256), opens DIR/<name>.db, serves
@@ -94,7 +111,26 @@ typedef struct {
    signal, 1 when it cannot start, 2 on a bad flag). Config keys: node/data,
    node/id, <name>/broker (else gateway/broker), <name>/events, <name>/bell,
    <name>/instance (default <name>-<pid>), <name>/batch. Starts the
-   followers of def->follows and the timers of def->timers. */
+   followers of def->follows and the timers of def->timers.
+
+   Instances: any number of processes may serve one store (same --data,
+   same service). Every one takes requests; their writes serialize on
+   SQLite's write lock (BEGIN IMMEDIATE) and the log stays gapless. One of
+   them, the store's leader (it holds an flock on DIR/<name>.db.lock),
+   also serves the log's FETCH/doorbell endpoints, runs the followers,
+   the timers and def->start; when it dies another instance takes the
+   lock within a tick and carries on. The leader rings the doorbell for
+   commits made by the others within a tick (100 ms).
+
+   --replica (config <name>/replica = 1): a read replica. Its store is
+   DIR/<instance>.db (instance default <name>-replica), fed by following
+   the primary's log (at <name>/events, <name>/bell, the endpoints the
+   primary serves) through def->replica_apply, plus the def->follows that
+   do not emit (derived state, such as reporting's projections). It
+   registers with role "replica" and the list of its HC_HANDLER_READ
+   methods, serves only those, and refuses any other method with
+   HC_FAILED_PRECONDITION naming the field "replica". It serves no log
+   and runs no timers and no def->start. */
 int hc_service_main(const hc_service_def *def, int argc, char **argv);
 
 /* In-process service without sockets, for unit tests and tools: opens

@@ -346,22 +346,22 @@ static void *s_state_new(hc_service *service, hc_error *err)
 }
 
 static const hc_handler s_handlers[] = {
-    {"CreateApprenticeshipProgram", s_create_program},
-    {"GetApprenticeshipProgram", s_get_program},
-    {"ListApprenticeshipPrograms", s_list_programs},
-    {"RegisterApprentice", s_register},
-    {"GetApprentice", appr_get_apprentice},
-    {"ListApprentices", appr_list_apprentices},
-    {"LogHours", appr_log_hours},
-    {"ListHours", appr_list_hours},
-    {"SignOff", appr_sign_off},
-    {"ChangeApprenticeStatus", s_change_status},
-    {"ImportHours", appr_import_hours},
-    {"ExportApprentices", appr_export_apprentices},
-    {"ApplyPriorCredit", appr_apply_prior_credit},
-    {"ListDeadLetters", hc_service_list_dead_letters},
-    {"RetryDeadLetters", hc_service_retry_dead_letters},
-    {NULL, NULL},
+    {"CreateApprenticeshipProgram", s_create_program, 0},
+    {"GetApprenticeshipProgram", s_get_program, 0},
+    {"ListApprenticeshipPrograms", s_list_programs, 0},
+    {"RegisterApprentice", s_register, 0},
+    {"GetApprentice", appr_get_apprentice, 0},
+    {"ListApprentices", appr_list_apprentices, 0},
+    {"LogHours", appr_log_hours, 0},
+    {"ListHours", appr_list_hours, 0},
+    {"SignOff", appr_sign_off, 0},
+    {"ChangeApprenticeStatus", s_change_status, 0},
+    {"ImportHours", appr_import_hours, 0},
+    {"ExportApprentices", appr_export_apprentices, 0},
+    {"ApplyPriorCredit", appr_apply_prior_credit, 0},
+    {"ListDeadLetters", hc_service_list_dead_letters, 0},
+    {"RetryDeadLetters", hc_service_retry_dead_letters, 0},
+    {NULL, NULL, 0},
 };
 
 static const hc_service_follow s_follows[] = {

@@ -130,8 +130,8 @@ static int s_list_nodes(void *state, hc_call *call, const ProtobufCMessage *in,
 }
 
 static const hc_handler s_handlers[] = {
-    {"ListNodes", s_list_nodes},
-    {NULL, NULL},
+    {"ListNodes", s_list_nodes, 0},
+    {NULL, NULL, 0},
 };
 
 const hc_service_def cen_service = {

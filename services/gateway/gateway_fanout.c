@@ -223,7 +223,7 @@ static void s_send_part(s_fanout *fanout, hc_broker *broker, size_t index, const
         return;
     }
     hc_broker_request(broker, part->service, part->method, body, size, principal, NULL, deadline_ms,
-                      true, s_on_part, ticket);
+                      HC_BROKER_RETRY | HC_BROKER_REPLICA, s_on_part, ticket);
 }
 
 /* The worker id of a packed GetRequest, in arena; NULL when absent. */

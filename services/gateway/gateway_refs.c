@@ -202,7 +202,7 @@ static void s_send(s_check *check, size_t index, hc_broker *broker,
         s_on_ref(ticket, &reply);
     } else
         hc_broker_request(broker, ref->service, ref->method, body, size, principal, NULL,
-                          deadline_ms, true, s_on_ref, ticket);
+                          deadline_ms, HC_BROKER_RETRY, s_on_ref, ticket);
     hc_arena_destroy(&arena);
 }
 

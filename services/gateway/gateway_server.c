@@ -220,10 +220,12 @@ static int s_forward(gw_server *self, const gw_call *call, hc_broker_reply_fn *c
         cb = s_on_erased;
         arg = erasure;
     }
-    bool retryable = (route->flags & GW_ROUTE_READ) || call->idempotency_key;
+    unsigned flags = route->flags & GW_ROUTE_READ ? HC_BROKER_RETRY | HC_BROKER_REPLICA : 0;
+    if (call->idempotency_key)
+        flags |= HC_BROKER_RETRY;
     uint32_t deadline = call->deadline_ms ? call->deadline_ms : self->options.deadline_ms;
     return hc_broker_request(self->broker, route->service, route->method, call->body, call->size,
-                             call->principal, call->idempotency_key, deadline, retryable, cb, arg);
+                             call->principal, call->idempotency_key, deadline, flags, cb, arg);
 }
 
 /* A call waiting for its references to be verified: an owned copy, since

@@ -77,18 +77,18 @@ static void *s_central_state_new(hc_service *service, hc_error *err)
 }
 
 static const hc_handler s_handlers[] = {
-    {"CreateGrant", rep_create_grant},
-    {"GetGrant", rep_get_grant},
-    {"ListGrants", rep_list_grants},
-    {"GetGrantReport", rep_grant_report},
-    {"GetOutcomes", rep_outcomes},
-    {"GetApprenticeshipReport", rep_apprenticeship_report},
-    {"GetIndicators", rep_indicators},
-    {"GetStatus", s_status},
-    {"Rebuild", s_rebuild},
-    {"ListDeadLetters", hc_service_list_dead_letters},
-    {"RetryDeadLetters", hc_service_retry_dead_letters},
-    {NULL, NULL},
+    {"CreateGrant", rep_create_grant, 0},
+    {"GetGrant", rep_get_grant, 0},
+    {"ListGrants", rep_list_grants, 0},
+    {"GetGrantReport", rep_grant_report, 0},
+    {"GetOutcomes", rep_outcomes, 0},
+    {"GetApprenticeshipReport", rep_apprenticeship_report, 0},
+    {"GetIndicators", rep_indicators, 0},
+    {"GetStatus", s_status, 0},
+    {"Rebuild", s_rebuild, 0},
+    {"ListDeadLetters", hc_service_list_dead_letters, 0},
+    {"RetryDeadLetters", hc_service_retry_dead_letters, 0},
+    {NULL, NULL, 0},
 };
 
 static const hc_service_follow s_follows[] = {

@@ -201,10 +201,10 @@ static int s_start(void *state, hc_service *service, hc_error *err)
 }
 
 static const hc_handler s_handlers[] = {
-    {"GetStatus", s_status},
-    {"ListDeadLetters", hc_service_list_dead_letters},
-    {"RetryDeadLetters", hc_service_retry_dead_letters},
-    {NULL, NULL},
+    {"GetStatus", s_status, 0},
+    {"ListDeadLetters", hc_service_list_dead_letters, 0},
+    {"RetryDeadLetters", hc_service_retry_dead_letters, 0},
+    {NULL, NULL, 0},
 };
 
 /* Reporting's own log (grants) stays at the region. */

@@ -194,7 +194,7 @@ static void s_on_reply(void *arg, const hc_broker_reply *reply)
 static int s_request(result *r, const char *method, uint32_t deadline_ms, bool retryable)
 {
     return hc_broker_request(s_broker, "enrollment", method, (const uint8_t *)"in", 2, NULL, NULL,
-                             deadline_ms, retryable, s_on_reply, r);
+                             deadline_ms, retryable ? HC_BROKER_RETRY : 0, s_on_reply, r);
 }
 
 /* --- tests --- */
@@ -209,7 +209,7 @@ Test(broker, request_reaches_instance_and_reply_comes_back)
     principal.token_id = "tok_1";
     result r = {0};
     int rc = hc_broker_request(s_broker, "enrollment", "CreateWorker", (const uint8_t *)"abc", 3,
-                               &principal, "tok_1:k1", 1500, false, s_on_reply, &r);
+                               &principal, "tok_1:k1", 1500, 0, s_on_reply, &r);
     cr_assert_eq(rc, HC_OK);
     Hcap__WorkerMessage *msg = s_worker_recv(w, 2000);
     cr_assert_not_null(msg);

@@ -148,7 +148,9 @@ static int s_get_employer(void *state, hc_call *call, const ProtobufCMessage *in
 }
 
 static const hc_handler s_handlers[] = {
-    {"CreateEmployer", s_create_employer}, {"GetEmployer", s_get_employer}, {NULL, NULL}};
+    {"CreateEmployer", s_create_employer, 0},
+    {"GetEmployer", s_get_employer, HC_HANDLER_READ},
+    {NULL, NULL, 0}};
 
 static const hc_service_def s_def = {.name = "testsvc",
                                      .descriptor = &hcap__enrollment_service__descriptor,
@@ -311,7 +313,7 @@ static void s_send(result *r, const char *method, const uint8_t *body, size_t si
     principal.role = HCAP__ROLE__ROLE_STAFF;
     memset(r, 0, sizeof *r);
     cr_assert_eq(hc_broker_request(s_broker, "testsvc", method, body, size, &principal, key, 5000,
-                                   false, s_on_reply, r),
+                                   0, s_on_reply, r),
                  HC_OK);
 }
 
@@ -644,7 +646,7 @@ static int s_tick(void *state, hc_call *call, const ProtobufCMessage *in, Protob
     return HC_OK;
 }
 
-static const hc_handler s_tick_handlers[] = {{"Health", s_tick}, {NULL, NULL}};
+static const hc_handler s_tick_handlers[] = {{"Health", s_tick, 0}, {NULL, NULL, 0}};
 static const hc_service_timer s_tick_often[] = {{"Health", 50}, {NULL, 0}};
 static const hc_service_timer s_tick_hourly[] = {{"Health", 3600000}, {NULL, 0}};
 

@@ -26,8 +26,8 @@ typedef struct {
     char *key;          /* identity in hex: key of broker->instances */
     zframe_t *identity; /* ROUTER routing id */
     char *name;         /* instance id from READY */
-    bool replica;    /* role "replica": takes only the methods in reads */
-    zlistx_t *reads; /* char *, a replica's methods from READY */
+    bool replica;       /* role "replica": takes only the methods in reads */
+    zlistx_t *reads;    /* char *, a replica's methods from READY */
     s_service *service;
     int64_t expires_at;     /* last message + liveness */
     uint64_t last_dispatch; /* broker dispatch counter; lowest is LRU */
@@ -456,8 +456,8 @@ static void s_on_ready(hc_broker *self, zframe_t *identity, const char *key,
     s_instance_role(inst, msg);
     inst->expires_at = zclock_mono() + HC_BROKER_LIVENESS_MS;
     s_instance_report(inst, msg);
-    hc_log_info("instance_ready", "service=%s instance=%s role=%s reads=%zu live=%zu",
-                msg->service, inst->name, inst->replica ? "replica" : "primary",
+    hc_log_info("instance_ready", "service=%s instance=%s role=%s reads=%zu live=%zu", msg->service,
+                inst->name, inst->replica ? "replica" : "primary",
                 inst->replica ? zlistx_size(inst->reads) : 0,
                 zlistx_size(inst->service->instances));
 }

@@ -147,10 +147,9 @@ static int s_get_employer(void *state, hc_call *call, const ProtobufCMessage *in
     return HC_OK;
 }
 
-static const hc_handler s_handlers[] = {
-    {"CreateEmployer", s_create_employer, 0},
-    {"GetEmployer", s_get_employer, HC_HANDLER_READ},
-    {NULL, NULL, 0}};
+static const hc_handler s_handlers[] = {{"CreateEmployer", s_create_employer, 0},
+                                        {"GetEmployer", s_get_employer, HC_HANDLER_READ},
+                                        {NULL, NULL, 0}};
 
 static const hc_service_def s_def = {.name = "testsvc",
                                      .descriptor = &hcap__enrollment_service__descriptor,

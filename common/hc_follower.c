@@ -309,6 +309,28 @@ static int s_apply_or_park(hc_follower *self, const Hcap__FetchReply *reply,
     return s_dead_letter(self, event, reply->source, reply->epoch, reason, err);
 }
 
+/* Inside the batch's transaction: whether the stored cursor is no longer
+   the one in memory. Another process sharing the store moved it (a
+   rebuild run by another instance, or a leader this one outlived):
+   applying on top would skip or repeat events. */
+static bool s_cursor_moved(hc_follower *self)
+{
+    sqlite3_stmt *stmt =
+        hc_store_stmt(self->store, "SELECT epoch, seq FROM hc_cursors WHERE follower = ?1");
+    if (!stmt)
+        return true;
+    sqlite3_bind_text(stmt, 1, self->name, -1, SQLITE_STATIC);
+    bool moved = false;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *epoch = (const char *)sqlite3_column_text(stmt, 0);
+        moved = (uint64_t)sqlite3_column_int64(stmt, 1) != self->seq ||
+                (epoch && (!self->epoch || strcmp(epoch, self->epoch) != 0));
+    } else
+        moved = self->seq != 0;
+    sqlite3_reset(stmt);
+    return moved;
+}
+
 /* Applies events[first .. first+count) and the new cursor in ONE
    transaction; on any failure nothing of it stays. */
 static int s_apply_batch(hc_follower *self, const Hcap__FetchReply *reply, size_t first,
@@ -318,6 +340,13 @@ static int s_apply_batch(hc_follower *self, const Hcap__FetchReply *reply, size_
     hc_error_clear(&err);
     int rc = self->relaxed ? hc_store_begin_relaxed(self->store, &err)
                            : hc_store_begin(self->store, &err);
+    if (rc == HC_OK && s_cursor_moved(self)) {
+        hc_store_rollback(self->store);
+        hc_log_info("follower_cursor_moved", "follower=%s seq=%" PRIu64, self->name, self->seq);
+        self->reload = true;
+        self->again = true;
+        return HC_ABORTED;
+    }
     for (size_t i = first; rc == HC_OK && i < first + count; i++)
         rc = s_apply_or_park(self, reply, reply->events[i], &err);
     uint64_t last = reply->events[first + count - 1]->seq;

@@ -4,8 +4,13 @@
    savepoint per request, replies after COMMIT). */
 #include "hc_service.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include "hc_idempotency.h"
 #include "hc_jobs.h"
@@ -25,6 +30,7 @@
 typedef struct {
     const ProtobufCMethodDescriptor *desc;
     hc_handler_fn *fn;
+    unsigned flags;
 } s_method;
 
 /* One request of a batch, from arrival to reply. */
@@ -69,6 +75,14 @@ struct _hc_service {
     hc_arena **arenas;
     hc_jobs *jobs; /* followers and timers (hc_service_main only) */
     bool rewound;  /* the batch rewound the followers: poke them after it */
+    bool replica;  /* --replica: reads only, fed by the primary's log */
+    /* the store's leader serves the log and runs the jobs (hc_service_main) */
+    char *data_dir;
+    int lock_fd; /* flock on <store>.lock, -1 until opened */
+    bool leader;
+    bool failed;                        /* taking the lead failed: the process stops */
+    hc_service_def jobs_def;            /* def, or a replica's follows */
+    hc_service_follow *replica_follows; /* jobs_def.follows of a replica */
 };
 
 static Hcap__Principal s_internal = {PROTOBUF_C_MESSAGE_INIT(&hcap__principal__descriptor),
@@ -291,6 +305,10 @@ static int s_execute(hc_service *self, s_req *req)
     if (!m)
         return hc_error_set(&req->err, HC_UNIMPLEMENTED, "method", "%s has no method %s",
                             self->def->name, req->method);
+    if (self->replica && !(m->flags & HC_HANDLER_READ))
+        return hc_error_set(&req->err, HC_FAILED_PRECONDITION, "replica",
+                            "this is a read replica of %s: %s goes to the primary", self->def->name,
+                            req->method);
     if (req->key) {
         int found = s_replay(self, req);
         if (found != 0)
@@ -345,13 +363,28 @@ static void s_poke_followers(hc_service *self)
         hc_follower_poke(follower);
 }
 
+/* Whether no request of the batch can write: reads without a key (a
+   keyed request records its reply). */
+static bool s_reads_only(hc_service *self, const s_req *reqs, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const s_method *m = zhashx_lookup(self->methods, reqs[i].method);
+        if (!m || !(m->flags & HC_HANDLER_READ) || reqs[i].key)
+            return false;
+    }
+    return true;
+}
+
 /* Group commit: every request of the batch in ONE transaction, each in
    its own savepoint. When BEGIN or COMMIT fails no request took effect,
-   so every reply says so. */
+   so every reply says so. A batch of reads takes no write lock, so the
+   instances sharing a store read side by side. */
 static void s_batch(hc_service *self, s_req *reqs, size_t count)
 {
     hc_error err;
-    if (hc_store_begin(self->store, &err) != HC_OK) {
+    int rc = s_reads_only(self, reqs, count) ? hc_store_begin_read(self->store, &err)
+                                             : hc_store_begin(self->store, &err);
+    if (rc != HC_OK) {
         for (size_t i = 0; i < count; i++)
             reqs[i].err = err;
     } else {
@@ -427,15 +460,18 @@ static int s_methods_load(hc_service *self, hc_error *err)
         s_method *m = zmalloc(sizeof *m);
         m->desc = desc;
         m->fn = h->fn;
+        m->flags = h->flags;
         zhashx_update(self->methods, h->method, m);
     }
     return HC_OK;
 }
 
-/* Store (with the idempotency table), log, then the handlers' state. */
-static int s_open_parts(hc_service *self, const char *data_dir, hc_error *err)
+/* Store DIR/<store_name>.db (with the idempotency table), log, then the
+   handlers' state. */
+static int s_open_parts(hc_service *self, const char *data_dir, const char *store_name,
+                        hc_error *err)
 {
-    char *path = zsys_sprintf("%s/%s.db", data_dir, self->def->name);
+    char *path = zsys_sprintf("%s/%s.db", data_dir, store_name);
     self->store = hc_store_open(path, self->def->migrations, err);
     zstr_free(&path);
     if (!self->store)
@@ -462,18 +498,22 @@ static int s_open_parts(hc_service *self, const char *data_dir, hc_error *err)
     return HC_OK;
 }
 
-/* Takes ownership of config (NULL: defaults and environment only). */
+/* Takes ownership of config (NULL: defaults and environment only). The
+   store is DIR/<store_name>.db. */
 static hc_service *s_open(const hc_service_def *def, const char *data_dir, const char *node_id,
-                          hc_config *config, hc_error *err)
+                          hc_config *config, const char *store_name, bool replica, hc_error *err)
 {
     assert(def && def->name && def->descriptor && data_dir && node_id);
     hc_service *self = zmalloc(sizeof *self);
     self->def = def;
+    self->jobs_def = *def;
+    self->replica = replica;
+    self->lock_fd = -1;
     self->node_id = strdup(node_id);
     self->config = config ? config : hc_config_load(NULL, err);
     self->loop = zloop_new();
     if (!self->config || s_methods_load(self, err) != HC_OK ||
-        s_open_parts(self, data_dir, err) != HC_OK) {
+        s_open_parts(self, data_dir, store_name, err) != HC_OK) {
         hc_service_destroy(&self);
         return NULL;
     }
@@ -484,7 +524,36 @@ hc_service *hc_service_new_local(const hc_service_def *def, const char *data_dir
                                  const char *node_id, hc_error *err)
 {
     hc_error_clear(err);
-    return s_open(def, data_dir, node_id ? node_id : "local", NULL, err);
+    return s_open(def, data_dir, node_id ? node_id : "local", NULL, def->name, false, err);
+}
+
+hc_service *hc_service_new_local_replica(const hc_service_def *def, const char *data_dir,
+                                         const char *node_id, hc_error *err)
+{
+    hc_error_clear(err);
+    return s_open(def, data_dir, node_id ? node_id : "local", NULL, def->name, true, err);
+}
+
+bool hc_service_replica(hc_service *self)
+{
+    assert(self);
+    return self->replica;
+}
+
+int hc_service_replicate(hc_service *self, const Hcap__Event *event, hc_error *err)
+{
+    assert(self && event && err);
+    if (!self->replica || !self->def->replica_apply)
+        return hc_error_set(err, HC_FAILED_PRECONDITION, "replica", "%s is not a replica",
+                            self->def->name);
+    if (hc_store_begin(self->store, err) != HC_OK)
+        return err->code;
+    int rc = self->def->replica_apply(self->state, self->store, event, err);
+    if (rc != HC_OK) {
+        hc_store_rollback(self->store);
+        return rc;
+    }
+    return hc_store_commit(self->store, err);
 }
 
 void hc_service_destroy(hc_service **self_p)
@@ -511,23 +580,43 @@ void hc_service_destroy(hc_service **self_p)
     free(self->broker);
     free(self->instance);
     free(self->node_id);
+    free(self->data_dir);
+    free(self->replica_follows);
+    if (self->lock_fd >= 0)
+        close(self->lock_fd);
     free(self);
     *self_p = NULL;
 }
 
 /* --- the worker connection --- */
 
+/* The methods a replica serves, in arena. */
+static char **s_reads(hc_service *self, hc_arena *arena, size_t *count)
+{
+    size_t n = 0;
+    for (const hc_handler *h = self->def->handlers; h->method; h++)
+        n += (h->flags & HC_HANDLER_READ) != 0;
+    char **reads = hc_arena_alloc(arena, (n ? n : 1) * sizeof *reads);
+    *count = 0;
+    for (const hc_handler *h = self->def->handlers; reads && h->method; h++)
+        if (h->flags & HC_HANDLER_READ)
+            reads[(*count)++] = (char *)h->method;
+    return reads;
+}
+
 static void s_send_command(hc_service *self, Hcap__WorkerMessage__Command command)
 {
     Hcap__WorkerMessage msg = HCAP__WORKER_MESSAGE__INIT;
     msg.command = command;
+    hc_arena *arena = hc_arena_new();
     if (command == HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY) {
         msg.service = (char *)self->def->name;
         msg.instance = self->instance;
-        msg.role = "primary";
+        msg.role = self->replica ? "replica" : "primary";
+        if (self->replica)
+            msg.reads = s_reads(self, arena, &msg.n_reads);
     }
-    hc_arena *arena = hc_arena_new();
-    msg.has_log_head = true;
+    msg.has_log_head = !self->replica; /* a replica's own log stays empty */
     msg.log_head = hc_eventlog_head(self->log);
     msg.followers = hc_service_followers(self, arena, &msg.n_followers);
     if (self->def->health && self->state)
@@ -566,12 +655,22 @@ static int s_worker_connect(hc_service *self, hc_error *err)
     return HC_OK;
 }
 
+static int s_lead(hc_service *self, hc_error *err);
+
 static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
 {
     (void)loop;
     (void)timer_id;
     hc_service *self = arg;
     zsock_destroy(&self->old_dealer);
+    hc_error lead_err;
+    if (!self->leader && s_lead(self, &lead_err) != HC_OK) {
+        char message[600];
+        hc_log_error("service_lead_failed", "service=%s message=%s", self->def->name,
+                     hc_log_quote(lead_err.message, message, sizeof message));
+        self->failed = true;
+        return -1;
+    }
     /* Events a follower appended in its own transaction are announced here
        (within a tick), since the follower does not know this log. */
     hc_eventlog_ring(self->log);
@@ -702,12 +801,14 @@ static void s_usage(const hc_service_def *def, FILE *out)
 {
     fprintf(out,
             "usage: hcap-%s [--config FILE] [--data DIR] [--node-id ID] [--broker ENDPOINT]\n"
-            "       [--events ENDPOINT] [--bell ENDPOINT] [--instance ID] [--batch N]\n"
+            "       [--events ENDPOINT] [--bell ENDPOINT] [--instance ID] [--batch N] [--replica]\n"
             "defaults: data ./var, node-id local, broker ipc://DIR/broker.ipc,\n"
             "  events ipc://DIR/%s-events.ipc, bell ipc://DIR/%s-bell.ipc,\n"
             "  instance %s-<pid>, batch %d; HCAP_* environment variables and the\n"
-            "  config file (node/data, node/id, %s/broker, ...) set them too.\n",
-            def->name, def->name, def->name, def->name, HC_SERVICE_BATCH, def->name);
+            "  config file (node/data, node/id, %s/broker, ...) set them too.\n"
+            "--replica: a read replica in DIR/<instance>.db following the primary's log\n"
+            "  at the events/bell endpoints (instance default %s-replica).\n",
+            def->name, def->name, def->name, def->name, HC_SERVICE_BATCH, def->name, def->name);
 }
 
 /* The configuration from argv, or NULL (usage printed, *exit_code set). */
@@ -719,10 +820,26 @@ static hc_config *s_config(const hc_service_def *def, int argc, char **argv, int
         snprintf(keys[i], sizeof keys[i], "%s/%s", def->name, s_service_flags[i]);
         flags[2 + i] = (hc_flag){s_service_flags[i], keys[i]};
     }
+    /* --replica takes no value, which the config parser's flags all do. */
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    assert(args);
+    int kept = 0;
+    bool replica = false;
+    for (int i = 0; i < argc; i++)
+        if (i > 0 && strcmp(argv[i], "--replica") == 0)
+            replica = true;
+        else
+            args[kept++] = argv[i];
     bool help = false;
     hc_error err;
     hc_error_clear(&err);
-    hc_config *config = hc_config_from_args(argc, argv, flags, &help, &err);
+    hc_config *config = hc_config_from_args(kept, args, flags, &help, &err);
+    free(args);
+    if (config && replica) {
+        char key[128];
+        snprintf(key, sizeof key, "%s/replica", def->name);
+        hc_config_set(config, key, "1");
+    }
     if (config && !help)
         return config;
     hc_config_destroy(&config);
@@ -753,8 +870,84 @@ static char *s_endpoint(hc_service *self, const char *data_dir, const char *what
     return value;
 }
 
-/* Endpoints, the log's FETCH/doorbell, signals, the broker connection. */
-static int s_serve(hc_service *self, const char *data_dir, hc_error *err)
+/* The log's FETCH/doorbell endpoints, served by the store's leader. */
+static int s_serve_log(hc_service *self, hc_error *err)
+{
+    char *events_file = zsys_sprintf("%s-events.ipc", self->def->name);
+    char *bell_file = zsys_sprintf("%s-bell.ipc", self->def->name);
+    char *events = s_endpoint(self, self->data_dir, "events", NULL, events_file);
+    char *bell = s_endpoint(self, self->data_dir, "bell", NULL, bell_file);
+    int rc = hc_eventlog_serve(self->log, self->loop, events, bell, err);
+    zstr_free(&events_file);
+    zstr_free(&bell_file);
+    free(events);
+    free(bell);
+    return rc;
+}
+
+/* The followers a replica runs: its primary's log through replica_apply,
+   and the follows that derive state without emitting. */
+static void s_replica_jobs(hc_service *self)
+{
+    size_t n = 0;
+    for (const hc_service_follow *f = self->def->follows; f && f->source; f++)
+        n++;
+    self->replica_follows = calloc(n + 2, sizeof *self->replica_follows);
+    assert(self->replica_follows);
+    size_t k = 0;
+    self->replica_follows[k++] = (hc_service_follow){self->def->name, self->def->replica_apply,
+                                                     self->def->replica_reset, false};
+    for (const hc_service_follow *f = self->def->follows; f && f->source; f++)
+        if (!f->emits)
+            self->replica_follows[k++] = *f;
+    self->jobs_def.follows = self->replica_follows;
+    self->jobs_def.timers = NULL;
+    self->jobs_def.start = NULL;
+}
+
+/* Takes the store's lead when no other process holds it: 1 when this
+   instance leads now, 0 when another does, -1 (err) when it cannot tell. */
+static int s_lock(hc_service *self, hc_error *err)
+{
+    if (self->lock_fd < 0) {
+        char *path = zsys_sprintf("%s.lock", hc_store_path(self->store));
+        self->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        zstr_free(&path);
+        if (self->lock_fd < 0)
+            return hc_error_set(err, HC_UNAVAILABLE, "data", "cannot open the store's lock: %s",
+                                strerror(errno)),
+                   -1;
+    }
+    if (flock(self->lock_fd, LOCK_EX | LOCK_NB) == 0)
+        return 1;
+    if (errno == EWOULDBLOCK)
+        return 0;
+    return hc_error_set(err, HC_UNAVAILABLE, "data", "cannot lock the store: %s", strerror(errno)),
+           -1;
+}
+
+/* Becomes the store's leader when it can: serves the log (a primary's),
+   starts the followers and timers and def->start. HC_OK also when
+   another instance leads; an error stops the process. */
+static int s_lead(hc_service *self, hc_error *err)
+{
+    int locked = s_lock(self, err);
+    if (locked <= 0)
+        return locked == 0 ? HC_OK : err->code;
+    self->leader = true;
+    hc_log_info("store_leader", "service=%s instance=%s store=%s", self->def->name, self->instance,
+                hc_store_path(self->store));
+    if (!self->replica && s_serve_log(self, err) != HC_OK)
+        return err->code;
+    if (!(self->jobs = hc_jobs_start(self, &self->jobs_def, self->data_dir, err)))
+        return err->code;
+    if (self->jobs_def.start)
+        return self->jobs_def.start(self->state, self, err);
+    return HC_OK;
+}
+
+/* Signals, the tick, the broker connection. */
+static int s_serve(hc_service *self, hc_error *err)
 {
     char key[128];
     snprintf(key, sizeof key, "%s/batch", self->def->name);
@@ -765,24 +958,10 @@ static int s_serve(hc_service *self, const char *data_dir, hc_error *err)
     self->batch = calloc(self->batch_max, sizeof *self->batch);
     self->arenas = calloc(self->batch_max, sizeof *self->arenas);
     assert(self->batch && self->arenas);
-    snprintf(key, sizeof key, "%s/instance", self->def->name);
-    char *dflt = zsys_sprintf("%s-%d", self->def->name, (int)getpid());
-    self->instance = strdup(hc_config_get(self->config, key, dflt));
-    zstr_free(&dflt);
-    self->broker = s_endpoint(self, data_dir, "broker", "gateway/broker", "broker.ipc");
-    char *events_file = zsys_sprintf("%s-events.ipc", self->def->name);
-    char *bell_file = zsys_sprintf("%s-bell.ipc", self->def->name);
-    char *events = s_endpoint(self, data_dir, "events", NULL, events_file);
-    char *bell = s_endpoint(self, data_dir, "bell", NULL, bell_file);
-    int rc = hc_eventlog_serve(self->log, self->loop, events, bell, err);
-    hc_log_info("service_starting", "service=%s instance=%s broker=%s events=%s bell=%s batch=%zu",
-                self->def->name, self->instance, self->broker, events, bell, self->batch_max);
-    zstr_free(&events_file);
-    zstr_free(&bell_file);
-    free(events);
-    free(bell);
-    if (rc != HC_OK)
-        return rc;
+    self->broker = s_endpoint(self, self->data_dir, "broker", "gateway/broker", "broker.ipc");
+    hc_log_info("service_starting", "service=%s instance=%s role=%s broker=%s batch=%zu",
+                self->def->name, self->instance, self->replica ? "replica" : "primary",
+                self->broker, self->batch_max);
     zmq_pollitem_t item = {NULL, hc_signal_fd(), ZMQ_POLLIN, 0};
     if (item.fd < 0 || zloop_poller(self->loop, &item, s_on_signal, self) != 0)
         return hc_error_set(err, HC_INTERNAL, NULL, "cannot watch signals");
@@ -804,6 +983,89 @@ static void s_run(hc_service *self)
     }
 }
 
+/* A replica's instance names its store file: a plain name only. */
+static bool s_plain_name(const char *name)
+{
+    if (!*name || strlen(name) > 64 || name[0] == '.')
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+            return false;
+    return true;
+}
+
+/* The instance id (config <name>/instance; default <name>-<pid>, or
+   <name>-replica for a replica, whose store it names), malloc'd; NULL
+   after telling the user when a replica's id cannot name a file. */
+static char *s_instance(const hc_service_def *def, hc_config *config, bool replica)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s/instance", def->name);
+    char *dflt = replica ? zsys_sprintf("%s-replica", def->name)
+                         : zsys_sprintf("%s-%d", def->name, (int)getpid());
+    char *instance = strdup(hc_config_get(config, key, dflt));
+    zstr_free(&dflt);
+    if (replica && !s_plain_name(instance)) {
+        fprintf(stderr,
+                "hcap-%s: --instance %s: a replica's id names its store: letters, digits, "
+                "'-', '_' and '.' only\n",
+                def->name, instance);
+        zstr_free(&instance);
+    }
+    return instance;
+}
+
+/* Whether config asks for a replica (<name>/replica); -1 after telling the
+   user when this service has no replica mode. */
+static int s_replica_wanted(const hc_service_def *def, hc_config *config)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s/replica", def->name);
+    if (hc_config_int(config, key, 0) == 0)
+        return 0;
+    if (def->replica_apply)
+        return 1;
+    fprintf(stderr, "hcap-%s: --replica: %s has no read replica mode\n", def->name, def->name);
+    return -1;
+}
+
+static void s_log_start_failed(const hc_service_def *def, const hc_error *err)
+{
+    char message[600];
+    hc_log_error("service_start_failed", "service=%s code=%s message=%s", def->name,
+                 hc_code_name(err->code), hc_log_quote(err->message, message, sizeof message));
+}
+
+/* Opens the service of config in data_dir (taken over) and serves it. */
+static int s_main(const hc_service_def *def, hc_config *config, char *data_dir, bool replica,
+                  char *instance)
+{
+    hc_error err;
+    hc_error_clear(&err);
+    hc_service *self = s_open(def, data_dir, hc_config_get(config, "node/id", "local"), config,
+                              replica ? instance : def->name, replica, &err);
+    if (!self) {
+        free(data_dir);
+        free(instance);
+        s_log_start_failed(def, &err);
+        return 1;
+    }
+    self->data_dir = data_dir;
+    self->instance = instance;
+    if (replica)
+        s_replica_jobs(self);
+    int rc = s_serve(self, &err);
+    if (rc == HC_OK)
+        rc = s_lead(self, &err);
+    if (rc == HC_OK)
+        s_run(self);
+    else
+        s_log_start_failed(def, &err);
+    int exit_code = rc == HC_OK && !self->failed ? 0 : 1;
+    hc_service_destroy(&self);
+    return exit_code;
+}
+
 int hc_service_main(const hc_service_def *def, int argc, char **argv)
 {
     assert(def && def->name);
@@ -815,29 +1077,18 @@ int hc_service_main(const hc_service_def *def, int argc, char **argv)
     hc_error err;
     hc_error_clear(&err);
     hc_signal_fd(); /* before any socket, so CZMQ never takes the signals */
+    int replica = s_replica_wanted(def, config);
+    char *instance = replica >= 0 ? s_instance(def, config, replica == 1) : NULL;
+    if (!instance) {
+        hc_config_destroy(&config);
+        return 2;
+    }
     char *data_dir = hc_config_data_dir(config, &err);
     if (!data_dir) {
-        char message[600];
-        hc_log_error("service_start_failed", "message=%s",
-                     hc_log_quote(err.message, message, sizeof message));
+        s_log_start_failed(def, &err);
         hc_config_destroy(&config);
+        free(instance);
         return 1;
     }
-    hc_service *self =
-        s_open(def, data_dir, hc_config_get(config, "node/id", "local"), config, &err);
-    int rc = self ? s_serve(self, data_dir, &err) : err.code;
-    if (rc == HC_OK && !(self->jobs = hc_jobs_start(self, def, data_dir, &err)))
-        rc = err.code;
-    if (rc == HC_OK && def->start)
-        rc = def->start(self->state, self, &err);
-    if (rc == HC_OK)
-        s_run(self);
-    else {
-        char message[600];
-        hc_log_error("service_start_failed", "service=%s code=%s message=%s", def->name,
-                     hc_code_name(rc), hc_log_quote(err.message, message, sizeof message));
-    }
-    hc_service_destroy(&self);
-    free(data_dir);
-    return rc == HC_OK ? 0 : 1;
+    return s_main(def, config, data_dir, replica == 1, instance);
 }

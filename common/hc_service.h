@@ -31,9 +31,10 @@ typedef struct _hc_call hc_call;
 typedef int(hc_handler_fn)(void *state, hc_call *call, const ProtobufCMessage *in,
                            ProtobufCMessage **out);
 
-/* hc_handler.flags: the method only reads. A read replica (--replica)
-   serves exactly these and refuses the others; its READY lists them, so
-   the broker sends it nothing else. */
+/* hc_handler.flags: the method only reads: it writes nothing, so a batch
+   of such requests runs in a read transaction beside other instances'.
+   A read replica (--replica) serves exactly these and refuses the others;
+   its READY lists them, so the broker sends it nothing else. */
 #define HC_HANDLER_READ 1u
 
 typedef struct {
@@ -137,6 +138,21 @@ int hc_service_main(const hc_service_def *def, int argc, char **argv);
    DIR/<name>.db with the migrations, the log and the state. NULL + err. */
 hc_service *hc_service_new_local(const hc_service_def *def, const char *data_dir,
                                  const char *node_id, hc_error *err);
+
+/* hc_service_new_local in replica mode: DIR/<name>.db is a read replica's
+   store. Methods without HC_HANDLER_READ are refused; events of the
+   primary's log go in with hc_service_replicate. NULL + err. */
+hc_service *hc_service_new_local_replica(const hc_service_def *def, const char *data_dir,
+                                         const char *node_id, hc_error *err);
+
+/* Whether the service runs as a read replica (state_new must then write
+   nothing: the replica's rows come from its primary's log only). */
+bool hc_service_replica(hc_service *self);
+
+/* In a replica: applies one event of the primary's log through
+   def->replica_apply in its own transaction, as the replica's follower
+   would (without its cursor). HC_OK, or the error (nothing written). */
+int hc_service_replicate(hc_service *self, const Hcap__Event *event, hc_error *err);
 
 /* Destroys a service made by hc_service_new_local; accepts NULL. */
 void hc_service_destroy(hc_service **self_p);

@@ -232,6 +232,14 @@ int hc_store_begin(hc_store *self, hc_error *err)
     return hc_error_set(err, HC_INTERNAL, NULL, "BEGIN: %s", sqlite3_errmsg(self->db));
 }
 
+int hc_store_begin_read(hc_store *self, hc_error *err)
+{
+    assert(self);
+    if (s_run(self, "BEGIN DEFERRED") == SQLITE_DONE)
+        return HC_OK;
+    return hc_error_set(err, HC_INTERNAL, NULL, "BEGIN: %s", sqlite3_errmsg(self->db));
+}
+
 int hc_store_begin_relaxed(hc_store *self, hc_error *err)
 {
     assert(self);

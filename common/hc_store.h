@@ -53,6 +53,11 @@ int hc_store_exec(hc_store *self, const char *sql, hc_error *err);
    HC_UNAVAILABLE when the database stayed locked, HC_INTERNAL otherwise. */
 int hc_store_begin(hc_store *self, hc_error *err);
 
+/* BEGIN DEFERRED: a read transaction, for batches that write nothing. In
+   WAL mode it runs beside other readers and one writer, on the snapshot
+   of its first read. HC_OK or HC_INTERNAL. */
+int hc_store_begin_read(hc_store *self, hc_error *err);
+
 /* COMMIT. HC_OK, or an error after which the transaction was rolled back. */
 int hc_store_commit(hc_store *self, hc_error *err);
 

@@ -218,3 +218,29 @@ int rep_list_grants(void *state, hc_call *call, const ProtobufCMessage *in, Prot
     *out = &list->base;
     return HC_OK;
 }
+
+int rep_replica_apply(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
+{
+    (void)state;
+    const char *type = event->type ? event->type : "";
+    if (strcmp(type, REP_EV_GRANT) != 0)
+        return hc_error_set(err, HC_UNIMPLEMENTED, "type", "event type %s is not known", type);
+    Hcap__Grant *g = hcap__grant__unpack(NULL, event->body.len, event->body.data);
+    int rc = HC_OK;
+    if (!g || !g->code || !*g->code || !g->created_at || !*g->created_at)
+        rc = hc_error_set(err, HC_INVALID_ARGUMENT, "body",
+                          "%s body is not a grant with a code and created_at", type);
+    else
+        rc = rep_query_grant_put(store, g->code, event->body.data, event->body.len, g->created_at,
+                                 err);
+    if (g)
+        hcap__grant__free_unpacked(g, NULL);
+    return rc;
+}
+
+int rep_replica_reset(void *state, hc_store *store, const char *source, hc_error *err)
+{
+    (void)state;
+    (void)source;
+    return rep_query_grant_clear(store, err);
+}

@@ -302,6 +302,24 @@ int rep_query_grant_insert(hc_store *store, const Hcap__Grant *grant, hc_error *
     return code;
 }
 
+int rep_query_grant_put(hc_store *store, const char *code, const uint8_t *body, size_t size,
+                        const char *created_at, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "INSERT OR REPLACE INTO grants (code, body, created_at) VALUES (?1, ?2, ?3)", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, code);
+    sqlite3_bind_blob(stmt, 2, body, (int)size, SQLITE_STATIC);
+    hc_query_bind_text(stmt, 3, created_at);
+    return hc_query_write(store, stmt, "code", NULL, err);
+}
+
+int rep_query_grant_clear(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store, "DELETE FROM grants", err);
+}
+
 int rep_query_grant_get(hc_store *store, const char *code, const char *field, hc_arena *arena,
                         Hcap__Grant **out, hc_error *err)
 {

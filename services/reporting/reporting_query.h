@@ -23,6 +23,15 @@
    HC_ALREADY_EXISTS naming "code". */
 int rep_query_grant_insert(hc_store *store, const Hcap__Grant *grant, hc_error *err);
 
+/* Writes a grant's row from its packed message (body, size bytes, as
+   rep_query_grant_insert packs it) over any row of its code: how a
+   replica stores its primary's grant events. */
+int rep_query_grant_put(hc_store *store, const char *code, const uint8_t *body, size_t size,
+                        const char *created_at, hc_error *err);
+
+/* Deletes every grant (a replica whose primary's log was rebuilt). */
+int rep_query_grant_clear(hc_store *store, hc_error *err);
+
 /* The grant of code into *out (arena); HC_NOT_FOUND naming field. */
 int rep_query_grant_get(hc_store *store, const char *code, const char *field, hc_arena *arena,
                         Hcap__Grant **out, hc_error *err);

@@ -78,15 +78,15 @@ static void *s_central_state_new(hc_service *service, hc_error *err)
 
 static const hc_handler s_handlers[] = {
     {"CreateGrant", rep_create_grant, 0},
-    {"GetGrant", rep_get_grant, 0},
-    {"ListGrants", rep_list_grants, 0},
-    {"GetGrantReport", rep_grant_report, 0},
-    {"GetOutcomes", rep_outcomes, 0},
-    {"GetApprenticeshipReport", rep_apprenticeship_report, 0},
-    {"GetIndicators", rep_indicators, 0},
-    {"GetStatus", s_status, 0},
+    {"GetGrant", rep_get_grant, HC_HANDLER_READ},
+    {"ListGrants", rep_list_grants, HC_HANDLER_READ},
+    {"GetGrantReport", rep_grant_report, HC_HANDLER_READ},
+    {"GetOutcomes", rep_outcomes, HC_HANDLER_READ},
+    {"GetApprenticeshipReport", rep_apprenticeship_report, HC_HANDLER_READ},
+    {"GetIndicators", rep_indicators, HC_HANDLER_READ},
+    {"GetStatus", s_status, HC_HANDLER_READ},
     {"Rebuild", s_rebuild, 0},
-    {"ListDeadLetters", hc_service_list_dead_letters, 0},
+    {"ListDeadLetters", hc_service_list_dead_letters, HC_HANDLER_READ},
     {"RetryDeadLetters", hc_service_retry_dead_letters, 0},
     {NULL, NULL, 0},
 };
@@ -112,6 +112,8 @@ const hc_service_def rep_service = {
     .state_new = s_state_new,
     .state_destroy = s_state_destroy,
     .follows = s_follows,
+    .replica_apply = rep_replica_apply,
+    .replica_reset = rep_replica_reset,
 };
 
 const hc_service_def rep_central_service = {
@@ -122,4 +124,6 @@ const hc_service_def rep_central_service = {
     .state_new = s_central_state_new,
     .state_destroy = s_state_destroy,
     .follows = s_central_follows,
+    .replica_apply = rep_replica_apply,
+    .replica_reset = rep_replica_reset,
 };

@@ -92,6 +92,16 @@ int rep_create_grant(void *state, hc_call *call, const ProtobufCMessage *in,
 int rep_get_grant(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out);
 int rep_list_grants(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out);
 
+/* Read replica (hc_service_def.replica_apply): an event of the primary's
+   own log, REP_EV_GRANT, stores its body as the grant's row exactly as
+   CreateGrant wrote it (an upsert: the event again rewrites the same row).
+   Another type, or a body that is not a grant with a code and created_at:
+   an error naming "type" or "body", which the follower dead-letters. */
+int rep_replica_apply(void *state, hc_store *store, const Hcap__Event *event, hc_error *err);
+/* The primary's log was rebuilt: deletes every grant (the replica replays
+   them from seq 1). */
+int rep_replica_reset(void *state, hc_store *store, const char *source, hc_error *err);
+
 /* --- reporting_reports.c --- */
 
 int rep_grant_report(void *state, hc_call *call, const ProtobufCMessage *in,

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct {
     double rate;     /* acknowledged writes per second, 64 in flight */
@@ -29,12 +30,6 @@ typedef struct {
    Returns 0, or -1 with out->error set. */
 int bench_raw(const char *dir, const bench_limits *limits, bench_result *out);
 
-/* Worker creation through a real node: hcap-node (from bin_dir) on a free
-   loopback port with dir as its data directory, CreateWorker via hc_client.
-   The node's log goes to dir/node.log. Returns 0, or -1 with out->error. */
-int bench_gateway(const char *bin_dir, const char *dir, const bench_limits *limits,
-                  bench_result *out);
-
 /* A running hcap-node of the bench. */
 typedef struct {
     int pid;
@@ -52,11 +47,54 @@ int bench_node_start(bench_node *node, const char *bin_dir, const char *dir, int
 /* SIGTERM, then SIGKILL after 30 s; accepts a stopped node. */
 void bench_node_stop(bench_node *node);
 
+/* The same for one process of ours (pid <= 0: nothing). */
+void bench_stop_pid(int pid);
+
+/* Runs bin (looked up in PATH when it has no slash) with argv (NULL
+   ended), stdout and stderr appended to log. Its pid, or -1. */
+int bench_spawn(const char *bin, const char *log, const char *const *argv);
+
 /* Pid of the node's child process `name` ("hcap-reporting"), or 0. */
 int bench_node_child(const bench_node *node, const char *name);
 
 /* The resident set of pid now and at its peak, in KiB (-1 when unknown). */
 void bench_rss(int pid, long *rss_kb, long *peak_kb);
+
+/* Worker creation through the node's gateway: CreateWorker via hc_client,
+   BENCH_IN_FLIGHT in flight, then one at a time. 0, or -1 with out->error. */
+int bench_gateway(const bench_node *node, const bench_limits *limits, bench_result *out);
+
+/* Reads through the gateway (bench_reads.c). */
+typedef struct {
+    size_t calls;
+    double profile_p50_us, profile_p99_us; /* gateway GetProfile (the fan-out) */
+    double single_p50_us, single_p99_us;   /* enrollment GetWorker */
+    double one_rate, two_rate; /* GetWorker/s, BENCH_IN_FLIGHT in flight, one and two instances */
+    char error[768];
+} bench_reads_result;
+
+/* A new worker's profile and the worker alone, calls times each, one at a
+   time, interleaved in rounds. 0, or -1 with out->error. */
+int bench_profile(const bench_node *node, size_t calls, bench_reads_result *out);
+
+/* GetWorker throughput for seconds with the node's one enrollment, then
+   again with a second hcap-enrollment (from bin_dir) on the same --data
+   and another --instance, stopped afterwards. 0, or -1 with out->error. */
+int bench_scaling(const bench_node *node, const char *bin_dir, int seconds,
+                  bench_reads_result *out);
+
+/* The roster import (bench_import.c). */
+typedef struct {
+    size_t rows;
+    double product_s; /* hcapctl's import through the gateway */
+    double sqlite_s;  /* sqlite3 .import of the same file */
+    char error[768];
+} bench_import_result;
+
+/* Writes a CSV of rows new workers in dir, imports it with the sqlite3
+   command line into a fresh dir/sqlite-import.db, then through the node
+   (ctl_import_workers). 0, or -1 with out->error. */
+int bench_import(const bench_node *node, const char *dir, size_t rows, bench_import_result *out);
 
 /* Commit -> visible in reporting, under load (DESIGN.md section 9). */
 typedef struct {
@@ -99,21 +137,70 @@ typedef struct {
 
 #define BENCH_REPORTS 5
 
+#define BENCH_PROCS_MAX 8
+
+typedef struct {
+    const char *name; /* "hcap-reporting" */
+    long rss_kb, peak_kb;
+} bench_proc_memory;
+
 typedef struct {
     bench_fund_stats fund;
-    double project_s;    /* node start to reporting caught up with every log */
+    char fund_dir[600];
+    bool reused;         /* a cached, already projected fund */
+    char built[32];      /* when it was projected (UTC) */
+    double project_s;    /* node start to reporting caught up (0 when reused) */
     double project_rate; /* events per second of that */
     bench_timing reports[BENCH_REPORTS];
-    long rss_kb, peak_kb; /* hcap-reporting after the reports */
+    bench_proc_memory procs[BENCH_PROCS_MAX]; /* after the reports */
+    size_t n_procs;
     char error[768];
 } bench_reports_result;
 
-/* Generates the fund in dir, starts a node on it, waits for reporting to
-   project every event, creates a grant and times GetGrantReport and
-   GetOutcomes by gender, race_ethnicity, employer and program. 0, or -1
-   with out->error. */
-int bench_reports(const char *bin_dir, const char *dir, uint64_t seed, size_t workers,
-                  bench_reports_result *out);
+/* What to build and how long to time it. */
+typedef struct {
+    const char *cache_dir; /* funds are kept in cache_dir/fund-<workers>-<seed> */
+    size_t workers;
+    uint64_t seed;
+    bool fresh;   /* build the fund again even when a cached one matches */
+    size_t calls; /* timed calls per report (at most 64) */
+    int seconds;  /* or fewer calls (at least 3) when they take longer */
+} bench_report_plan;
+
+/* Reuses the cached fund when its stamp matches (workers, seed, the
+   generator's format, reporting's user_version and migrations' hash), or
+   generates it, starts a node on it and waits for reporting to project
+   every event; then creates a grant (once per fund) and times
+   GetGrantReport and GetOutcomes by gender, race_ethnicity, employer and
+   program, and reads every process's memory. 0, or -1 with out->error. */
+int bench_reports(const char *bin_dir, const bench_report_plan *plan, bench_reports_result *out);
+
+/* --- the figures of the run (bench_out.c) --- */
+
+typedef enum { BENCH_AT_LEAST, BENCH_AT_MOST, BENCH_NO_TARGET } bench_goal;
+
+/* One figure against its limit: ratio = value / limit, met when the ratio
+   is on goal's side of target. */
+typedef struct {
+    const char *name, *unit;
+    double value, limit;
+    bench_goal goal;
+    double target;
+    const char *how; /* where the limit comes from */
+    bool table_only; /* a row of the table, not a key of the JSON */
+} bench_figure;
+
+/* Records a figure with a note (what exactly was measured). */
+void bench_metric(const bench_figure *figure, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Records a metric that could not be measured, and why. */
+void bench_metric_failed(const char *name, const char *unit, const char *why);
+
+/* The table (DESIGN.md section 9) / one JSON object. Each returns how many
+   figures missed their target or failed. */
+int bench_print_table(FILE *out);
+int bench_print_json(FILE *out);
 
 /* The p-th percentile (0 < p <= 1, nearest rank) of count samples (sorts
    them). */

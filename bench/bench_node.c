@@ -72,22 +72,42 @@ static int s_read_token(const char *dir, char *out, size_t size)
     return ok && out[0] ? 0 : -1;
 }
 
-void bench_node_stop(bench_node *node)
+void bench_stop_pid(int pid)
 {
-    if (node->pid <= 0)
+    if (pid <= 0)
         return;
-    kill(node->pid, SIGTERM);
+    kill(pid, SIGTERM);
     int64_t until = bench_now_us() + (int64_t)S_STOP_MS * 1000;
     int status;
-    while (waitpid(node->pid, &status, WNOHANG) == 0) {
+    while (waitpid(pid, &status, WNOHANG) == 0) {
         if (bench_now_us() > until) {
-            kill(node->pid, SIGKILL);
-            waitpid(node->pid, &status, 0);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
             break;
         }
         usleep(20000);
     }
+}
+
+void bench_node_stop(bench_node *node)
+{
+    bench_stop_pid(node->pid);
     node->pid = 0;
+}
+
+int bench_spawn(const char *bin, const char *log, const char *const *argv)
+{
+    int pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        execvp(bin, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
 }
 
 int bench_node_start(bench_node *node, const char *bin_dir, const char *dir, int ready_ms,
@@ -251,24 +271,16 @@ static void s_latency(hc_client *client, const bench_limits *limits, bench_resul
     hc_arena_destroy(&arena);
 }
 
-int bench_gateway(const char *bin_dir, const char *dir, const bench_limits *limits,
-                  bench_result *out)
+int bench_gateway(const bench_node *node, const bench_limits *limits, bench_result *out)
 {
     memset(out, 0, sizeof *out);
-    bench_node node;
-    if (bench_node_start(&node, bin_dir, dir, 0, out->error, sizeof out->error) != 0)
-        return -1;
     hc_error err;
-    hc_client *client = hc_client_new(node.endpoint, node.token, &err);
-    if (!client) {
-        snprintf(out->error, sizeof out->error, "%s", err.message);
-        bench_node_stop(&node);
-        return -1;
-    }
+    hc_client *client = hc_client_new(node->endpoint, node->token, &err);
+    if (!client)
+        return snprintf(out->error, sizeof out->error, "%s", err.message), -1;
     s_throughput(client, limits, out);
     if (!out->error[0])
         s_latency(client, limits, out);
     hc_client_destroy(&client);
-    bench_node_stop(&node);
     return out->error[0] ? -1 : 0;
 }

@@ -2,22 +2,31 @@
    into the logs (bench_fund.c), a node started on it, the projection timed
    until reporting's followers have applied every event, then the grant
    report and the outcomes by gender, race_ethnicity, employer and program
-   timed over repeated calls, and the reporting process's memory. */
+   timed over repeated calls, and every process's memory. A projected fund
+   is kept in a cache directory with a stamp naming its seed, size and the
+   reporting schema it was projected with (user_version and a hash of the
+   migrations' text); a later run reuses it only when all of these match. */
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "bench.h"
 #include "hc_client.h"
 #include "reporting.pb-c.h"
+#include "reporting_server.h"
 
 #define S_READY_MS    120000
 #define S_PROJECT_MS  480000 /* the projection's limit */
 #define S_CALL_MS     120000
-#define S_CALLS       30       /* timed calls per report at most */
-#define S_REPORT_US   20000000 /* and at most this long per report */
+#define S_CALLS_MAX   64 /* timed calls per report at most */
 #define S_PROGRESS_US 15000000
 #define S_GRANT       "BENCH-2024"
+#define S_STAMP       "bench-fund.stamp"
+#define S_FUND_FORMAT 1 /* of bench_fund*.c: a change of the generator makes a new fund */
 
 static bool s_follower_done(const Hcap__FollowerStatus *f, const bench_fund_stats *fund)
 {
@@ -112,23 +121,27 @@ static int s_create_grant(hc_client *client, char *error, size_t size)
     hc_error err;
     int rc = hc_client_call(client, "reporting", "CreateGrant", &req.base, NULL, NULL, arena, NULL,
                             S_CALL_MS, &err);
+    if (rc == HC_ALREADY_EXISTS) /* a cached fund has it from its first run */
+        rc = HC_OK;
     if (rc != HC_OK)
         snprintf(error, size, "CreateGrant: %s", err.message);
     hc_arena_destroy(&arena);
     return rc == HC_OK ? 0 : -1;
 }
 
-/* Times method with in, S_CALLS times or S_REPORT_US, whichever first. */
+/* Times method with in: calls times, or fewer (at least three) when they
+   take longer than seconds together. */
 static int s_time(hc_client *client, const char *method, const ProtobufCMessage *in,
-                  const ProtobufCMessageDescriptor *desc, bench_timing *out, char *error,
-                  size_t size)
+                  const ProtobufCMessageDescriptor *desc, const bench_report_plan *plan,
+                  bench_timing *out, char *error, size_t size)
 {
-    int64_t samples[S_CALLS];
+    int64_t samples[S_CALLS_MAX];
+    size_t calls = plan->calls < S_CALLS_MAX ? plan->calls : S_CALLS_MAX;
     hc_arena *arena = hc_arena_new();
-    int64_t start = bench_now_us();
+    int64_t start = bench_now_us(), budget = (int64_t)plan->seconds * 1000000;
     int rc = 0;
     out->calls = 0;
-    while (out->calls < S_CALLS && (out->calls < 3 || bench_now_us() - start < S_REPORT_US)) {
+    while (out->calls < calls && (out->calls < 3 || bench_now_us() - start < budget)) {
         hc_error err;
         int64_t t0 = bench_now_us();
         ProtobufCMessage *reply = NULL;
@@ -147,7 +160,8 @@ static int s_time(hc_client *client, const char *method, const ProtobufCMessage 
     return rc;
 }
 
-static int s_time_reports(hc_client *client, bench_reports_result *out)
+static int s_time_reports(hc_client *client, const bench_report_plan *plan,
+                          bench_reports_result *out)
 {
     static const struct {
         const char *name;
@@ -161,21 +175,39 @@ static int s_time_reports(hc_client *client, bench_reports_result *out)
     Hcap__GetRequest grant = HCAP__GET_REQUEST__INIT;
     grant.id = S_GRANT;
     out->reports[0].name = "grant_report";
-    if (s_time(client, "GetGrantReport", &grant.base, &hcap__grant_report__descriptor,
+    if (s_time(client, "GetGrantReport", &grant.base, &hcap__grant_report__descriptor, plan,
                &out->reports[0], out->error, sizeof out->error) != 0)
         return -1;
     for (int i = 0; i < 4; i++) {
         Hcap__OutcomesRequest req = HCAP__OUTCOMES_REQUEST__INIT;
         req.by = outcomes[i].by;
         out->reports[i + 1].name = outcomes[i].name;
-        if (s_time(client, "GetOutcomes", &req.base, &hcap__outcomes_report__descriptor,
+        if (s_time(client, "GetOutcomes", &req.base, &hcap__outcomes_report__descriptor, plan,
                    &out->reports[i + 1], out->error, sizeof out->error) != 0)
             return -1;
     }
     return 0;
 }
 
-static int s_measure(const bench_node *node, bench_reports_result *out, int64_t started)
+/* Every process of the node: its resident set now and at its peak. */
+static void s_memory(const bench_node *node, bench_reports_result *out)
+{
+    static const char *names[] = {"hcap-node",          "hcap-gateway",        "hcap-enrollment",
+                                  "hcap-credentialing", "hcap-apprenticeship", "hcap-reporting"};
+    out->n_procs = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && i < BENCH_PROCS_MAX; i++) {
+        bench_proc_memory *p = &out->procs[out->n_procs];
+        int pid = i == 0 ? node->pid : bench_node_child(node, names[i]);
+        bench_rss(pid, &p->rss_kb, &p->peak_kb);
+        if (p->peak_kb < 0)
+            continue;
+        p->name = names[i];
+        out->n_procs++;
+    }
+}
+
+static int s_measure(const bench_node *node, const bench_report_plan *plan,
+                     bench_reports_result *out, int64_t started)
 {
     hc_error err;
     hc_client *client = hc_client_new(node->endpoint, node->token, &err);
@@ -189,24 +221,117 @@ static int s_measure(const bench_node *node, bench_reports_result *out, int64_t 
         rc = s_create_grant(client, out->error, sizeof out->error);
     }
     if (rc == 0)
-        rc = s_time_reports(client, out);
-    bench_rss(bench_node_child(node, "hcap-reporting"), &out->rss_kb, &out->peak_kb);
+        rc = s_time_reports(client, plan, out);
+    s_memory(node, out);
     hc_client_destroy(&client);
     return rc;
 }
 
-int bench_reports(const char *bin_dir, const char *dir, uint64_t seed, size_t workers,
-                  bench_reports_result *out)
+/* The reporting schema this build projects into: user_version (the count
+   of its migrations) and an FNV-1a hash of their names and text. */
+static void s_schema(int *version, uint64_t *hash)
+{
+    *version = 0;
+    *hash = 0xCBF29CE484222325ULL;
+    for (const hc_migration *m = reporting_migrations; m->name; m++, (*version)++)
+        for (const char *text = m->name; text; text = text == m->name ? m->sql : NULL)
+            for (const char *c = text; *c; c++)
+                *hash = (*hash ^ (uint8_t)*c) * 0x100000001B3ULL;
+}
+
+/* The stamp's first line: what a fund must match to be reused. */
+static void s_key(const bench_report_plan *plan, char *out, size_t size)
+{
+    int version;
+    uint64_t hash;
+    s_schema(&version, &hash);
+    snprintf(out, size, "workers=%zu seed=%llu format=%d reporting_user_version=%d schema=%016llx",
+             plan->workers, (unsigned long long)plan->seed, S_FUND_FORMAT, version,
+             (unsigned long long)hash);
+}
+
+/* Reads dir's stamp: true when its key is key (fund and built set). */
+static bool s_stamp_read(const char *dir, const char *key, bench_reports_result *out)
+{
+    char path[700], line[512];
+    snprintf(path, sizeof path, "%s/%s", dir, S_STAMP);
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return false;
+    bool match = fgets(line, sizeof line, file) && strncmp(line, key, strlen(key)) == 0 &&
+                 line[strlen(key)] == '\n';
+    unsigned long long e, c, a, digest;
+    match = match && fscanf(file, "events %llu %llu %llu digest %llx built %31s", &e, &c, &a,
+                            &digest, out->built) == 5;
+    fclose(file);
+    if (match) {
+        out->fund.enrollment = e;
+        out->fund.credentialing = c;
+        out->fund.apprenticeship = a;
+        out->fund.digest = digest;
+        out->fund.workers = 0;
+    }
+    return match;
+}
+
+static int s_stamp_write(const char *dir, const char *key, bench_reports_result *out)
+{
+    char path[700];
+    time_t now = time(NULL);
+    strftime(out->built, sizeof out->built, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    snprintf(path, sizeof path, "%s/%s", dir, S_STAMP);
+    FILE *file = fopen(path, "w");
+    if (!file)
+        return -1;
+    fprintf(file, "%s\nevents %llu %llu %llu digest %016llx built %s\n", key,
+            (unsigned long long)out->fund.enrollment, (unsigned long long)out->fund.credentialing,
+            (unsigned long long)out->fund.apprenticeship, (unsigned long long)out->fund.digest,
+            out->built);
+    return fclose(file) == 0 ? 0 : -1;
+}
+
+static int s_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* An empty dir (what was there removed). */
+static int s_fresh_dir(const char *dir, char *error, size_t size)
+{
+    nftw(dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+    if (mkdir(dir, 0700) != 0)
+        return snprintf(error, size, "cannot make %s: %s", dir, strerror(errno)), -1;
+    return 0;
+}
+
+int bench_reports(const char *bin_dir, const bench_report_plan *plan, bench_reports_result *out)
 {
     memset(out, 0, sizeof *out);
-    if (bench_fund_generate(dir, "local", seed, workers, &out->fund, out->error,
-                            sizeof out->error) != 0)
+    char dir[600], key[256];
+    snprintf(dir, sizeof dir, "%s/fund-%zu-%llu", plan->cache_dir, plan->workers,
+             (unsigned long long)plan->seed);
+    snprintf(out->fund_dir, sizeof out->fund_dir, "%s", dir);
+    s_key(plan, key, sizeof key);
+    out->reused = !plan->fresh && s_stamp_read(dir, key, out);
+    mkdir(plan->cache_dir, 0700);
+    if (!out->reused && (s_fresh_dir(dir, out->error, sizeof out->error) != 0 ||
+                         bench_fund_generate(dir, "local", plan->seed, plan->workers, &out->fund,
+                                             out->error, sizeof out->error) != 0))
         return -1;
+    out->fund.workers = plan->workers;
     int64_t started = bench_now_us();
     bench_node node;
     if (bench_node_start(&node, bin_dir, dir, S_READY_MS, out->error, sizeof out->error) != 0)
         return -1;
-    int rc = s_measure(&node, out, started);
+    int rc = s_measure(&node, plan, out, started);
     bench_node_stop(&node);
+    if (rc == 0 && !out->reused && s_stamp_write(dir, key, out) != 0)
+        fprintf(stderr, "hcap-bench: cannot write %s/%s: the fund will be built again\n", dir,
+                S_STAMP);
+    if (out->reused)
+        out->project_s = out->project_rate = 0; /* projected by an earlier run */
     return rc;
 }

@@ -1,5 +1,7 @@
 /* gateway_store: tokens and idempotent replies in DIR/gateway.db; the only
-   file of the gateway that speaks SQL. */
+   file of the gateway that speaks SQL. Tokens are only ever inserted (never
+   changed or deleted), so the ones found are kept in memory by hash: a
+   request's token costs a hash, not a read transaction. */
 #include "gateway_store.h"
 
 #include <assert.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <czmq.h>
 #include "hc_log.h"
 #include "hc_store.h"
 #include "hc_time.h"
@@ -14,9 +17,18 @@
 
 extern const hc_migration gateway_migrations[];
 
+#define S_TOKENS_KEPT 4096 /* found tokens kept; past that the cache starts over */
+
 struct _gw_store {
     hc_store *store;
+    zhashx_t *tokens; /* token hash -> gw_token (malloc'd) */
 };
+
+static void s_token_free(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
 
 gw_store *gw_store_open(const char *path, hc_error *err)
 {
@@ -31,6 +43,9 @@ gw_store *gw_store_open(const char *path, hc_error *err)
         return NULL;
     }
     self->store = store;
+    self->tokens = zhashx_new();
+    assert(self->tokens);
+    zhashx_set_destructor(self->tokens, s_token_free);
     return self;
 }
 
@@ -40,6 +55,7 @@ void gw_store_destroy(gw_store **self_p)
         return;
     gw_store *self = *self_p;
     hc_store_destroy(&self->store);
+    zhashx_destroy(&self->tokens);
     free(self);
     *self_p = NULL;
 }
@@ -114,6 +130,19 @@ int gw_store_token_create(gw_store *self, int role, const char *name, char token
     return code;
 }
 
+/* Keeps a found token; out of memory only means it is read again. */
+static void s_token_keep(gw_store *self, const char *hash, const gw_token *token)
+{
+    if (zhashx_size(self->tokens) >= S_TOKENS_KEPT)
+        zhashx_purge(self->tokens);
+    gw_token *copy = malloc(sizeof *copy);
+    if (!copy)
+        return;
+    *copy = *token;
+    if (zhashx_insert(self->tokens, hash, copy) != 0)
+        free(copy);
+}
+
 int gw_store_token_find(gw_store *self, const char *token, gw_token *out)
 {
     assert(self);
@@ -121,6 +150,11 @@ int gw_store_token_find(gw_store *self, const char *token, gw_token *out)
         return HC_NOT_FOUND;
     char hash[HC_TOKEN_HASH_SIZE];
     hc_auth_token_hash(token, hash);
+    const gw_token *kept = zhashx_lookup(self->tokens, hash);
+    if (kept) {
+        *out = *kept;
+        return HC_OK;
+    }
     sqlite3_stmt *stmt =
         hc_store_stmt(self->store, "SELECT id, name, role FROM tokens WHERE hash = ?");
     if (!stmt)
@@ -133,6 +167,7 @@ int gw_store_token_find(gw_store *self, const char *token, gw_token *out)
         snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(stmt, 0));
         snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(stmt, 1));
         out->role = sqlite3_column_int(stmt, 2);
+        s_token_keep(self, hash, out);
     } else if (code == HC_INTERNAL)
         hc_log_error("token_lookup_failed", "rc=%d", rc);
     sqlite3_reset(stmt);

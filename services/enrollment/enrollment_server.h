@@ -52,4 +52,12 @@ bool enr_worker_same(hc_arena *arena, const Hcap__Worker *a, const Hcap__Worker 
 hc_handler_fn enr_create_worker, enr_get_worker, enr_list_workers, enr_update_worker,
     enr_erase_worker, enr_record_employment, enr_list_employment, enr_import_workers;
 
+/* Read replica mode (enrollment_replica.c): applies one event of the
+   primary's log to a replica's store (every type the primary emits; an
+   unknown type or a body that does not decode fails, so the follower
+   dead-letters it), and deletes all that apply wrote when the primary's
+   epoch changed. arg is unused. */
+hc_follower_apply_fn enr_replica_apply;
+hc_follower_reset_fn enr_replica_reset;
+
 #endif

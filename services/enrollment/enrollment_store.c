@@ -558,6 +558,17 @@ int enr_store_employment_list(hc_store *store, const char *worker_id, const hc_p
                               s_employment_row, page, worker_id, arena, &out->base, err);
 }
 
+/* --- a read replica --- */
+
+int enr_store_replica_clear(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store,
+                         "DELETE FROM employment_records; DELETE FROM tuition_claims; "
+                         "DELETE FROM enrollments; DELETE FROM cohorts; DELETE FROM programs; "
+                         "DELETE FROM workers; DELETE FROM employers;",
+                         err);
+}
+
 /* --- the event log, read back --- */
 
 int enr_store_events_each(hc_store *store, enr_event_fn *fn, void *arg, hc_error *err)

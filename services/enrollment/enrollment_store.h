@@ -125,7 +125,12 @@ int enr_store_employment_insert(hc_store *store, const Hcap__EmploymentRecord *r
 int enr_store_employment_list(hc_store *store, const char *worker_id, const hc_page *page,
                               hc_arena *arena, Hcap__EmploymentList *out, hc_error *err);
 
-/* --- the runtime's recorded replies --- */
+/* --- a read replica --- */
+
+/* Deletes every row of the tables a replica fills from its primary's log
+   (all of the above), children first, in the caller's transaction. HC_OK
+   or HC_INTERNAL. */
+int enr_store_replica_clear(hc_store *store, hc_error *err);
 
 /* --- the event log, read back --- */
 

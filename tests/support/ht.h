@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include "ht_data.h"
+#include "ht_db.h"
 #include "ht_events.h"
 #include "ht_fed.h"
 #include "ht_http.h"

@@ -41,7 +41,7 @@
 #define S_MAX_ARGS       24
 
 typedef struct {
-    const node_child_def *def;
+    const node_process *proc;
     pid_t pid;            /* 0 while not running */
     int64_t started_ms;   /* when the running process was started */
     int64_t restart_at;   /* while not running: when to start it again */
@@ -60,8 +60,10 @@ typedef struct {
     char bin_dir[PATH_MAX];
     int lock_fd;
     const node_child_def *defs[NODE_MAX_CHILDREN];
+    size_t n_defs;
+    node_process procs[NODE_MAX_PROCESSES];
+    s_child children[NODE_MAX_PROCESSES]; /* one per procs entry */
     size_t n_children;
-    s_child children[NODE_MAX_CHILDREN];
     hc_client *health;
     bool ready;
     int64_t health_sent_ms; /* when the pending Health was sent, 0: none */
@@ -223,7 +225,7 @@ static int s_find_bin_dir(s_node *self)
     if (!slash)
         return -1;
     *slash = '\0';
-    for (size_t i = 0; i < self->n_children; i++) {
+    for (size_t i = 0; i < self->n_defs; i++) {
         char path[PATH_MAX * 2];
         snprintf(path, sizeof path, "%s/%s", self->bin_dir, self->defs[i]->binary);
         if (access(path, X_OK) != 0) {
@@ -238,7 +240,7 @@ static int s_find_bin_dir(s_node *self)
 static int s_check_ipc_paths(const s_node *self)
 {
     size_t longest = strlen("gateway.ipc");
-    for (size_t i = 0; i < self->n_children; i++)
+    for (size_t i = 0; i < self->n_defs; i++)
         if (strlen(self->defs[i]->name) + strlen("-events.ipc") > longest)
             longest = strlen(self->defs[i]->name) + strlen("-events.ipc");
     size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
@@ -317,15 +319,16 @@ static void s_service_names(const s_node *self, char *out, size_t size)
 {
     size_t at = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < self->n_children; i++)
+    for (size_t i = 0; i < self->n_defs; i++)
         if (self->defs[i]->kind == NODE_SERVICE && at < size)
             at += (size_t)snprintf(out + at, size - at, "%s%s", at ? "," : "", self->defs[i]->name);
 }
 
 /* argv for a child, strings in buf (each a fixed slot). */
-static void s_child_argv(const s_node *self, const node_child_def *def, char buf[][PATH_MAX + 64],
+static void s_child_argv(const s_node *self, const node_process *proc, char buf[][PATH_MAX + 64],
                          char **argv)
 {
+    const node_child_def *def = proc->def;
     size_t n = 0;
 #define S_ARG(...) (snprintf(buf[n], sizeof buf[n], __VA_ARGS__), argv[n] = buf[n], n++)
     S_ARG("%s/%s", self->bin_dir, def->binary);
@@ -357,6 +360,10 @@ static void s_child_argv(const s_node *self, const node_child_def *def, char buf
         S_ARG("ipc://%s/%s-events.ipc", self->dir, def->name);
         S_ARG("--bell");
         S_ARG("ipc://%s/%s-bell.ipc", self->dir, def->name);
+        S_ARG("--instance");
+        S_ARG("%s", proc->instance);
+        if (proc->replica)
+            S_ARG("--replica");
     }
 #undef S_ARG
     argv[n] = NULL;
@@ -382,23 +389,29 @@ static void s_exec_child(char **argv, pid_t parent)
     _exit(127);
 }
 
+/* The child's name in the node's log: its instance, or "gateway". */
+static const char *s_label(const s_child *child)
+{
+    return child->proc->instance[0] ? child->proc->instance : child->proc->def->name;
+}
+
 static void s_child_start(s_node *self, s_child *child)
 {
     char buf[S_MAX_ARGS][PATH_MAX + 64];
     char *argv[S_MAX_ARGS + 1];
-    s_child_argv(self, child->def, buf, argv);
+    s_child_argv(self, child->proc, buf, argv);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0)
         s_exec_child(argv, parent);
     if (pid < 0) {
-        hc_log_error("child_fork_failed", "name=%s error=%d", child->def->name, errno);
+        hc_log_error("child_fork_failed", "name=%s error=%d", s_label(child), errno);
         child->restart_at = hc_clock_ms() + child->backoff_ms;
         return;
     }
     child->pid = pid;
     child->started_ms = hc_clock_ms();
-    hc_log_info("child_started", "name=%s pid=%ld", child->def->name, (long)pid);
+    hc_log_info("child_started", "name=%s pid=%ld", s_label(child), (long)pid);
 }
 
 static void s_status_text(int status, char *out, size_t size)
@@ -422,7 +435,7 @@ static void s_child_exited(s_node *self, s_child *child, int status)
     child->restart_at = now + child->backoff_ms;
     char text[32];
     s_status_text(status, text, sizeof text);
-    hc_log_warn("child_exited", "name=%s status=%s restart_in_ms=%lld", child->def->name, text,
+    hc_log_warn("child_exited", "name=%s status=%s restart_in_ms=%lld", s_label(child), text,
                 (long long)child->backoff_ms);
     child->backoff_ms =
         child->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : child->backoff_ms * 2;
@@ -445,7 +458,7 @@ static int s_reap(s_node *self)
             fprintf(stderr,
                     "hcap-node: %s exited %u times before the node was ready; "
                     "see its log above\n",
-                    self->children[i].def->name, self->children[i].early_exits);
+                    s_label(&self->children[i]), self->children[i].early_exits);
             return -1;
         }
     return 0;
@@ -464,7 +477,7 @@ static void s_start_due(s_node *self)
 /* True when a Health reply lists every service with a live instance. */
 static bool s_all_live(const s_node *self, const Hcap__HealthReply *reply)
 {
-    for (size_t i = 0; i < self->n_children; i++) {
+    for (size_t i = 0; i < self->n_defs; i++) {
         if (self->defs[i]->kind == NODE_GATEWAY)
             continue;
         bool live = false;
@@ -628,7 +641,7 @@ static void s_stop(s_node *self)
         if (hc_clock_ms() >= until) {
             for (size_t i = 0; i < self->n_children; i++)
                 if (self->children[i].pid != 0)
-                    hc_log_warn("child_killed", "name=%s pid=%ld", self->children[i].def->name,
+                    hc_log_warn("child_killed", "name=%s pid=%ld", s_label(&self->children[i]),
                                 (long)self->children[i].pid);
             s_signal_all(self, SIGKILL);
             until = INT64_MAX;
@@ -708,9 +721,13 @@ static hc_config *s_config(s_node *self, const char *config_path, hc_config *fla
 static int s_run(s_node *self, hc_config *config)
 {
     self->lock_fd = -1;
-    self->n_children = node_role_children(&self->role, self->defs);
+    self->n_defs = node_role_children(&self->role, self->defs);
+    int n = node_scale_plan(config, self->defs, self->n_defs, self->procs);
+    if (n < 0)
+        return 2;
+    self->n_children = (size_t)n;
     for (size_t i = 0; i < self->n_children; i++)
-        self->children[i] = (s_child){self->defs[i], 0, 0, 0, S_BACKOFF_MIN_MS, 0};
+        self->children[i] = (s_child){&self->procs[i], 0, 0, 0, S_BACKOFF_MIN_MS, 0};
     const char *data = hc_config_get(config, "node/data", "var");
     self->http = hc_config_get(config, "node/http", "127.0.0.1:8080");
     self->node_id = hc_config_get(config, "node/id", node_role_default_id(&self->role));

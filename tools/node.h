@@ -17,9 +17,20 @@ typedef struct {
     const char *binary;    /* found next to hcap-node */
     node_kind kind;        /* how its command line is made */
     const char *first_arg; /* given before every other argument, or NULL */
+    bool replicable;       /* the service has a read replica mode (--replica) */
 } node_child_def;
 
-#define NODE_MAX_CHILDREN 6
+#define NODE_MAX_CHILDREN  6
+#define NODE_MAX_SCALE     16 /* instances, and replicas, of one service */
+#define NODE_MAX_PROCESSES (1 + (NODE_MAX_CHILDREN - 1) * 2 * NODE_MAX_SCALE)
+
+/* One process the node runs: the gateway, an instance of a service (all
+   of a service's instances share its store) or a read replica. */
+typedef struct {
+    const node_child_def *def;
+    char instance[64]; /* --instance: "<name>-<k>", "<name>-replica-<k>"; "" for the gateway */
+    bool replica;
+} node_process;
 
 typedef struct {
     bool central;               /* --role central */
@@ -44,6 +55,16 @@ const char *node_role_default_id(const node_role *self);
 /* The children of the role, gateway first, into defs (room for
    NODE_MAX_CHILDREN). Returns how many. */
 size_t node_role_children(const node_role *self, const node_child_def **defs);
+
+/* The processes of the n_defs children defs: the gateway once, then for
+   each service <service>/instances instances (default 1) and
+   <service>/replicas read replicas (default 0), each at most
+   NODE_MAX_SCALE; config keys, so also HCAP_<SERVICE>_INSTANCES and
+   HCAP_<SERVICE>_REPLICAS. Returns how many, or -1 after telling the user
+   (naming the key) about a count out of range or replicas of a service
+   that has no replica mode. */
+int node_scale_plan(hc_config *config, const node_child_def *const *defs, size_t n_defs,
+                    node_process *procs);
 
 /* Exports what the children read from their environment:
    HCAP_CENTRAL_LISTEN at central, HCAP_UPLINK_CENTRAL and

@@ -10,20 +10,20 @@
 #include <sys/stat.h>
 #include "hc_keys.h"
 
-static const node_child_def s_gateway = {"gateway", "hcap-gateway", NODE_GATEWAY, NULL};
+static const node_child_def s_gateway = {"gateway", "hcap-gateway", NODE_GATEWAY, NULL, false};
 
 static const node_child_def s_region[] = {
-    {"enrollment", "hcap-enrollment", NODE_SERVICE, NULL},
-    {"credentialing", "hcap-credentialing", NODE_SERVICE, NULL},
-    {"apprenticeship", "hcap-apprenticeship", NODE_SERVICE, NULL},
-    {"reporting", "hcap-reporting", NODE_SERVICE, NULL},
+    {"enrollment", "hcap-enrollment", NODE_SERVICE, NULL, true},
+    {"credentialing", "hcap-credentialing", NODE_SERVICE, NULL, true},
+    {"apprenticeship", "hcap-apprenticeship", NODE_SERVICE, NULL, true},
+    {"reporting", "hcap-reporting", NODE_SERVICE, NULL, true},
 };
 
-static const node_child_def s_uplink = {"uplink", "hcap-uplink", NODE_SERVICE, NULL};
+static const node_child_def s_uplink = {"uplink", "hcap-uplink", NODE_SERVICE, NULL, false};
 
 static const node_child_def s_central[] = {
-    {"central", "hcap-central", NODE_SERVICE, NULL},
-    {"reporting", "hcap-reporting", NODE_SERVICE, "--central"},
+    {"central", "hcap-central", NODE_SERVICE, NULL, false},
+    {"reporting", "hcap-reporting", NODE_SERVICE, "--central", false},
 };
 
 static int s_refuse(const char *fmt, const char *what)

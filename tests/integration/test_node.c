@@ -700,6 +700,40 @@ Test(node, federation_flags_are_checked_before_anything_starts)
     S_REFUSED("--role", "--role", "hub");
 }
 
+/* A config file in its own directory (removed with s_other_dir), for
+   settings that have no flag. */
+static const char *s_config_file(const char *text)
+{
+    s_other_dir = ht_tempdir();
+    const char *path = ht_fmt("%s/hcap.cfg", s_other_dir);
+    cr_assert_eq(ht_write_file(path, text, strlen(text)), 0);
+    return path;
+}
+
+/* Refused like a flag, naming the config key: a scale the node cannot
+   run, at a region or (central) at the central node. */
+static void s_assert_scale_refused(const char *config, const char *names, bool central)
+{
+    char *path = strdup(s_config_file(config)); /* ht_fmt's buffers are reused */
+    char *dir = s_other_dir;
+    s_other_dir = NULL;
+    if (central)
+        S_REFUSED(names, "--role", "central", "--listen", "tcp://127.0.0.1:7700", "--config", path);
+    else
+        S_REFUSED(names, "--config", path);
+    ht_rmtree(dir);
+    free(dir);
+    free(path);
+}
+
+Test(node, scale_settings_are_checked_before_anything_starts)
+{
+    s_assert_scale_refused("enrollment\n    instances = 0\n", "enrollment/instances", false);
+    s_assert_scale_refused("reporting\n    replicas = 17\n", "reporting/replicas", false);
+    s_assert_scale_refused("enrollment\n    instances = two\n", "enrollment/instances", false);
+    s_assert_scale_refused("central\n    replicas = 1\n", "central/replicas", true);
+}
+
 /* A region with an uplink runs hcap-uplink with central's endpoint and
    key; a central node runs the hub, a central reporting and a gateway,
    with DIR/nodes (0700) for the allow-list, and no regional service. */
@@ -863,6 +897,96 @@ Test(node, healthz_and_metrics_show_log_heads_and_follower_lag)
     health = s_wait_lag(node, false, 0, 20000);
     cr_assert(health, "reporting did not catch up after SIGCONT");
     json_decref(health);
+    cr_assert_eq(ht_node_stop(node), 0);
+    ht_node_destroy(&s_node);
+}
+
+/* --- instances sharing a store --- */
+
+/* The pid holding an flock on path (from /proc/locks, by inode), or 0. */
+static pid_t s_lock_holder(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    FILE *locks = fopen("/proc/locks", "re");
+    cr_assert(locks);
+    char line[256];
+    pid_t holder = 0;
+    while (!holder && fgets(line, sizeof line, locks)) {
+        long pid;
+        unsigned long inode;
+        if (strstr(line, "FLOCK") && !strstr(line, "->") &&
+            sscanf(line, "%*d: FLOCK %*s %*s %ld %*x:%*x:%lu", &pid, &inode) == 2 &&
+            inode == (unsigned long)st.st_ino)
+            holder = (pid_t)pid;
+    }
+    fclose(locks);
+    return holder;
+}
+
+/* Waits until reporting has applied the enrollment log up to head. */
+static void s_wait_reporting_at(const ht_node *node, json_int_t head, int timeout_ms)
+{
+    int64_t deadline = ht_now_ms() + timeout_ms;
+    json_int_t seq = -1;
+    while (ht_now_ms() < deadline) {
+        json_t *health = ht_expect(node, 200, "GET", "/healthz", NULL);
+        json_t *row = s_follower(health, "reporting", "enrollment");
+        seq = row ? json_integer_value(json_object_get(row, "seq")) : -1;
+        json_decref(health);
+        if (seq >= head)
+            return;
+        ht_sleep_ms(100);
+    }
+    cr_assert_fail("reporting stayed at enrollment seq %ld, want %ld", (long)seq, (long)head);
+}
+
+/* Waits until /healthz counts want live enrollment instances. */
+static void s_wait_instances(const ht_node *node, json_int_t want, int timeout_ms)
+{
+    int64_t deadline = ht_now_ms() + timeout_ms;
+    json_int_t live = -1;
+    while (ht_now_ms() < deadline && live != want) {
+        json_t *health = ht_expect(node, 200, "GET", "/healthz", NULL);
+        live = ht_jint(health, "services.0.instances");
+        json_decref(health);
+        if (live != want)
+            ht_sleep_ms(100);
+    }
+    cr_assert_eq(live, want, "enrollment has %ld live instances, want %ld", (long)live, (long)want);
+}
+
+/* enrollment/instances = 2: two processes of hcap-enrollment on the one
+   store, both registered, each named by its instance. The store's leader
+   killed -9 (twice: the restarted one leads the second time), the other
+   takes the lead: its log is served, reporting still sees new workers. */
+Test(node, two_instances_share_a_store_and_the_lead_moves_on_kill_9)
+{
+    const char *prefix[] = {"/usr/bin/env", "HCAP_ENROLLMENT_INSTANCES=2", NULL};
+    const char *args[] = {NULL};
+    ht_node *node = s_node = ht_node_start_argv(NULL, prefix, args);
+    cr_assert(node, "the node did not start");
+    pid_t pids[4];
+    cr_assert_eq(ht_find_pids("hcap-enrollment", ht_fmt("--data %s ", node->dir), pids, 4), 2);
+    cr_assert(ht_find_pid("hcap-enrollment", "--instance enrollment-1") > 0);
+    cr_assert(ht_find_pid("hcap-enrollment", "--instance enrollment-2") > 0);
+    json_t *health = ht_expect(node, 200, "GET", "/healthz", NULL);
+    cr_assert_eq(ht_jint(health, "services.0.instances"), 2, "%s", ht_jtext(health));
+    json_decref(health);
+    for (int round = 0; round < 2; round++) {
+        pid_t leader = s_lock_holder(ht_fmt("%s/enrollment.db.lock", node->dir));
+        cr_assert(leader > 0, "no instance holds the store's lock");
+        kill(leader, SIGKILL);
+        char id[64];
+        for (int i = 0; i < 5; i++) {
+            const char *key = ht_fmt("scale-%d-%d", round, i);
+            cr_assert_eq(s_post_worker(node, ht_fmt("Scale%d-%d", round, i), key, id), 201);
+        }
+        s_wait_reporting_at(node, 5 * (round + 1), 10000);
+        cr_assert_neq(s_lock_holder(ht_fmt("%s/enrollment.db.lock", node->dir)), leader);
+        s_wait_instances(node, 2, 10000);
+    }
     cr_assert_eq(ht_node_stop(node), 0);
     ht_node_destroy(&s_node);
 }

@@ -258,6 +258,12 @@ static void s_write_field(FILE *out, const char *text)
 
 void hc_csv_write_row(FILE *out, const char *const *fields, size_t count)
 {
+    /* A lone empty field written bare would be a blank line, which a
+       reader skips: the record would vanish. */
+    if (count == 1 && (fields[0] == NULL || fields[0][0] == '\0')) {
+        fputs("\"\"\r\n", out);
+        return;
+    }
     for (size_t i = 0; i < count; i++) {
         if (i > 0)
             fputc(',', out);

@@ -179,6 +179,17 @@ Test(csv, writer_quotes_only_when_needed)
     cr_assert_str_eq(s_write(NULL, 0), "\r\n");
 }
 
+/* Found by fuzz_csv: a record of one empty field ("" on its own line)
+   was written as a bare line end, which every reader skips as blank. */
+Test(csv, writer_keeps_a_lone_empty_field)
+{
+    const char *empty[] = {""};
+    cr_assert_str_eq(s_write(empty, 1), "\"\"\r\n");
+    const char *null[] = {NULL};
+    cr_assert_str_eq(s_write(null, 1), "\"\"\r\n");
+    s_expect(s_write(empty, 1), 1, ";");
+}
+
 Test(csv, writer_guards_formulas)
 {
     const char *formulas[] = {"=SUM(A1)", "+1", "-2", "@cmd", "a=b", "=x,y"};

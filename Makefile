@@ -1,8 +1,10 @@
 # Thin front for the CMake build: run a demo node, test everything, benchmark.
-.PHONY: all deps build run test format-check bench clean
+.PHONY: all deps build run test format-check bench fuzz clean
 
 JOBS ?= $(shell nproc)
 DATA ?= var
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 10
 
 all: build
 
@@ -27,9 +29,15 @@ test: deps format-check build
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 600
+	@JOBS=$(JOBS) tests/fuzz/run $(FUZZ_TEST_SECONDS)
 
 bench: build
 	build/bin/hcap-bench
 
+# libFuzzer targets (clang, build-fuzz), each for FUZZ_SECONDS on a
+# temporary copy of its corpus under tests/fuzz/corpus.
+fuzz: deps
+	@JOBS=$(JOBS) tests/fuzz/run $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

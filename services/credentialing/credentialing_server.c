@@ -339,9 +339,13 @@ static void *s_state_new(hc_service *service, hc_error *err)
     st->store = hc_service_store(service);
     st->log = hc_service_log(service);
     s_state_config(st);
-    st->key = s_key_load(st->store, err);
-    if (!st->public_url || !st->node_name || !st->key) {
-        if (st->key == NULL)
+    /* A replica signs no badge (GetBadge goes to the primary), so it loads
+       no key and, writing nothing, creates none. */
+    bool keyed = !hc_service_replica(service);
+    if (keyed)
+        st->key = s_key_load(st->store, err);
+    if (!st->public_url || !st->node_name || (keyed && !st->key)) {
+        if (keyed && !st->key)
             hc_log_error("signing_key_refused", "field=%s code=%s", err->field,
                          hc_code_name(err->code));
         else
@@ -350,28 +354,33 @@ static void *s_state_new(hc_service *service, hc_error *err)
         s_state_destroy(&p);
         return NULL;
     }
-    hc_log_info("signing_key", "did=%s", hc_proof_key_did(st->key));
+    if (keyed)
+        hc_log_info("signing_key", "did=%s", hc_proof_key_did(st->key));
     return st;
 }
 
+/* GetBadge and ListDeadLetters write nothing but stay with the primary: a
+   badge is signed with the node's key and shows the holder's salt, which
+   each store draws for itself (a replica's would differ); dead letters are
+   each store's own, and RetryDeadLetters acts on the primary's. */
 static const hc_handler s_handlers[] = {
     {"CreateCompetency", s_create_competency, 0},
-    {"GetCompetency", s_get_competency, 0},
-    {"ListCompetencies", s_list_competencies, 0},
+    {"GetCompetency", s_get_competency, HC_HANDLER_READ},
+    {"ListCompetencies", s_list_competencies, HC_HANDLER_READ},
     {"CreateCredentialType", s_create_credential_type, 0},
-    {"GetCredentialType", s_get_credential_type, 0},
-    {"ListCredentialTypes", s_list_credential_types, 0},
+    {"GetCredentialType", s_get_credential_type, HC_HANDLER_READ},
+    {"ListCredentialTypes", s_list_credential_types, HC_HANDLER_READ},
     {"AwardCredential", cred_award_credential, 0},
-    {"GetCredential", cred_get_credential, 0},
-    {"ListCredentials", cred_list_credentials, 0},
+    {"GetCredential", cred_get_credential, HC_HANDLER_READ},
+    {"ListCredentials", cred_list_credentials, HC_HANDLER_READ},
     {"RevokeCredential", cred_revoke_credential, 0},
-    {"GetVerification", cred_get_verification, 0},
+    {"GetVerification", cred_get_verification, HC_HANDLER_READ},
     {"GetBadge", cred_get_badge, 0},
     {"AssessPriorLearning", cred_assess_prior_learning, 0},
-    {"ListPriorLearning", cred_list_prior_learning, 0},
+    {"ListPriorLearning", cred_list_prior_learning, HC_HANDLER_READ},
     {"CreateLadder", s_create_ladder, 0},
-    {"ListLadders", s_list_ladders, 0},
-    {"ListWorkerLadders", s_list_worker_ladders, 0},
+    {"ListLadders", s_list_ladders, HC_HANDLER_READ},
+    {"ListWorkerLadders", s_list_worker_ladders, HC_HANDLER_READ},
     {"SweepExpired", cred_sweep_expired, 0},
     {"AwardCompletion", cred_award_completion, 0},
     {"ListDeadLetters", hc_service_list_dead_letters, 0},
@@ -402,4 +411,6 @@ const hc_service_def cred_service = {
     .state_destroy = s_state_destroy,
     .follows = s_follows,
     .timers = s_timers,
+    .replica_apply = cred_replica_apply,
+    .replica_reset = cred_replica_reset,
 };

@@ -105,6 +105,16 @@ hc_handler_fn cred_get_badge;
 hc_follower_apply_fn cred_holders_apply;
 hc_follower_reset_fn cred_holders_reset;
 
+/* Read replica mode (credentialing_replica.c): applies one event of the
+   primary's log to a replica's store (every type the primary emits; an
+   unknown type or a body that does not decode fails, so the follower
+   dead-letters it), and deletes all that apply wrote when the primary's
+   epoch changed. The replica follows enrollment's log itself for the
+   holder directory (cred_holders_apply), which also carries out erasure
+   there. arg is unused. */
+hc_follower_apply_fn cred_replica_apply;
+hc_follower_reset_fn cred_replica_reset;
+
 /* The initials of a name ("L. C."): the first character of each non-empty
    part, ASCII letters upper-cased, each followed by '.', joined by a space.
    In arena; NULL when both parts are empty or not UTF-8. */

@@ -408,6 +408,17 @@ int cred_store_evidence_clear(hc_store *store, const char *worker_id, hc_error *
                          &worker_id, 1, err);
 }
 
+/* --- a read replica --- */
+
+int cred_store_replica_clear(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(
+        store,
+        "DELETE FROM prior_learning; DELETE FROM credentials; DELETE FROM ladders; "
+        "DELETE FROM credential_types; DELETE FROM competencies;",
+        err);
+}
+
 /* --- the event log, read back --- */
 
 int cred_store_events_each(hc_store *store, cred_event_fn *fn, void *arg, hc_error *err)

@@ -119,6 +119,14 @@ int cred_store_holders_clear(hc_store *store, hc_error *err);
    learning records. */
 int cred_store_evidence_clear(hc_store *store, const char *worker_id, hc_error *err);
 
+/* --- a read replica --- */
+
+/* Deletes every row of the tables a replica fills from its primary's log
+   (competencies, credential types, credentials, prior learning, ladders;
+   not the holder directory, which the replica follows from enrollment
+   itself), in the caller's transaction. HC_OK or HC_INTERNAL. */
+int cred_store_replica_clear(hc_store *store, hc_error *err);
+
 /* --- the event log, read back --- */
 
 /* Receives one event (see hc_query_event_fn). */

@@ -767,6 +767,17 @@ size_t hc_broker_instances(hc_broker *self, const char *service)
     return svc ? zlistx_size(svc->instances) : 0;
 }
 
+size_t hc_broker_replicas(hc_broker *self, const char *service)
+{
+    assert(self);
+    s_service *svc = zhashx_lookup(self->services, service);
+    size_t n = 0;
+    for (s_instance *inst = svc ? zlistx_first(svc->instances) : NULL; inst;
+         inst = zlistx_next(svc->instances))
+        n += inst->replica;
+    return n;
+}
+
 void hc_broker_foreach(hc_broker *self, void (*fn)(void *arg, const char *service, size_t live),
                        void *arg)
 {

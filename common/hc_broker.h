@@ -60,8 +60,11 @@ int hc_broker_request(hc_broker *self, const char *service, const char *method, 
                       size_t size, const Hcap__Principal *principal, const char *idempotency_key,
                       uint32_t deadline_ms, unsigned flags, hc_broker_reply_fn *cb, void *arg);
 
-/* Live instances of service (0 when unknown). */
+/* Live instances of service (0 when unknown), replicas included. */
 size_t hc_broker_instances(hc_broker *self, const char *service);
+
+/* How many of them are read replicas (they take no writes). */
+size_t hc_broker_replicas(hc_broker *self, const char *service);
 
 /* Calls fn for every service ever registered, with its live instance count. */
 void hc_broker_foreach(hc_broker *self, void (*fn)(void *arg, const char *service, size_t live),

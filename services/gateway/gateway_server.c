@@ -102,6 +102,8 @@ static void s_health_row(s_health_rows *rows, const char *service, size_t live)
     hcap__service_health__init(row);
     row->name = hc_arena_strdup(rows->arena, service);
     row->instances = (uint32_t)live;
+    row->has_replicas = true;
+    row->replicas = (uint32_t)hc_broker_replicas(rows->self->broker, service);
     row->has_log_head = gw_lag_head(rows->lag, service, &row->log_head);
     rows->rows[rows->n_rows++] = row;
 }
@@ -141,7 +143,8 @@ static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
     for (size_t i = 0; i < self->n_services; i++) {
         size_t live = hc_broker_instances(self->broker, self->services[i]);
         s_health_row(&rows, self->services[i], live);
-        ok = ok && live > 0;
+        /* writes need a primary: replicas alone leave the node degraded */
+        ok = ok && live > hc_broker_replicas(self->broker, self->services[i]);
     }
     hc_broker_foreach(self->broker, s_health_other, &rows);
     Hcap__HealthReply reply = HCAP__HEALTH_REPLY__INIT;

@@ -28,6 +28,7 @@ typedef struct {
     const char *instance;
     bool hub;     /* reports two nodes */
     bool follows; /* reports the uplink's rows */
+    bool replica; /* registers as a read replica */
     pthread_t thread;
     pthread_mutex_t lock;
     bool running, stop;
@@ -39,6 +40,10 @@ static fake s_uplink = {
     .service = "uplink", .instance = "upl-1", .follows = true, .lock = PTHREAD_MUTEX_INITIALIZER};
 static fake s_reporting = {
     .service = "reporting", .instance = "rep-1", .lock = PTHREAD_MUTEX_INITIALIZER};
+static fake s_reporting_replica = {.service = "reporting",
+                                   .instance = "rep-replica-1",
+                                   .replica = true,
+                                   .lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void s_send(zsock_t *dealer, Hcap__WorkerMessage *msg)
 {
@@ -64,7 +69,12 @@ static void s_report(fake *f, zsock_t *dealer, Hcap__WorkerMessage__Command comm
     msg.command = command;
     msg.service = (char *)f->service;
     msg.instance = (char *)f->instance;
-    msg.role = "primary";
+    char *reads[] = {"GetOutcomes"};
+    msg.role = f->replica ? "replica" : "primary";
+    if (f->replica) {
+        msg.n_reads = 1;
+        msg.reads = reads;
+    }
     Hcap__NodeStatus west = HCAP__NODE_STATUS__INIT, north = HCAP__NODE_STATUS__INIT;
     west.node = "west";
     west.allowed = true;
@@ -255,6 +265,7 @@ static void s_teardown(void)
     s_fake_stop(&s_central);
     s_fake_stop(&s_uplink);
     s_fake_stop(&s_reporting);
+    s_fake_stop(&s_reporting_replica);
     ht_rmtree(s_dir);
     free(s_dir);
 }
@@ -339,6 +350,37 @@ Test(gateway_health, only_the_configured_services_are_required_and_every_one_is_
     json_decref(health);
     s_fake_stop(&s_uplink);
     health = s_health_until(200);
+    json_decref(health);
+}
+
+/* A replica counts as an instance but takes no writes: alone, the node
+   is degraded and a write gets 503 naming the missing primary. */
+Test(gateway_health, replicas_alone_leave_the_node_degraded_and_writes_unavailable)
+{
+    s_gateway_start("reporting");
+    s_fake_start(&s_reporting_replica);
+    json_t *health = s_health_listing(1, 0);
+    while (ht_jint(health, "services.0.instances") != 1) {
+        json_decref(health);
+        health = s_health_listing(1, 0);
+    }
+    cr_assert_str_eq(ht_jstr(health, "status"), "degraded", "%s", ht_jtext(health));
+    cr_assert_eq(ht_jint(health, "services.0.replicas"), 1);
+    json_decref(health);
+    json_t *out = NULL;
+    const char *grant = "{\"code\":\"G-1\",\"name\":\"Grant\",\"start_date\":\"2026-01-01\","
+                        "\"end_date\":\"2027-12-31\",\"deliverables\":[{\"code\":\"D1\","
+                        "\"name\":\"Enrolled\",\"metric\":\"participants\",\"target\":10}]}";
+    int status = ht_json_call(&s_node, "POST", "/v1/grants", s_node.token, grant, &out);
+    cr_assert_eq(status, 503, "a write with only a replica: %d %s", status,
+                 out ? ht_jtext(out) : "-");
+    cr_assert(strstr(ht_jtext(out), "primary"), "%s", ht_jtext(out));
+    json_decref(out);
+
+    s_fake_start(&s_reporting);
+    health = s_health_until(200);
+    cr_assert_eq(ht_jint(health, "services.0.instances"), 2);
+    cr_assert_eq(ht_jint(health, "services.0.replicas"), 1);
     json_decref(health);
 }
 

@@ -437,7 +437,7 @@ Test(json, nested_messages_and_nested_enum_round_trip)
     cr_assert_null(msg->reply);
     cr_assert_str_eq(s_out(&msg->base),
                      "{\"command\":\"request\",\"followers\":[],\"instance\":null,"
-                     "\"log_head\":null,\"nodes\":[],\"reply\":null,\"request\":"
+                     "\"log_head\":null,\"nodes\":[],\"reads\":[],\"reply\":null,\"request\":"
                      "{\"body\":\"CgE=\",\"deadline_ms\":1500,\"id\":5,\"idempotency_key\":"
                      "null,"
                      "\"method\":\"GetWorker\",\"principal\":{\"name\":\"ops\",\"role\":"
@@ -462,8 +462,8 @@ Test(json, repeated_messages)
     cr_assert_str_eq(
         s_out(&reply->base),
         "{\"followers\":[],\"nodes\":[],\"services\":[{\"instances\":2,\"log_head\":null,"
-        "\"name\":\"enrollment\"},{\"instances\":0,\"log_head\":null,"
-        "\"name\":\"gateway\"}],\"status\":\"ok\"}");
+        "\"name\":\"enrollment\",\"replicas\":null},{\"instances\":0,\"log_head\":null,"
+        "\"name\":\"gateway\",\"replicas\":null}],\"status\":\"ok\"}");
     s_round("{\"status\":\"ok\",\"services\":[]}", &hcap__health_reply__descriptor,
             "{\"followers\":[],\"nodes\":[],\"services\":[],\"status\":\"ok\"}");
     s_round("{\"status\":\"ok\",\"services\":null}", &hcap__health_reply__descriptor,

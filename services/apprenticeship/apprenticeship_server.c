@@ -345,19 +345,21 @@ static void *s_state_new(hc_service *service, hc_error *err)
     return st;
 }
 
+/* ListDeadLetters writes nothing but stays with the primary: dead letters
+   are each store's own, and RetryDeadLetters acts on the primary's. */
 static const hc_handler s_handlers[] = {
     {"CreateApprenticeshipProgram", s_create_program, 0},
-    {"GetApprenticeshipProgram", s_get_program, 0},
-    {"ListApprenticeshipPrograms", s_list_programs, 0},
+    {"GetApprenticeshipProgram", s_get_program, HC_HANDLER_READ},
+    {"ListApprenticeshipPrograms", s_list_programs, HC_HANDLER_READ},
     {"RegisterApprentice", s_register, 0},
-    {"GetApprentice", appr_get_apprentice, 0},
-    {"ListApprentices", appr_list_apprentices, 0},
+    {"GetApprentice", appr_get_apprentice, HC_HANDLER_READ},
+    {"ListApprentices", appr_list_apprentices, HC_HANDLER_READ},
     {"LogHours", appr_log_hours, 0},
-    {"ListHours", appr_list_hours, 0},
+    {"ListHours", appr_list_hours, HC_HANDLER_READ},
     {"SignOff", appr_sign_off, 0},
     {"ChangeApprenticeStatus", s_change_status, 0},
     {"ImportHours", appr_import_hours, 0},
-    {"ExportApprentices", appr_export_apprentices, 0},
+    {"ExportApprentices", appr_export_apprentices, HC_HANDLER_READ},
     {"ApplyPriorCredit", appr_apply_prior_credit, 0},
     {"ListDeadLetters", hc_service_list_dead_letters, 0},
     {"RetryDeadLetters", hc_service_retry_dead_letters, 0},
@@ -377,4 +379,6 @@ const hc_service_def appr_service = {
     .state_new = s_state_new,
     .state_destroy = s_state_destroy,
     .follows = s_follows,
+    .replica_apply = appr_replica_apply,
+    .replica_reset = appr_replica_reset,
 };

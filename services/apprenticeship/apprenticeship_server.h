@@ -103,4 +103,12 @@ hc_handler_fn appr_get_apprentice, appr_list_apprentices, appr_log_hours, appr_l
    other types are ignored. arg is the appr_state. */
 hc_follower_apply_fn appr_credits_apply;
 
+/* Read replica mode (apprenticeship_replica.c): applies one event of the
+   primary's log to a replica's store (every type the primary emits; an
+   unknown type or a body that does not decode fails, so the follower
+   dead-letters it), and deletes all that apply wrote when the primary's
+   epoch changed. arg is unused. */
+hc_follower_apply_fn appr_replica_apply;
+hc_follower_reset_fn appr_replica_reset;
+
 #endif

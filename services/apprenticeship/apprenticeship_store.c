@@ -307,6 +307,32 @@ int appr_store_credit_grant(hc_store *store, const char *apprentice_id, const ch
     return code;
 }
 
+/* --- a read replica --- */
+
+int appr_store_credit_total_put(hc_store *store, const char *apprentice_id, int64_t ojl_centihours,
+                                int64_t rti_centihours, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store,
+                                          "INSERT OR REPLACE INTO apprentice_credits "
+                                          "(apprentice_id, prior_learning_id, ojl_centihours, "
+                                          "rti_centihours) VALUES (?1, '', ?2, ?3)",
+                                          err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, apprentice_id);
+    sqlite3_bind_int64(stmt, 2, ojl_centihours);
+    sqlite3_bind_int64(stmt, 3, rti_centihours);
+    return hc_query_write(store, stmt, "apprentice_id", NULL, err);
+}
+
+int appr_store_replica_clear(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store,
+                         "DELETE FROM apprentice_credits; DELETE FROM signoffs; DELETE FROM hours; "
+                         "DELETE FROM apprentices; DELETE FROM programs;",
+                         err);
+}
+
 /* --- the event log --- */
 
 int appr_store_events_each(hc_store *store, hc_query_event_fn *fn, void *arg, hc_error *err)

@@ -86,6 +86,19 @@ int appr_store_credit_put(hc_store *store, const Hcap__PriorCredit *credit, hc_e
 int appr_store_credit_grant(hc_store *store, const char *apprentice_id, const char *worker_id,
                             bool *granted, hc_error *err);
 
+/* --- a read replica --- */
+
+/* At a read replica: the apprentice's credited hours as one row (under
+   prior_learning_id ""), replacing the last. Its events carry the totals
+   an apprentice is read with, not each credit, and reads only sum them. */
+int appr_store_credit_total_put(hc_store *store, const char *apprentice_id, int64_t ojl_centihours,
+                                int64_t rti_centihours, hc_error *err);
+
+/* Deletes every row of the tables a replica fills from its primary's log
+   (programs, apprentices, hours, sign-offs, credited hours), children
+   first, in the caller's transaction. HC_OK or HC_INTERNAL. */
+int appr_store_replica_clear(hc_store *store, hc_error *err);
+
 /* --- the event log, read back --- */
 
 /* Calls fn for every event of the service's log in seq order. For tests and

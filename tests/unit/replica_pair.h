@@ -172,6 +172,30 @@ static inline void rp_writes_refused(rp_pair *self)
                  "a replica's own log stays empty");
 }
 
+/* An event of a type the replica does not know, and one of a known type
+   whose body does not decode, each fail naming the field (the follower
+   dead-letters them) and write nothing. */
+static inline void rp_bad_events_refused(rp_pair *self, const char *unknown_type,
+                                         const char *known_type)
+{
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0x0f};
+    Hcap__Event event = HCAP__EVENT__INIT;
+    event.source = "local/primary";
+    event.epoch = "test-epoch";
+    event.seq = self->fed + 1;
+    event.occurred_at = "2026-01-01T00:00:00.000Z";
+    event.type = (char *)unknown_type;
+    event.body.data = (uint8_t *)garbage;
+    event.body.len = 0;
+    hc_error err;
+    cr_assert_eq(hc_service_replicate(self->replica.svc, &event, &err), HC_INVALID_ARGUMENT);
+    cr_assert_str_eq(err.field, "type", "%s", err.message);
+    event.type = (char *)known_type;
+    event.body.len = sizeof garbage;
+    cr_assert_eq(hc_service_replicate(self->replica.svc, &event, &err), HC_INVALID_ARGUMENT);
+    cr_assert_str_eq(err.field, "body", "%s", err.message);
+}
+
 /* Whether needle is in the replica's store file or its WAL, after a
    checkpoint moved every committed page into the file. */
 static inline bool rp_replica_holds(rp_pair *self, const char *needle)

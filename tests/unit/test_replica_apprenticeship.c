@@ -277,6 +277,8 @@ Test(replica_apprenticeship, refuses_every_write_and_writes_nothing)
     s_history(ids);
     rp_sync(&s_pair);
     rp_writes_refused(&s_pair);
+    rp_bad_events_refused(&s_pair, "apprenticeship.mentor_changed.v1",
+                          "apprenticeship.hours_logged.v1");
     Hcap__LogHoursRequest req = HCAP__LOG_HOURS_REQUEST__INIT;
     req.id = ids[2];
     req.kind = S_OJL;

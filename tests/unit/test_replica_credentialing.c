@@ -273,6 +273,8 @@ Test(replica_credentialing, refuses_every_write_and_writes_nothing)
     s_history(ids);
     rp_sync(&s_pair);
     rp_writes_refused(&s_pair);
+    rp_bad_events_refused(&s_pair, "credentialing.credential_suspended.v1",
+                          "credentialing.credential_awarded.v1");
     Hcap__GetRequest badge = HCAP__GET_REQUEST__INIT;
     badge.id = ids[0];
     ht_local_fails(&s_pair.replica, "GetBadge", &badge.base, HC_FAILED_PRECONDITION, "replica");

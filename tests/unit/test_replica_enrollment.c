@@ -334,6 +334,8 @@ Test(replica_enrollment, refuses_every_write_and_writes_nothing)
     s_people(&ids);
     rp_sync(&s_pair);
     rp_writes_refused(&s_pair);
+    rp_bad_events_refused(&s_pair, "enrollment.worker_renamed.v2",
+                          "enrollment.worker_registered.v1");
     Hcap__CreateEmployerRequest req = HCAP__CREATE_EMPLOYER_REQUEST__INIT;
     req.name = "Written at the replica";
     req.sector = HCAP__SECTOR__SECTOR_HOME_CARE;

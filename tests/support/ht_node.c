@@ -413,6 +413,37 @@ pid_t ht_node_child(const ht_node *self, const char *name)
     return ht_find_pid(name, needle);
 }
 
+pid_t ht_node_spawn(const ht_node *self, const char *program, const char *const *args)
+{
+    char bin[512], log_path[256];
+    snprintf(bin, sizeof bin, "%s/%s", HCAP_BIN_DIR, program);
+    snprintf(log_path, sizeof log_path, "%s/spawned.log", self->dir);
+    char *argv[HT_NODE_MAX_ARGS + 4];
+    size_t n = 0;
+    argv[n++] = bin;
+    argv[n++] = "--data";
+    argv[n++] = (char *)self->dir;
+    for (size_t i = 0; args && args[i] && n + 1 < sizeof argv / sizeof *argv; i++)
+        argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int null = open("/dev/null", O_RDONLY);
+        if (log < 0 || null < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0 || dup2(null, 0) < 0)
+            _exit(127);
+        close_range(3, ~0U, 0);
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        execv(bin, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
 bool ht_node_wait_healthy(const ht_node *self, int timeout_ms)
 {
     int64_t deadline = ht_now_ms() + timeout_ms;

@@ -69,6 +69,13 @@ void ht_node_destroy(ht_node **self_p);
    `--data DIR` of this node, or 0. */
 pid_t ht_node_child(const ht_node *self, const char *name);
 
+/* Starts `HCAP_BIN_DIR/program --data DIR args...` (args NULL-terminated,
+   may be NULL) beside the node, as a child of the caller, with stdout and
+   stderr appended to DIR/spawned.log: another instance or a replica of a
+   service. Its pid (reap it with ht_proc_end; ht_node_destroy kills it
+   too), or -1 when it could not be forked. */
+pid_t ht_node_spawn(const ht_node *self, const char *program, const char *const *args);
+
 /* Polls GET /healthz until it answers 200, at most timeout_ms; true if it did. */
 bool ht_node_wait_healthy(const ht_node *self, int timeout_ms);
 

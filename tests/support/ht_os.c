@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,4 +213,55 @@ int ht_wait_pid(pid_t pid, int timeout_ms)
             return -1;
         ht_sleep_ms(10);
     }
+}
+
+pid_t ht_flock_holder(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    char *locks = ht_read_file("/proc/locks", NULL);
+    if (!locks)
+        return 0;
+    pid_t holder = 0;
+    for (char *line = strtok(locks, "\n"); line && !holder; line = strtok(NULL, "\n")) {
+        char kind[16], mode[16];
+        int pid = 0;
+        unsigned maj = 0, min = 0;
+        unsigned long inode = 0;
+        /* "1: FLOCK  ADVISORY  WRITE 123 fe:00:5537987 0 EOF"; a waiter's
+           line has "->" after the number and does not parse */
+        if (sscanf(line, "%*d: %15s %*s %15s %d %x:%x:%lu", kind, mode, &pid, &maj, &min, &inode) ==
+                6 &&
+            strcmp(kind, "FLOCK") == 0 && inode == (unsigned long)st.st_ino &&
+            maj == major(st.st_dev) && min == minor(st.st_dev))
+            holder = (pid_t)pid;
+    }
+    free(locks);
+    return holder;
+}
+
+int64_t ht_proc_wchar(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+    char *io = ht_read_file(path, NULL);
+    const char *at = io ? strstr(io, "wchar:") : NULL;
+    int64_t wchar = at ? strtoll(at + 6, NULL, 10) : -1;
+    free(io);
+    return wchar;
+}
+
+int ht_proc_end(pid_t pid, int sig, int timeout_ms)
+{
+    if (pid <= 0)
+        return -1;
+    kill(pid, sig);
+    kill(pid, SIGCONT); /* a stopped process takes sig only once it runs */
+    int code = ht_wait_pid(pid, timeout_ms);
+    if (code < 0) {
+        kill(pid, SIGKILL);
+        code = ht_wait_pid(pid, 10000);
+    }
+    return code;
 }

@@ -50,4 +50,16 @@ void ht_sleep_ms(int ms);
    running) or is not our child. */
 int ht_wait_pid(pid_t pid, int timeout_ms);
 
+/* Pid of the process holding an flock(2) on path (from /proc/locks), or 0
+   when none does or path does not exist. */
+pid_t ht_flock_holder(const char *path);
+
+/* Bytes pid has passed to write(2) and send(2) so far (wchar of
+   /proc/PID/io), or -1 when it cannot be read. */
+int64_t ht_proc_wchar(pid_t pid);
+
+/* Sends sig to pid (our child) and reaps it within timeout_ms, then
+   SIGKILL and reap. Returns as ht_wait_pid. */
+int ht_proc_end(pid_t pid, int sig, int timeout_ms);
+
 #endif

@@ -594,6 +594,54 @@ static const char *s_groups_sql(Hcap__Dimension by)
     }
 }
 
+/* The whole history's outcomes from the cells (sql/006_outcome_cells.sql)
+   the projection keeps beside the facts: one row per group, the total the
+   sum of a dimension every worker is in once (gender). */
+#define S_CELL_COLS                                                                                \
+    "participants, completed, credentials, apprentices, apprentices_completed, placements"
+#define S_CELL_SUMS                                                                                \
+    "SUM(c.participants), SUM(c.completed), SUM(c.credentials), SUM(c.apprentices),"               \
+    " SUM(c.apprentices_completed), SUM(c.placements)"
+#define S_CELLS(dim)                                                                               \
+    "SELECT NULLIF(grp, ''), NULL, " S_CELL_COLS " FROM outcome_cells WHERE dim = '" dim "'"
+#define S_CELLS_EMPLOYER                                                                           \
+    "SELECT NULLIF(c.grp, ''), e.name, " S_CELL_COLS " FROM outcome_cells c"                       \
+    " LEFT JOIN employers e ON e.id = c.grp WHERE c.dim = 'employer'"
+#define S_CELLS_SECTOR                                                                             \
+    "SELECT COALESCE(e.sector, 'unknown'), NULL, " S_CELL_SUMS " FROM outcome_cells c"             \
+    " LEFT JOIN employers e ON e.id = c.grp WHERE c.dim = 'employer' GROUP BY 1"
+#define S_CELLS_TOTAL                                                                              \
+    "SELECT 'total', NULL, COALESCE(SUM(participants), 0), COALESCE(SUM(completed), 0),"           \
+    " COALESCE(SUM(credentials), 0), COALESCE(SUM(apprentices), 0),"                               \
+    " COALESCE(SUM(apprentices_completed), 0), COALESCE(SUM(placements), 0)"                       \
+    " FROM outcome_cells WHERE dim = 'gender'"
+
+/* The cells' statement for dimension by; NULL for program, whose rows
+   are not a partition of the workers (a recount reads them). */
+static const char *s_cells_sql(Hcap__Dimension by)
+{
+    switch (by) {
+    case HCAP__DIMENSION__DIMENSION_RACE_ETHNICITY:
+        return S_CELLS("race_group");
+    case HCAP__DIMENSION__DIMENSION_GENDER:
+        return S_CELLS("gender");
+    case HCAP__DIMENSION__DIMENSION_AGE_BAND:
+        return S_CELLS("age_band");
+    case HCAP__DIMENSION__DIMENSION_SECTOR:
+        return S_CELLS_SECTOR;
+    case HCAP__DIMENSION__DIMENSION_EMPLOYER:
+        return S_CELLS_EMPLOYER;
+    case HCAP__DIMENSION__DIMENSION_PREFERRED_LANGUAGE:
+        return S_CELLS("language");
+    case HCAP__DIMENSION__DIMENSION_EMPLOYMENT_STATUS:
+        return S_CELLS("employment_status");
+    case HCAP__DIMENSION__DIMENSION_NODE:
+        return S_CELLS("node");
+    default:
+        return NULL;
+    }
+}
+
 /* A growing array of rows in arena. */
 typedef struct {
     Hcap__OutcomeRow **items;
@@ -666,9 +714,60 @@ static Hcap__OutcomeRow *s_total(const s_marks *m, hc_arena *arena)
     return t;
 }
 
+/* The total row of the cells, every count present. */
+static int s_cells_total(hc_store *store, hc_arena *arena, Hcap__OutcomeRow **total, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, S_CELLS_TOTAL, err);
+    if (!stmt || s_row(store, stmt, err) != HC_OK)
+        return HC_INTERNAL;
+    Hcap__OutcomeRow *t = (Hcap__OutcomeRow *)hc_query_row(stmt, &hcap__outcome_row__descriptor,
+                                                           S_OUTCOME_COLS, arena);
+    sqlite3_reset(stmt);
+    if (!t)
+        return hc_error_set(err, HC_INTERNAL, NULL, "out of memory");
+    t->has_participants = t->has_completed = t->has_credentials = 1;
+    t->has_apprentices = t->has_apprentices_completed = t->has_placements = 1;
+    *total = t;
+    return HC_OK;
+}
+
+/* Outcomes over the whole history from the cells: a few hundred rows
+   (a few thousand by employer) instead of every worker and fact. */
+static int s_outcomes_cells(hc_store *store, const char *sql, hc_arena *arena,
+                            Hcap__OutcomeRow ***rows, size_t *n_rows, Hcap__OutcomeRow **total,
+                            hc_error *err)
+{
+    s_rows out = {0};
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    int code = s_read_rows(store, stmt, arena, &out, err);
+    if (code == HC_OK)
+        code = s_cells_total(store, arena, total, err);
+    if (code == HC_OK) {
+        *rows = out.items;
+        *n_rows = out.n;
+    }
+    return code;
+}
+
 int rep_query_outcomes(hc_store *store, Hcap__Dimension by, const char *from, const char *to,
                        hc_arena *arena, Hcap__OutcomeRow ***rows, size_t *n_rows,
                        Hcap__OutcomeRow **total, hc_error *err)
+{
+    const char *cells = S_DATE_EMPTY(from) && S_DATE_EMPTY(to) ? s_cells_sql(by) : NULL;
+    if (cells) {
+        *rows = NULL;
+        *n_rows = 0;
+        *total = NULL;
+        return s_outcomes_cells(store, cells, arena, rows, n_rows, total, err);
+    }
+    return rep_query_outcomes_recount(store, by, from, to, arena, rows, n_rows, total, err);
+}
+
+int rep_query_outcomes_recount(hc_store *store, Hcap__Dimension by, const char *from,
+                               const char *to, hc_arena *arena, Hcap__OutcomeRow ***rows,
+                               size_t *n_rows, Hcap__OutcomeRow **total, hc_error *err)
 {
     const char *sql = s_groups_sql(by);
     s_marks marks = {0};

@@ -214,11 +214,17 @@ int rep_store_fact_put(hc_store *store, const rep_fact *f, bool keep_first, hc_e
     int rc = rep_store_worker_key(store, f->worker_id, &wkey, err);
     if (rc != HC_OK)
         return rc;
-    sqlite3_stmt *stmt =
-        hc_query_prepare(store,
-                         keep_first ? "INSERT OR IGNORE INTO facts " S_FACT_VALUES
-                                    : "INSERT OR REPLACE INTO facts " S_FACT_VALUES,
-                         err);
+    /* An upsert, not INSERT OR REPLACE: a replaced row would not fire the
+       delete trigger that takes it out of the outcome cells (006). */
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store,
+        keep_first ? "INSERT OR IGNORE INTO facts " S_FACT_VALUES
+                   : "INSERT INTO facts " S_FACT_VALUES
+                     " ON CONFLICT (entity, kind) DO UPDATE SET wkey = excluded.wkey,"
+                     " day = excluded.day, program = excluded.program,"
+                     " program_kind = excluded.program_kind, credential = excluded.credential,"
+                     " source = excluded.source, wage_cents = excluded.wage_cents",
+        err);
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, f->entity);
@@ -306,7 +312,8 @@ int rep_store_reset_apprenticeship(hc_store *store, hc_error *err)
 int rep_store_clear(hc_store *store, hc_error *err)
 {
     return hc_store_exec(store,
-                         "DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
+                         "DELETE FROM outcome_cells; DELETE FROM worker_marks;"
+                         " DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
                          " DELETE FROM employers; DELETE FROM workers;"
                          " DELETE FROM credential_types; DELETE FROM program_ids;",
                          err);

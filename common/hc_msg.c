@@ -13,6 +13,7 @@
 
 static int s_signal_pipe[2] = {-1, -1};
 static volatile sig_atomic_t s_signalled = 0;
+static volatile sig_atomic_t s_signals = 0;
 
 void hc_sock_setup(zsock_t *sock)
 {
@@ -110,6 +111,7 @@ static void s_on_signal(int signum)
     (void)signum;
     int saved = errno;
     s_signalled = 1;
+    s_signals = s_signals + 1;
     if (s_signal_pipe[1] >= 0) {
         ssize_t rc = write(s_signal_pipe[1], "s", 1);
         (void)rc;
@@ -141,6 +143,11 @@ int hc_signal_fd(void)
 bool hc_signal_received(void)
 {
     return s_signalled != 0;
+}
+
+int hc_signal_count(void)
+{
+    return s_signals;
 }
 
 size_t hc_msg_value_size(ProtobufCType type)

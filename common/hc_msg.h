@@ -55,4 +55,9 @@ int hc_signal_fd(void);
 /* True after SIGTERM/SIGINT was received. */
 bool hc_signal_received(void);
 
+/* How many SIGTERM/SIGINT arrived so far: a loop that noted it at start
+   stops when it changes, even when another loop of the process drained
+   the wake-up from the pipe. */
+int hc_signal_count(void);
+
 #endif

@@ -81,6 +81,7 @@ struct _hc_service {
     int lock_fd; /* flock on <store>.lock, -1 until opened */
     bool leader;
     bool failed;                        /* taking the lead failed: the process stops */
+    int signals;                        /* hc_signal_count when it started serving */
     hc_service_def jobs_def;            /* def, or a replica's follows */
     hc_service_follow *replica_follows; /* jobs_def.follows of a replica */
 };
@@ -663,6 +664,8 @@ static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
     (void)timer_id;
     hc_service *self = arg;
     zsock_destroy(&self->old_dealer);
+    if (hc_signal_count() != self->signals)
+        return -1; /* another loop of this process may have drained the wake-up */
     hc_error lead_err;
     if (!self->leader && s_lead(self, &lead_err) != HC_OK) {
         char message[600];
@@ -965,6 +968,7 @@ static int s_serve(hc_service *self, hc_error *err)
     zmq_pollitem_t item = {NULL, hc_signal_fd(), ZMQ_POLLIN, 0};
     if (item.fd < 0 || zloop_poller(self->loop, &item, s_on_signal, self) != 0)
         return hc_error_set(err, HC_INTERNAL, NULL, "cannot watch signals");
+    self->signals = hc_signal_count();
     if (zloop_timer(self->loop, HC_SERVICE_TICK_MS, 0, s_on_tick, self) < 0)
         return hc_error_set(err, HC_INTERNAL, NULL, "cannot start the heartbeat timer");
     return s_worker_connect(self, err);

@@ -3,10 +3,13 @@
    hc_service_main in a thread behind a real hc_broker pumped by the test,
    and the same definition through the local invoke API. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #include "enrollment.pb-c.h"
@@ -151,12 +154,32 @@ static const hc_handler s_handlers[] = {{"CreateEmployer", s_create_employer, 0}
                                         {"GetEmployer", s_get_employer, HC_HANDLER_READ},
                                         {NULL, NULL, 0}};
 
+/* A replica's apply: the employer of the event's body, as CreateEmployer
+   wrote it. */
+static int s_replica_apply(void *arg, hc_store *store, const Hcap__Event *event, hc_error *err)
+{
+    (void)arg;
+    Hcap__Employer *e = hcap__employer__unpack(NULL, event->body.len, event->body.data);
+    if (!e)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "body", "not an Employer");
+    sqlite3_stmt *stmt = hc_store_stmt(
+        store, "INSERT OR REPLACE INTO employers (id, name, sector) VALUES (?1, ?2, ?3)");
+    sqlite3_bind_text(stmt, 1, e->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 2, e->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(stmt, 3, e->sector);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    hcap__employer__free_unpacked(e, NULL);
+    return rc == SQLITE_DONE ? HC_OK : hc_store_error(store, rc, NULL, err);
+}
+
 static const hc_service_def s_def = {.name = "testsvc",
                                      .descriptor = &hcap__enrollment_service__descriptor,
                                      .handlers = s_handlers,
                                      .migrations = s_migrations,
                                      .state_new = s_state_new,
-                                     .state_destroy = s_state_destroy};
+                                     .state_destroy = s_state_destroy,
+                                     .replica_apply = s_replica_apply};
 
 /* --- fixture: broker in this thread, hc_service_main in another --- */
 
@@ -165,6 +188,8 @@ static hc_broker *s_broker;
 static zloop_t *s_loop;
 static pthread_t s_thread;
 static bool s_thread_running;
+static pthread_t s_thread2; /* a second instance or a replica */
+static bool s_thread2_running;
 static int s_thread_rc = -1;
 
 static void *s_service_thread(void *arg)
@@ -187,9 +212,10 @@ static void s_make_dir(void)
 
 static void s_remove_dir(void)
 {
-    const char *files[] = {"testsvc.db", "testsvc.db-wal",     "testsvc.db-shm",
-                           "broker.ipc", "testsvc-events.ipc", "testsvc-bell.ipc",
-                           NULL};
+    const char *files[] = {"testsvc.db",       "testsvc.db-wal", "testsvc.db-shm",
+                           "testsvc.db.lock",  "broker.ipc",     "testsvc-events.ipc",
+                           "testsvc-bell.ipc", "rep-1.db",       "rep-1.db-wal",
+                           "rep-1.db-shm",     "rep-1.db.lock",  NULL};
     char path[160];
     for (int i = 0; files[i]; i++) {
         snprintf(path, sizeof path, "%s/%s", s_dir, files[i]);
@@ -265,6 +291,9 @@ static void s_stop_service(void)
     until.tv_sec += 5;
     cr_assert_eq(pthread_timedjoin_np(s_thread, NULL, &until), 0, "service did not stop");
     s_thread_running = false;
+    if (s_thread2_running)
+        cr_assert_eq(pthread_timedjoin_np(s_thread2, NULL, &until), 0, "instance 2 did not stop");
+    s_thread2_running = false;
 }
 
 static void s_teardown(void)
@@ -280,6 +309,7 @@ static void s_teardown(void)
 typedef struct {
     int calls;
     int code;
+    char instance[32]; /* which instance answered */
     char field[64];
     char message[256];
     uint8_t body[512];
@@ -292,6 +322,7 @@ static void s_on_reply(void *arg, const hc_broker_reply *reply)
     result *r = arg;
     r->calls++;
     r->code = reply->code;
+    snprintf(r->instance, sizeof r->instance, "%s", reply->instance ? reply->instance : "");
     snprintf(r->field, sizeof r->field, "%s", reply->field ? reply->field : "");
     snprintf(r->message, sizeof r->message, "%s", reply->message ? reply->message : "");
     r->size = reply->size < sizeof r->body ? reply->size : 0;
@@ -696,5 +727,178 @@ Test(service_local, a_timer_method_must_take_empty, .timeout = 20)
     def.timers = timers;
     char *argv[] = {"hcap-testsvc", "--data", s_dir, NULL};
     cr_assert_eq(hc_service_main(&def, 3, argv), 1, "refuses to start");
+    s_remove_dir();
+}
+
+/* --- instances and replicas --- */
+
+static void *s_second_thread(void *arg)
+{
+    char **argv = arg;
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    hc_service_main(&s_def, argc, argv);
+    return NULL;
+}
+
+static void s_start_second(char **argv)
+{
+    cr_assert_eq(pthread_create(&s_thread2, NULL, s_second_thread, argv), 0);
+    s_thread2_running = true;
+    s_wait_live(2, 5000);
+}
+
+static void s_send_get(result *r, const char *id, unsigned flags)
+{
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    get.id = (char *)id;
+    uint8_t buf[128];
+    size_t size = protobuf_c_message_pack(&get.base, buf);
+    memset(r, 0, sizeof *r);
+    cr_assert_eq(hc_broker_request(s_broker, "testsvc", "GetEmployer", buf, size, NULL, NULL, 5000,
+                                   flags, s_on_reply, r),
+                 HC_OK);
+}
+
+/* Two instances on one store: both answer, writes through both leave one
+   gapless log, and one of them (only) holds the store's lead. */
+Test(service, a_second_instance_shares_the_store)
+{
+    static char *argv[] = {"hcap-testsvc", "--data",     s_dir,   "--node-id",
+                           "n1",           "--instance", "svc-2", NULL};
+    s_start_second(argv);
+    bool seen[2] = {false, false};
+    for (int i = 0; i < 12; i++) {
+        result r;
+        char name[16];
+        snprintf(name, sizeof name, "inst-%d", i);
+        s_send_create(&r, name, NULL);
+        s_wait(&r);
+        cr_assert_eq(r.code, HC_OK, "%s", r.message);
+        seen[strcmp(r.instance, "svc-2") == 0] = true;
+    }
+    cr_assert(seen[0] && seen[1], "both instances took writes");
+    cr_assert_eq(s_query_int("SELECT count(*) FROM events"), 12);
+    cr_assert_eq(s_query_int("SELECT max(seq) - min(seq) + 1 FROM events"), 12, "gapless");
+    char lock[160];
+    snprintf(lock, sizeof lock, "%s.lock", s_db_path);
+    int fd = open(lock, O_RDWR | O_CLOEXEC);
+    cr_assert_geq(fd, 0, "no lock file");
+    cr_assert_neq(flock(fd, LOCK_EX | LOCK_NB), 0, "an instance holds the lead");
+    close(fd);
+}
+
+/* Waits (bounded) until the replica's store holds count employers. */
+static bool s_replica_has(const char *path, int count, int timeout_ms)
+{
+    int64_t until = zclock_mono() + timeout_ms;
+    int got = -1;
+    do {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(db, "SELECT count(*) FROM employers", -1, &stmt, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            got = sqlite3_column_int(stmt, 0);
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+        if (got == count)
+            return true;
+        zclock_sleep(20);
+    } while (zclock_mono() < until);
+    return false;
+}
+
+/* A replica follows the primary's log into DIR/<instance>.db, registers
+   its reads, and the broker sends it reads only. */
+Test(service, a_replica_follows_the_primary_and_takes_only_reads)
+{
+    static char *argv[] = {"hcap-testsvc", "--data",     s_dir,   "--node-id", "n1",
+                           "--replica",    "--instance", "rep-1", NULL};
+    s_start_second(argv);
+    result r;
+    s_send_create(&r, "Mercy", NULL);
+    s_wait(&r);
+    cr_assert_eq(r.code, HC_OK, "%s", r.message);
+    hc_arena *arena = hc_arena_new();
+    char *id = strdup(s_employer(&r, arena)->id);
+    char path[160];
+    snprintf(path, sizeof path, "%s/rep-1.db", s_dir);
+    cr_assert(s_replica_has(path, 1, 1000), "the replica's store lacks the write after 1 s");
+    for (int i = 0; i < 6; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "Sutter-%d", i);
+        s_send_create(&r, name, NULL);
+        s_wait(&r);
+        cr_assert_eq(r.code, HC_OK, "%s", r.message);
+        cr_assert_str_eq(r.instance, "svc-1", "a write went to the replica");
+    }
+    cr_assert(s_replica_has(path, 7, 1000));
+    bool replica_read = false;
+    for (int i = 0; i < 6; i++) {
+        s_send_get(&r, id, HC_BROKER_REPLICA);
+        s_wait(&r);
+        cr_assert_eq(r.code, HC_OK, "%s: %s", r.instance, r.message);
+        replica_read |= strcmp(r.instance, "rep-1") == 0;
+        s_send_get(&r, id, 0);
+        s_wait(&r);
+        cr_assert_str_eq(r.instance, "svc-1", "a read that must see the primary went elsewhere");
+    }
+    cr_assert(replica_read, "the replica took no read");
+    free(id);
+    hc_arena_destroy(&arena);
+}
+
+Test(service_local, a_replica_refuses_writes_and_applies_its_primarys_events, .timeout = 20)
+{
+    s_make_dir();
+    hc_error err;
+    hc_service *replica = hc_service_new_local_replica(&s_def, s_dir, "n1", &err);
+    cr_assert_not_null(replica, "%s", err.message);
+    cr_assert(hc_service_replica(replica));
+    hc_arena *arena = hc_arena_new();
+    Hcap__CreateEmployerRequest req = HCAP__CREATE_EMPLOYER_REQUEST__INIT;
+    req.name = "Sutter";
+    ProtobufCMessage *out = NULL;
+    cr_assert_eq(hc_service_invoke(replica, "CreateEmployer", &req.base, NULL, arena, &out, &err),
+                 HC_FAILED_PRECONDITION);
+    cr_assert_str_eq(err.field, "replica");
+    cr_assert(strstr(err.message, "goes to the primary"), "%s", err.message);
+    cr_assert_eq(s_employers_outside(), 0, "nothing written");
+
+    Hcap__Employer employer = HCAP__EMPLOYER__INIT;
+    employer.id = "emp_1";
+    employer.name = "Mercy";
+    uint8_t body[64];
+    Hcap__Event event = HCAP__EVENT__INIT;
+    event.source = "n1/testsvc";
+    event.epoch = "e1";
+    event.seq = 1;
+    event.type = "test.employer_created.v1";
+    event.body.data = body;
+    event.body.len = protobuf_c_message_pack(&employer.base, body);
+    cr_assert_eq(hc_service_replicate(replica, &event, &err), HC_OK, "%s", err.message);
+    Hcap__GetRequest get = HCAP__GET_REQUEST__INIT;
+    get.id = "emp_1";
+    cr_assert_eq(hc_service_invoke(replica, "GetEmployer", &get.base, NULL, arena, &out, &err),
+                 HC_OK, "%s", err.message);
+    cr_assert_str_eq(((Hcap__Employer *)out)->name, "Mercy");
+    event.body.len = 3;
+    memcpy(body, "\xff\xff\xff", 3);
+    cr_assert_eq(hc_service_replicate(replica, &event, &err), HC_INVALID_ARGUMENT);
+    hc_arena_destroy(&arena);
+    hc_service_destroy(&replica);
+
+    hc_service *primary = hc_service_new_local(&s_def, s_dir, "n1", &err);
+    cr_assert_eq(hc_service_replicate(primary, &event, &err), HC_FAILED_PRECONDITION);
+    hc_service_destroy(&primary);
+    hc_service_def plain = s_def;
+    plain.replica_apply = NULL;
+    char *argv[] = {"hcap-testsvc", "--data", s_dir, "--replica", NULL};
+    cr_assert_eq(hc_service_main(&plain, 4, argv), 2, "no replica mode: a flag error");
+    char *bad[] = {"hcap-testsvc", "--data", s_dir, "--replica", "--instance", "../x", NULL};
+    cr_assert_eq(hc_service_main(&s_def, 6, bad), 2, "a replica's id names a file");
     s_remove_dir();
 }

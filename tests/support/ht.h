@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
+#include "ht_broker.h"
 #include "ht_data.h"
 #include "ht_db.h"
 #include "ht_events.h"

@@ -413,6 +413,22 @@ pid_t ht_node_child(const ht_node *self, const char *name)
     return ht_find_pid(name, needle);
 }
 
+pid_t ht_node_child_arg(const ht_node *self, const char *name, const char *arg)
+{
+    char needle[sizeof self->dir + 16];
+    s_data_needle(self, needle, sizeof needle);
+    pid_t pids[64];
+    int count = ht_find_pids(name, needle, pids, 64);
+    for (int i = 0; i < count; i++) {
+        char *cmdline = ht_proc_cmdline(pids[i]);
+        bool match = cmdline && strstr(cmdline, arg);
+        free(cmdline);
+        if (match)
+            return pids[i];
+    }
+    return 0;
+}
+
 pid_t ht_node_spawn(const ht_node *self, const char *program, const char *const *args)
 {
     char bin[512], log_path[256];

@@ -69,6 +69,11 @@ void ht_node_destroy(ht_node **self_p);
    `--data DIR` of this node, or 0. */
 pid_t ht_node_child(const ht_node *self, const char *name);
 
+/* As ht_node_child, the live child `name` whose command line also holds
+   arg ("--replica ", "--instance enrollment-1 "; arguments end in a
+   space), or 0. */
+pid_t ht_node_child_arg(const ht_node *self, const char *name, const char *arg);
+
 /* Starts `HCAP_BIN_DIR/program --data DIR args...` (args NULL-terminated,
    may be NULL) beside the node, as a child of the caller, with stdout and
    stderr appended to DIR/spawned.log: another instance or a replica of a

@@ -162,6 +162,12 @@ pid_t ht_find_pid(const char *name, const char *needle)
     return ht_find_pids(name, needle, &pid, 1) == 1 ? pid : 0;
 }
 
+char *ht_proc_cmdline(pid_t pid)
+{
+    size_t argv0_len = 0;
+    return s_cmdline(pid, &argv0_len);
+}
+
 int ht_kill_matching(const char *needle)
 {
     pid_t pids[64];

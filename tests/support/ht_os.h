@@ -33,6 +33,10 @@ int ht_find_pids(const char *name, const char *needle, pid_t *out, int max);
 /* The first pid ht_find_pids finds, or 0. */
 pid_t ht_find_pid(const char *name, const char *needle);
 
+/* The command line of pid with its arguments joined by spaces (and one
+   after the last), malloc'd; NULL when the process is gone. */
+char *ht_proc_cmdline(pid_t pid);
+
 /* SIGKILLs every process whose command line contains needle (except this
    one and its ancestors); returns how many were signalled. */
 int ht_kill_matching(const char *needle);

@@ -470,6 +470,25 @@ static int s_reply_code(Hcap__Status *status)
     return code >= HC_OK && code <= HC_UNAUTHENTICATED ? code : HC_UNKNOWN;
 }
 
+/* A replica that has not yet applied a write just made answers NOT_FOUND
+   for it (a worker read right after its creation): the read goes to a
+   primary instead, when one is live. True when it went. */
+static bool s_ask_primary(hc_broker *self, s_request *req)
+{
+    s_service *svc = zhashx_lookup(self->services, req->service);
+    unsigned flags = req->flags;
+    req->flags &= ~HC_BROKER_REPLICA;
+    if (!svc || !s_pick(svc, req)) {
+        req->flags = flags;
+        return false;
+    }
+    zlistx_delete(req->instance->inflight, req->inflight_handle);
+    req->instance = NULL;
+    req->inflight_handle = NULL;
+    s_dispatch(self, req);
+    return true;
+}
+
 /* REPLY: completes the request; a late reply (deadline passed, or already
    answered by another instance) is dropped. */
 static void s_on_reply(hc_broker *self, s_instance *inst, const Hcap__ServiceReply *sreply)
@@ -493,6 +512,8 @@ static void s_on_reply(hc_broker *self, s_instance *inst, const Hcap__ServiceRep
         reply.body = sreply->has_body ? sreply->body.data : NULL;
         reply.size = sreply->has_body ? sreply->body.len : 0;
     }
+    if (reply.code == HC_NOT_FOUND && inst->replica && s_ask_primary(self, req))
+        return;
     s_complete(self, req, &reply);
 }
 

@@ -71,7 +71,9 @@ static void s_worker_command(fake_worker *w, Hcap__WorkerMessage__Command cmd)
     s_worker_send(w, &msg);
 }
 
-static fake_worker *s_worker_new(int index, const char *service, const char *instance)
+/* A fake instance; a replica when reads (NULL-terminated) is given. */
+static fake_worker *s_instance_new(int index, const char *service, const char *instance,
+                                   char **reads)
 {
     fake_worker *w = &s_workers[index];
     w->dealer = zsock_new(ZMQ_DEALER);
@@ -82,9 +84,17 @@ static fake_worker *s_worker_new(int index, const char *service, const char *ins
     msg.command = HCAP__WORKER_MESSAGE__COMMAND__COMMAND_READY;
     msg.service = (char *)service;
     msg.instance = (char *)instance;
-    msg.role = "primary";
+    msg.role = reads ? "replica" : "primary";
+    while (reads && reads[msg.n_reads])
+        msg.n_reads++;
+    msg.reads = reads;
     s_worker_send(w, &msg);
     return w;
+}
+
+static fake_worker *s_worker_new(int index, const char *service, const char *instance)
+{
+    return s_instance_new(index, service, instance, NULL);
 }
 
 /* The next message other than a heartbeat, or NULL after timeout_ms. */
@@ -687,4 +697,91 @@ Test(broker, the_hubs_nodes_are_kept_like_its_followers)
     cr_assert(s_pump(s_hub_nodes_are, &want, 2000), "a report without nodes forgets them");
     s_worker_command(w, HCAP__WORKER_MESSAGE__COMMAND__COMMAND_DISCONNECT);
     s_wait_live("central", 0, 2000);
+}
+
+/* --- replicas --- */
+
+static int s_read(result *r, const char *method, unsigned flags)
+{
+    return hc_broker_request(s_broker, "enrollment", method, (const uint8_t *)"in", 2, NULL, NULL,
+                             5000, flags, s_on_reply, r);
+}
+
+/* Writes and primary-only reads never reach a replica; reads it listed
+   are spread over both. */
+Test(broker, a_replica_takes_only_the_reads_it_listed)
+{
+    static char *reads[] = {"GetWorker", NULL};
+    fake_worker *p = s_worker_new(0, "enrollment", "enr-1");
+    fake_worker *rep = s_instance_new(1, "enrollment", "enr-replica-1", reads);
+    s_wait_live("enrollment", 2, 2000);
+    cr_assert_eq(hc_broker_replicas(s_broker, "enrollment"), 1);
+    result r[8] = {{0}};
+    s_read(&r[0], "CreateWorker", 0);
+    s_read(&r[1], "CreateWorker", HC_BROKER_RETRY);
+    s_read(&r[2], "GetWorker", HC_BROKER_RETRY);
+    s_read(&r[3], "ListWorkers", HC_BROKER_RETRY | HC_BROKER_REPLICA);
+    for (int i = 4; i < 8; i++)
+        s_read(&r[i], "GetWorker", HC_BROKER_RETRY | HC_BROKER_REPLICA);
+    int at_primary = 0, at_replica = 0;
+    Hcap__WorkerMessage *msg;
+    while ((msg = s_worker_recv(p, 300)) != NULL) {
+        at_primary++;
+        s_worker_reply(p, msg->request->id, HC_OK, "p");
+    }
+    while ((msg = s_worker_recv(rep, 300)) != NULL) {
+        at_replica++;
+        cr_assert_str_eq(msg->request->method, "GetWorker");
+        s_worker_reply(rep, msg->request->id, HC_OK, "r");
+    }
+    cr_assert_eq(at_primary + at_replica, 8);
+    cr_assert_eq(at_replica, 2, "the four spreadable reads alternate");
+    for (int i = 0; i < 8; i++)
+        cr_assert(s_pump(s_called, &r[i], 2000));
+}
+
+/* A replica that has not applied a write yet answers NOT_FOUND: the read
+   is asked again at a primary, and with no primary live the replica's
+   answer stands. */
+Test(broker, a_replicas_not_found_is_asked_again_at_a_primary)
+{
+    static char *reads[] = {"GetWorker", NULL};
+    fake_worker *rep = s_instance_new(1, "enrollment", "enr-replica-1", reads);
+    s_wait_live("enrollment", 1, 2000);
+    result r = {0};
+    s_read(&r, "GetWorker", HC_BROKER_RETRY | HC_BROKER_REPLICA);
+    Hcap__WorkerMessage *msg = s_worker_recv(rep, 1000);
+    cr_assert_not_null(msg);
+    s_worker_reply(rep, msg->request->id, HC_NOT_FOUND, NULL);
+    cr_assert(s_pump(s_called, &r, 2000));
+    cr_assert_eq(r.code, HC_NOT_FOUND, "no primary: the replica's answer");
+
+    fake_worker *p = s_worker_new(0, "enrollment", "enr-1");
+    s_wait_live("enrollment", 2, 2000);
+    memset(&r, 0, sizeof r);
+    uint64_t id = 0;
+    for (int tries = 0; tries < 2 && !id; tries++) { /* LRU: make it land on the replica */
+        s_read(&r, "GetWorker", HC_BROKER_RETRY | HC_BROKER_REPLICA);
+        if ((msg = s_worker_recv(rep, 300)) != NULL)
+            id = msg->request->id;
+        else {
+            msg = s_worker_recv(p, 1000);
+            cr_assert_not_null(msg);
+            s_worker_reply(p, msg->request->id, HC_OK, "p");
+            cr_assert(s_pump(s_called, &r, 2000));
+            memset(&r, 0, sizeof r);
+        }
+    }
+    cr_assert_neq(id, 0, "no read reached the replica");
+    s_worker_reply(rep, id, HC_NOT_FOUND, NULL);
+    s_pump(NULL, NULL, 300); /* the broker takes the reply and asks again */
+    msg = s_worker_recv(p, 2000);
+    cr_assert_not_null(msg, "the primary was not asked");
+    cr_assert_eq(msg->request->id, id);
+    s_worker_reply(p, id, HC_OK, "found");
+    cr_assert(s_pump(s_called, &r, 2000));
+    cr_assert_eq(r.calls, 1);
+    cr_assert_eq(r.code, HC_OK);
+    cr_assert_str_eq(r.body, "found");
+    cr_assert_str_eq(r.instance, "enr-1");
 }

@@ -1,14 +1,43 @@
 /* fuzz_csv: the CSV reader behind the roster and hours imports. Every
    record must be valid UTF-8, read again from its own offset the same
    (imports cut files at those offsets), and survive the writer: written
-   with hc_csv_write_row and read back, the same fields. */
+   with hc_csv_write_row and read back, the same fields. The input also
+   checks hc_utf8 against a decoder that computes code points. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fz.h"
 #include "hc_csv.h"
 #include "hc_utf8.h"
+
+/* Length of the longest valid UTF-8 prefix, by decoding code points. */
+static size_t s_utf8_prefix(const uint8_t *p, size_t size)
+{
+    static const uint32_t mask[] = {0x7F, 0x1F, 0x0F, 0x07}, min[] = {0, 0x80, 0x800, 0x10000};
+    size_t i = 0;
+    while (i < size) {
+        uint32_t cp = p[i];
+        size_t n = cp < 0x80             ? 0
+                   : (cp & 0xE0) == 0xC0 ? 1
+                   : (cp & 0xF0) == 0xE0 ? 2
+                   : (cp & 0xF8) == 0xF0 ? 3
+                                         : 4;
+        if (n == 4 || n >= size - i)
+            return i;
+        cp &= mask[n];
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (p[i + k] & 0x3F);
+        }
+        if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n + 1;
+    }
+    return i;
+}
 
 /* What the writer's field reads back as: a leading =,+,-,@ is kept from
    spreadsheets with a quote. */
@@ -53,6 +82,10 @@ static void s_write_back(char **fields, size_t count)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
+    size_t valid = hc_utf8_valid_prefix(text, size);
+    if (valid != s_utf8_prefix(data, size))
+        fz_fail("hc_utf8_valid_prefix says %zu valid bytes, decoding says %zu", valid,
+                s_utf8_prefix(data, size));
     hc_csv *csv = hc_csv_new(text, size);
     char **fields;
     size_t count, last = 0;

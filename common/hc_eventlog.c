@@ -149,17 +149,16 @@ uint64_t hc_eventlog_head(hc_eventlog *self)
     return head;
 }
 
-static int s_insert(hc_eventlog *self, uint64_t seq, const char *type, const char *subject,
-                    const uint8_t *data, size_t size, hc_error *err)
+static int s_insert(hc_eventlog *self, const char *type, const char *subject, const uint8_t *data,
+                    size_t size, hc_error *err)
 {
     sqlite3_stmt *stmt =
-        hc_store_stmt(self->store, "INSERT INTO events (seq, occurred_at, type, subject, body)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5)");
+        hc_store_stmt(self->store, "INSERT INTO events (occurred_at, type, subject, body)"
+                                   " VALUES (?2, ?3, ?4, ?5)");
     if (!stmt)
         return hc_error_set(err, HC_INTERNAL, NULL, "cannot prepare event insert");
     char now[HC_TIMESTAMP_SIZE];
     hc_now_rfc3339(now);
-    sqlite3_bind_int64(stmt, 1, (sqlite3_int64)seq);
     sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, type, -1, SQLITE_STATIC);
     if (subject)
@@ -179,9 +178,10 @@ static int s_insert(hc_eventlog *self, uint64_t seq, const char *type, const cha
     return HC_OK;
 }
 
-/* seq is max + 1 read inside the caller's transaction: a rolled-back
-   savepoint takes its seq with it, and writers sharing the file are
-   serialized by BEGIN IMMEDIATE, so the sequence stays gapless. */
+/* seq is the rowid SQLite gives a row inserted without one: max + 1,
+   inside the caller's transaction. A rolled-back savepoint takes its seq
+   with it, and writers sharing the file are serialized by BEGIN
+   IMMEDIATE, so the sequence stays gapless. */
 int hc_eventlog_append(hc_eventlog *self, const char *type, const char *subject,
                        const ProtobufCMessage *body, uint64_t *seq, hc_error *err)
 {
@@ -189,9 +189,6 @@ int hc_eventlog_append(hc_eventlog *self, const char *type, const char *subject,
     assert(type);
     assert(body);
     assert(hc_store_in_transaction(self->store));
-    uint64_t head = 0;
-    if (s_head(self->store, &head) != 0)
-        return hc_error_set(err, HC_INTERNAL, NULL, "cannot read the log head");
     size_t size = protobuf_c_message_get_packed_size(body);
     uint8_t small[1024];
     uint8_t *data = size <= sizeof small ? small : malloc(size);
@@ -199,11 +196,11 @@ int hc_eventlog_append(hc_eventlog *self, const char *type, const char *subject,
         return hc_error_set(err, HC_INTERNAL, NULL, "out of memory packing %s", type);
     if (size > 0)
         protobuf_c_message_pack(body, data);
-    int rc = s_insert(self, head + 1, type, subject, data, size, err);
+    int rc = s_insert(self, type, subject, data, size, err);
     if (data != small)
         free(data);
     if (rc == HC_OK && seq)
-        *seq = head + 1;
+        *seq = (uint64_t)sqlite3_last_insert_rowid(hc_store_db(self->store));
     return rc;
 }
 

@@ -11,11 +11,20 @@
 #define S_BUSY_TIMEOUT_MS 5000
 #define S_SAVEPOINT       "hc_sp"
 
+#define S_RECENT 64 /* slots of the by-address statement cache */
+
 struct _hc_store {
     sqlite3 *db;
     char *path;
     zhashx_t *stmts; /* SQL text -> sqlite3_stmt */
     bool relaxed;    /* the open transaction was begun relaxed */
+    /* Callers pass string literals, so the text's address finds its
+       statement without hashing the text (a hot path: several per
+       request); a slot is checked against the statement's own text. */
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } recent[S_RECENT];
 };
 
 static void s_stmt_finalize(void **item)
@@ -179,8 +188,13 @@ sqlite3_stmt *hc_store_stmt(hc_store *self, const char *sql)
 {
     assert(self);
     assert(sql);
-    sqlite3_stmt *stmt = (sqlite3_stmt *)zhashx_lookup(self->stmts, sql);
+    size_t slot = ((uintptr_t)sql >> 3) % S_RECENT;
+    sqlite3_stmt *stmt = self->recent[slot].sql == sql ? self->recent[slot].stmt : NULL;
+    if (!stmt || strcmp(sqlite3_sql(stmt), sql) != 0)
+        stmt = (sqlite3_stmt *)zhashx_lookup(self->stmts, sql);
     if (stmt) {
+        self->recent[slot].sql = sql;
+        self->recent[slot].stmt = stmt;
         sqlite3_reset(stmt);
         sqlite3_clear_bindings(stmt);
         return stmt;

@@ -184,6 +184,22 @@ Test(store, statement_cache_hands_out_reset_statements)
     hc_store_destroy(&store);
 }
 
+/* The cache finds a statement by the text's address first: one buffer
+   holding different texts in turn must still get the statement of each. */
+Test(store, one_buffer_with_different_texts_gets_each_its_statement)
+{
+    hc_store *store = s_open(s_two);
+    char sql[32];
+    for (int i = 0; i < 3; i++) {
+        snprintf(sql, sizeof sql, "SELECT %d", i);
+        sqlite3_stmt *stmt = hc_store_stmt(store, sql);
+        cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+        cr_expect_eq(sqlite3_column_int(stmt, 0), i, "the statement of another text");
+        sqlite3_reset(stmt);
+    }
+    hc_store_destroy(&store);
+}
+
 Test(store, savepoint_rollback_keeps_earlier_writes_of_the_batch)
 {
     hc_store *store = s_open(s_two);

@@ -7,11 +7,8 @@
 #include <math.h>
 #include <string.h>
 #include "hc_log.h"
-#include "hc_msg.h"
+#include "hc_replica.h"
 #include "apprenticeship_server.h"
-
-/* Writes one event's decoded body into the replica's store. */
-typedef int(s_apply_fn)(hc_store *store, const ProtobufCMessage *body, hc_error *err);
 
 /* The apprentice's new state: its recorded status fields and credited
    hours (the prior-learning credit lives at the primary only; the body
@@ -27,12 +24,12 @@ static int s_apprentice_put(hc_store *store, const Hcap__Apprentice *a, hc_error
                                        llround(a->credited_rti_hours * 100.0), err);
 }
 
-static int s_program_created(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_program_created(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return appr_store_program_insert(store, (const Hcap__ApprenticeshipProgram *)body, err);
 }
 
-static int s_registered(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_registered(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     const Hcap__Apprentice *a = (const Hcap__Apprentice *)body;
     int rc = appr_store_apprentice_insert(store, a, err);
@@ -40,12 +37,12 @@ static int s_registered(hc_store *store, const ProtobufCMessage *body, hc_error 
 }
 
 /* Status changed, credited, completed: the apprentice's state only. */
-static int s_changed(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_changed(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return s_apprentice_put(store, (const Hcap__Apprentice *)body, err);
 }
 
-static int s_hours_logged(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_hours_logged(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     const Hcap__HoursLogged *logged = (const Hcap__HoursLogged *)body;
     if (!logged->entry)
@@ -54,7 +51,7 @@ static int s_hours_logged(hc_store *store, const ProtobufCMessage *body, hc_erro
     return rc == HC_OK ? s_apprentice_put(store, logged->apprentice, err) : rc;
 }
 
-static int s_signed_off(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_signed_off(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     const Hcap__CompetencySignedOff *signed_off = (const Hcap__CompetencySignedOff *)body;
     if (!signed_off->signoff)
@@ -65,11 +62,7 @@ static int s_signed_off(hc_store *store, const ProtobufCMessage *body, hc_error 
 
 /* Every type the primary emits (apprenticeship_server.h APPR_EV_*); each
    changes what some read returns. */
-static const struct {
-    const char *type;
-    const ProtobufCMessageDescriptor *body;
-    s_apply_fn *apply;
-} s_applies[] = {
+static const hc_replica_rule s_applies[] = {
     {APPR_EV_PROGRAM, &hcap__apprenticeship_program__descriptor, s_program_created},
     {APPR_EV_REGISTERED, &hcap__apprentice__descriptor, s_registered},
     {APPR_EV_HOURS, &hcap__hours_logged__descriptor, s_hours_logged},
@@ -82,21 +75,7 @@ static const struct {
 int appr_replica_apply(void *arg, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
     (void)arg;
-    for (size_t i = 0; i < sizeof s_applies / sizeof *s_applies; i++) {
-        if (strcmp(event->type, s_applies[i].type) != 0)
-            continue;
-        hc_arena *arena = hc_arena_new();
-        const ProtobufCMessage *body =
-            hc_msg_unpack(s_applies[i].body, event->body.data, event->body.len, arena);
-        int rc = body ? s_applies[i].apply(store, body, err)
-                      : hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not a %s",
-                                     event->type, s_applies[i].body->name);
-        hc_arena_destroy(&arena);
-        return rc;
-    }
-    /* A type this build does not know may carry state a read needs: the
-       follower dead-letters it rather than serve reads without it. */
-    return hc_error_set(err, HC_INVALID_ARGUMENT, "type", "unknown event type %s", event->type);
+    return hc_replica_apply(s_applies, sizeof s_applies / sizeof *s_applies, store, event, err);
 }
 
 int appr_replica_reset(void *arg, hc_store *store, const char *source, hc_error *err)

@@ -4,25 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 #include "hc_log.h"
-#include "hc_msg.h"
+#include "hc_replica.h"
 #include "enrollment_server.h"
 
 #define S_APPROVED HCAP__CLAIM_STATUS__CLAIM_STATUS_APPROVED
 
-/* Writes one event's decoded body into the replica's store. */
-typedef int(s_apply_fn)(hc_store *store, const ProtobufCMessage *body, hc_error *err);
-
-static int s_employer_created(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_employer_created(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_employer_insert(store, (const Hcap__Employer *)body, err);
 }
 
-static int s_worker_registered(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_worker_registered(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_worker_insert(store, (const Hcap__Worker *)body, err);
 }
 
-static int s_worker_updated(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_worker_updated(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_worker_update(store, (const Hcap__Worker *)body, err);
 }
@@ -30,45 +27,45 @@ static int s_worker_updated(hc_store *store, const ProtobufCMessage *body, hc_er
 /* The same tombstone as the primary's: names, contact, external id, birth
    date and job titles cleared from the rows (secure_delete wipes the
    bytes). */
-static int s_worker_erased(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_worker_erased(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     const Hcap__WorkerErased *erased = (const Hcap__WorkerErased *)body;
     return enr_store_worker_erase(store, erased->id, erased->erased_at, err);
 }
 
-static int s_employment_recorded(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_employment_recorded(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_employment_insert(store, (const Hcap__EmploymentRecord *)body, err);
 }
 
-static int s_program_created(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_program_created(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_program_insert(store, (const Hcap__Program *)body, err);
 }
 
-static int s_cohort_created(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_cohort_created(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_cohort_insert(store, (const Hcap__Cohort *)body, err);
 }
 
-static int s_enrollment_created(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_enrollment_created(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_enrollment_insert(store, (const Hcap__Enrollment *)body, err);
 }
 
-static int s_enrollment_changed(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_enrollment_changed(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_enrollment_update(store, (const Hcap__Enrollment *)body, err);
 }
 
-static int s_claim_submitted(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_claim_submitted(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     return enr_store_claim_insert(store, (const Hcap__TuitionClaim *)body, err);
 }
 
 /* An approval counts against the year of its decision, as at the primary
    (no read shows cap_year; kept so the rows stay the primary's). */
-static int s_claim_decided(hc_store *store, const ProtobufCMessage *body, hc_error *err)
+static int s_claim_decided(hc_store *store, ProtobufCMessage *body, hc_error *err)
 {
     const Hcap__TuitionClaim *claim = (const Hcap__TuitionClaim *)body;
     char year[8];
@@ -82,11 +79,7 @@ static int s_claim_decided(hc_store *store, const ProtobufCMessage *body, hc_err
 
 /* Every type the primary emits (enrollment_server.c, enrollment_worker.c,
    enrollment_import.c); each changes what some read returns. */
-static const struct {
-    const char *type;
-    const ProtobufCMessageDescriptor *body;
-    s_apply_fn *apply;
-} s_applies[] = {
+static const hc_replica_rule s_applies[] = {
     {"enrollment.employer_created.v1", &hcap__employer__descriptor, s_employer_created},
     {"enrollment.worker_registered.v1", &hcap__worker__descriptor, s_worker_registered},
     {"enrollment.worker_updated.v1", &hcap__worker__descriptor, s_worker_updated},
@@ -105,21 +98,7 @@ static const struct {
 int enr_replica_apply(void *arg, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
     (void)arg;
-    for (size_t i = 0; i < sizeof s_applies / sizeof *s_applies; i++) {
-        if (strcmp(event->type, s_applies[i].type) != 0)
-            continue;
-        hc_arena *arena = hc_arena_new();
-        const ProtobufCMessage *body =
-            hc_msg_unpack(s_applies[i].body, event->body.data, event->body.len, arena);
-        int rc = body ? s_applies[i].apply(store, body, err)
-                      : hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not a %s",
-                                     event->type, s_applies[i].body->name);
-        hc_arena_destroy(&arena);
-        return rc;
-    }
-    /* A type this build does not know may carry state a read needs: the
-       follower dead-letters it rather than serve reads without it. */
-    return hc_error_set(err, HC_INVALID_ARGUMENT, "type", "unknown event type %s", event->type);
+    return hc_replica_apply(s_applies, sizeof s_applies / sizeof *s_applies, store, event, err);
 }
 
 int enr_replica_reset(void *arg, hc_store *store, const char *source, hc_error *err)

@@ -385,6 +385,7 @@ static const hc_handler s_handlers[] = {
     {"AwardCompletion", cred_award_completion, 0},
     {"ListDeadLetters", hc_service_list_dead_letters, 0},
     {"RetryDeadLetters", hc_service_retry_dead_letters, 0},
+    {"GetCredentialProfile", cred_get_credential_profile, HC_HANDLER_READ},
     {NULL, NULL, 0},
 };
 

@@ -94,6 +94,13 @@ hc_handler_fn cred_award_credential, cred_get_credential, cred_list_credentials,
 hc_handler_fn cred_award_completion;
 hc_follower_apply_fn cred_completions_apply;
 
+/* GetCredentialProfile (credentialing_profile.c): the first HC_LIST_MAX
+   credentials of worker id and their progress on the first HC_LIST_MAX
+   ladders, as ListCredentials and ListWorkerLadders give them, read in
+   the request's transaction; HC_INVALID_ARGUMENT naming "id" when empty.
+   A worker credentialing has never seen has none and no rung held. */
+hc_handler_fn cred_get_credential_profile;
+
 /* The Open Badges 3.0 document (credentialing_badge.c). */
 hc_handler_fn cred_get_badge;
 

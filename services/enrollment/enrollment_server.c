@@ -609,6 +609,7 @@ static const hc_handler s_handlers[] = {
     {"DecideTuitionClaim", s_decide_tuition_claim, 0},
     {"ListTuitionClaims", s_list_tuition_claims, HC_HANDLER_READ},
     {"ImportWorkers", enr_import_workers, 0},
+    {"GetWorkerProfile", enr_get_worker_profile, HC_HANDLER_READ},
     {NULL, NULL, 0},
 };
 

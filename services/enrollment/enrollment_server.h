@@ -52,6 +52,13 @@ bool enr_worker_same(hc_arena *arena, const Hcap__Worker *a, const Hcap__Worker 
 hc_handler_fn enr_create_worker, enr_get_worker, enr_list_workers, enr_update_worker,
     enr_erase_worker, enr_record_employment, enr_list_employment, enr_import_workers;
 
+/* GetWorkerProfile (enrollment_profile.c): the worker's record
+   (GetWorker's answer, NOT_FOUND naming "id" for an unknown or erased
+   worker) with the first HC_LIST_MAX rows of their employment, enrollments
+   and tuition claims, as ListEmployment, ListEnrollments and
+   ListTuitionClaims give them, all read in the request's transaction. */
+hc_handler_fn enr_get_worker_profile;
+
 /* Read replica mode (enrollment_replica.c): applies one event of the
    primary's log to a replica's store (every type the primary emits; an
    unknown type or a body that does not decode fails, so the follower

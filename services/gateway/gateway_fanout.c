@@ -11,25 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gateway.pb-c.h"
-#include "gateway_codec.h"
 #include "gateway_routes.h"
 #include "hc_arena.h"
 #include "hc_log.h"
 #include "hc_msg.h"
 
+/* One read per owning service: each answers its whole share from one
+   transaction, and the profile waits on three replies instead of seven. */
 static const gw_profile_part s_parts[] = {
-    {"worker", "enrollment", "GetWorker", "id", true},
-    {"employment", "enrollment", "ListEmployment", "worker_id", false},
-    {"enrollments", "enrollment", "ListEnrollments", "worker_id", false},
-    {"tuition_claims", "enrollment", "ListTuitionClaims", "worker_id", false},
-    {"credentials", "credentialing", "ListCredentials", "worker_id", false},
-    {"ladders", "credentialing", "ListWorkerLadders", "worker_id", false},
-    {"apprenticeships", "apprenticeship", "ListApprentices", "worker_id", false},
+    {"enrollment", "GetWorkerProfile", "id", NULL, true},
+    {"credentialing", "GetCredentialProfile", "id", NULL, false},
+    {"apprenticeship", "ListApprentices", "worker_id", "apprenticeships", false},
     {NULL, NULL, NULL, NULL, false},
 };
 
 #define S_PARTS_MAX 16
-#define S_LIST_MAX  500 /* the largest page a list method gives */
+#define S_LIST_MAX  500 /* the largest page a list method gives (HC_LIST_MAX) */
 
 typedef struct s_fanout s_fanout;
 
@@ -69,34 +66,91 @@ static const ProtobufCFieldDescriptor *s_items(const ProtobufCMessageDescriptor 
                : NULL;
 }
 
+static const ProtobufCFieldDescriptor *s_profile_field(const char *name)
+{
+    return protobuf_c_message_descriptor_get_field_by_name(&hcap__profile__descriptor, name);
+}
+
+static bool s_repeated(const ProtobufCFieldDescriptor *field)
+{
+    return field->label == PROTOBUF_C_LABEL_REPEATED;
+}
+
+/* Why the reply's field from cannot fill Profile field to (in filled, the
+   Profile fields filled so far, counted by index), or NULL. */
+static const char *s_fill_problem(const ProtobufCFieldDescriptor *to,
+                                  const ProtobufCFieldDescriptor *from, unsigned *filled)
+{
+    if (!to || to->type != PROTOBUF_C_TYPE_MESSAGE)
+        return "no such message field in Profile";
+    if (!from || from->type != PROTOBUF_C_TYPE_MESSAGE || from->descriptor != to->descriptor ||
+        s_repeated(from) != s_repeated(to))
+        return "the method returns another type";
+    if (filled[to - hcap__profile__descriptor.fields]++)
+        return "a Profile field filled twice";
+    return NULL;
+}
+
+/* Why part's method cannot take the worker id (and a page size), or NULL. */
+static const char *s_input_problem(const gw_profile_part *part,
+                                   const ProtobufCMethodDescriptor *rpc)
+{
+    const ProtobufCFieldDescriptor *key =
+        protobuf_c_message_descriptor_get_field_by_name(rpc->input, part->key);
+    const ProtobufCFieldDescriptor *limit =
+        protobuf_c_message_descriptor_get_field_by_name(rpc->input, "limit");
+    if (!key || key->type != PROTOBUF_C_TYPE_STRING || s_repeated(key))
+        return "the method's input has no such key field";
+    if (limit &&
+        (limit->type != PROTOBUF_C_TYPE_UINT32 || limit->label != PROTOBUF_C_LABEL_OPTIONAL))
+        return "the method's limit is not an optional uint32";
+    return NULL;
+}
+
+/* Why part does not fit the descriptors, or NULL. */
+static const char *s_part_problem(const gw_profile_part *part, unsigned *filled)
+{
+    const ProtobufCMethodDescriptor *rpc = gw_route_rpc(part->service, part->method);
+    if (!rpc)
+        return "unknown method";
+    const char *why = s_input_problem(part, rpc);
+    if (why || part->into)
+        return why ? why
+                   : s_fill_problem(s_profile_field(part->into), s_items(rpc->output), filled);
+    for (unsigned i = 0; !why && i < rpc->output->n_fields; i++) {
+        const ProtobufCFieldDescriptor *from = &rpc->output->fields[i];
+        why = s_fill_problem(s_profile_field(from->name), from, filled);
+    }
+    return why;
+}
+
+/* The first Profile field no part fills (but unavailable), or NULL. */
+static const char *s_unfilled(const unsigned *filled)
+{
+    for (unsigned i = 0; i < hcap__profile__descriptor.n_fields; i++) {
+        const char *name = hcap__profile__descriptor.fields[i].name;
+        if (!filled[i] && strcmp(name, "unavailable") != 0)
+            return name;
+    }
+    return NULL;
+}
+
 bool gw_fanout_check(char *problem, size_t size)
 {
-    const ProtobufCMessageDescriptor *profile = &hcap__profile__descriptor;
-    for (const gw_profile_part *part = s_parts; part->part; part++) {
-        const ProtobufCMethodDescriptor *rpc = gw_route_rpc(part->service, part->method);
-        const ProtobufCFieldDescriptor *field =
-            protobuf_c_message_descriptor_get_field_by_name(profile, part->part);
-        const ProtobufCFieldDescriptor *items = rpc ? s_items(rpc->output) : NULL;
-        const char *why = NULL;
-        if ((size_t)(part - s_parts) >= S_PARTS_MAX)
-            why = "too many parts";
-        else if (!rpc)
-            why = "unknown method";
-        else if (!field || field->type != PROTOBUF_C_TYPE_MESSAGE)
-            why = "no such message field in Profile";
-        else if (!protobuf_c_message_descriptor_get_field_by_name(rpc->input, part->key))
-            why = "the method's input has no such key field";
-        else if (field->label == PROTOBUF_C_LABEL_REPEATED
-                     ? !items || items->descriptor != field->descriptor
-                     : rpc->output != field->descriptor)
-            why = "the method returns another type";
+    unsigned filled[64] = {0};
+    assert(hcap__profile__descriptor.n_fields <= 64);
+    for (const gw_profile_part *part = s_parts; part->service; part++) {
+        const char *why = (size_t)(part - s_parts) >= S_PARTS_MAX ? "too many parts"
+                                                                  : s_part_problem(part, filled);
         if (why) {
-            snprintf(problem, size, "part %s (%s.%s): %s", part->part, part->service, part->method,
-                     why);
+            snprintf(problem, size, "part %s.%s: %s", part->service, part->method, why);
             return false;
         }
     }
-    return true;
+    const char *unfilled = s_unfilled(filled);
+    if (unfilled)
+        snprintf(problem, size, "no part fills Profile field %s", unfilled);
+    return !unfilled;
 }
 
 static void s_ticket_cancel_all(s_fanout *fanout)
@@ -152,20 +206,31 @@ static void s_fail_worker(s_fanout *fanout, int code, const char *message)
     }
 }
 
-/* Puts a decoded part reply into the Profile field the part names. */
-static void s_apply(s_fanout *fanout, const gw_profile_part *part, ProtobufCMessage *msg)
+/* Points Profile field to at the value of field from of msg (the arena
+   holds both). */
+static void s_fill(Hcap__Profile *profile, const ProtobufCFieldDescriptor *to,
+                   const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *from)
 {
-    const ProtobufCFieldDescriptor *field =
-        protobuf_c_message_descriptor_get_field_by_name(&hcap__profile__descriptor, part->part);
-    char *base = (char *)fanout->profile;
-    if (field->label != PROTOBUF_C_LABEL_REPEATED) {
-        *(ProtobufCMessage **)(base + field->offset) = msg;
+    char *base = (char *)profile;
+    const char *src = (const char *)msg;
+    if (!to || !from)
+        return; /* a table gw_fanout_check refuses */
+    if (s_repeated(to))
+        *(size_t *)(base + to->quantifier_offset) =
+            *(const size_t *)(src + from->quantifier_offset);
+    *(void **)(base + to->offset) = *(void *const *)(src + from->offset);
+}
+
+/* Puts a decoded part reply into the Profile fields the part fills. */
+static void s_apply(s_fanout *fanout, const gw_profile_part *part, const ProtobufCMessage *msg)
+{
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    if (part->into) {
+        s_fill(fanout->profile, s_profile_field(part->into), msg, s_items(desc));
         return;
     }
-    const ProtobufCFieldDescriptor *items = s_items(msg->descriptor);
-    *(size_t *)(base + field->quantifier_offset) =
-        *(size_t *)((char *)msg + items->quantifier_offset);
-    *(void **)(base + field->offset) = *(void **)((char *)msg + items->offset);
+    for (unsigned i = 0; i < desc->n_fields; i++)
+        s_fill(fanout->profile, s_profile_field(desc->fields[i].name), msg, &desc->fields[i]);
 }
 
 static void s_on_part(void *arg, const hc_broker_reply *reply)
@@ -196,29 +261,43 @@ static void s_on_part(void *arg, const hc_broker_reply *reply)
         s_finish(fanout);
 }
 
+/* The packed input of rpc for worker id (in its key field, and the
+   largest page when it takes a limit), in arena; NULL when out of memory.
+   Built by descriptor: no JSON on the way. */
+static uint8_t *s_input(const ProtobufCMethodDescriptor *rpc, const char *key, const char *id,
+                        hc_arena *arena, size_t *size)
+{
+    ProtobufCMessage *in = hc_arena_message(arena, rpc->input);
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name(rpc->input, key);
+    const ProtobufCFieldDescriptor *limit =
+        protobuf_c_message_descriptor_get_field_by_name(rpc->input, "limit");
+    if (!in || !field)
+        return NULL;
+    *(const char **)((char *)in + field->offset) = id;
+    if (limit) {
+        *(protobuf_c_boolean *)((char *)in + limit->quantifier_offset) = 1;
+        *(uint32_t *)((char *)in + limit->offset) = S_LIST_MAX;
+    }
+    return hc_msg_pack(in, arena, size);
+}
+
 /* Sends part index for worker id. */
 static void s_send_part(s_fanout *fanout, hc_broker *broker, size_t index, const char *id,
                         const Hcap__Principal *principal, uint32_t deadline_ms)
 {
     const gw_profile_part *part = &s_parts[index];
     const ProtobufCMethodDescriptor *rpc = gw_route_rpc(part->service, part->method);
-    json_t *object = json_object();
-    json_object_set_new(object, part->key, json_string(id));
-    if (protobuf_c_message_descriptor_get_field_by_name(rpc->input, "limit"))
-        json_object_set_new(object, "limit", json_integer(S_LIST_MAX));
-    uint8_t *body = NULL;
     size_t size = 0;
-    hc_error err;
-    int code = gw_codec_pack_json(rpc->input, object, fanout->arena, &body, &size, &err);
-    json_decref(object);
+    uint8_t *body = rpc ? s_input(rpc, part->key, id, fanout->arena, &size) : NULL;
     s_ticket *ticket = calloc(1, sizeof *ticket);
     assert(ticket);
     ticket->fanout = fanout;
     ticket->index = index;
     fanout->tickets[index] = ticket;
     fanout->pending++;
-    if (code != HC_OK) {
-        hc_broker_reply reply = {.code = code, .field = err.field, .message = err.message};
+    if (!body) {
+        hc_broker_reply reply = {.code = HC_INTERNAL, .message = "cannot build the part's request"};
         s_on_part(ticket, &reply);
         return;
     }
@@ -251,7 +330,7 @@ int gw_fanout_profile(hc_broker *broker, const Hcap__Principal *principal, const
         return HC_INVALID_ARGUMENT;
     }
     fanout->starting = true;
-    for (size_t i = 0; s_parts[i].part && i < S_PARTS_MAX; i++)
+    for (size_t i = 0; s_parts[i].service && i < S_PARTS_MAX; i++)
         s_send_part(fanout, broker, i, id, principal, deadline_ms);
     fanout->starting = false;
     if (fanout->pending == 0 || fanout->worker_code != HC_OK) {

@@ -132,8 +132,8 @@ Test(gateway_routes, frontend_finds_routes_by_service_and_method)
 }
 
 /* Every rpc of the enrollment, credentialing, apprenticeship and gateway
-   services is reachable (but the internal ones, run by timers and
-   followers), every path parameter names a field of the rpc's input, and
+   services is reachable (but the internal ones, run by timers, followers
+   and the profile's fan-out), every path parameter names a field of the rpc's input, and
    only Get/List/Export (and Health, GetProfile) are reads. */
 Test(gateway_routes, table_agrees_with_the_descriptors)
 {
@@ -143,9 +143,10 @@ Test(gateway_routes, table_agrees_with_the_descriptors)
         cr_assert_not_null(desc, "%s", services[s]);
         for (unsigned i = 0; i < desc->n_methods; i++) {
             const char *name = desc->methods[i].name;
-            bool internal = strcmp(name, "SweepExpired") == 0 ||
-                            strcmp(name, "ApplyPriorCredit") == 0 ||
-                            strcmp(name, "AwardCompletion") == 0;
+            bool internal =
+                strcmp(name, "SweepExpired") == 0 || strcmp(name, "ApplyPriorCredit") == 0 ||
+                strcmp(name, "AwardCompletion") == 0 || strcmp(name, "GetWorkerProfile") == 0 ||
+                strcmp(name, "GetCredentialProfile") == 0;
             cr_assert_eq(gw_route_find(services[s], name) != NULL, !internal, "%s.%s: %s",
                          services[s], name, internal ? "internal, must stay unrouted" : "no route");
         }

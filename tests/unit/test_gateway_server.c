@@ -36,7 +36,7 @@ typedef struct {
     size_t size;
 } held_request;
 
-#define METHODS_MAX 24
+#define METHODS_MAX 32
 
 typedef struct {
     const char *service;
@@ -80,8 +80,10 @@ static const char *s_methods[] = {"CreateProgram",
                                   "ListDeadLetters",
                                   "RetryDeadLetters",
                                   "GetOutcomes",
+                                  "GetWorkerProfile",
+                                  "GetCredentialProfile",
                                   "other"};
-#define METHOD_OTHER 22
+#define METHOD_OTHER 24
 
 static char s_dir[64];
 static char s_broker_ep[128], s_front_ep[128], s_token_path[128];
@@ -293,6 +295,19 @@ static ProtobufCMessage *s_appr_answer(const held_request *req, hc_arena *arena)
     return NULL;
 }
 
+static Hcap__LadderProgress *s_ladder(hc_arena *arena)
+{
+    Hcap__LadderProgress *ladder = hc_arena_alloc(arena, sizeof *ladder);
+    hcap__ladder_progress__init(ladder);
+    ladder->code = "NURSING";
+    ladder->name = "Nursing";
+    ladder->has_highest_rung = true;
+    ladder->highest_rung = 1;
+    ladder->highest = "CNA";
+    ladder->next = "LVN";
+    return ladder;
+}
+
 /* Canned credentialing answers; NULL for another method. */
 static ProtobufCMessage *s_cred_answer(const held_request *req, hc_arena *arena)
 {
@@ -312,18 +327,20 @@ static ProtobufCMessage *s_cred_answer(const held_request *req, hc_arena *arena)
     if (strcmp(req->method, "ListWorkerLadders") == 0) {
         Hcap__LadderProgressList *list = hc_arena_alloc(arena, sizeof *list);
         hcap__ladder_progress_list__init(list);
-        Hcap__LadderProgress *ladder = hc_arena_alloc(arena, sizeof *ladder);
-        hcap__ladder_progress__init(ladder);
-        ladder->code = "NURSING";
-        ladder->name = "Nursing";
-        ladder->has_highest_rung = true;
-        ladder->highest_rung = 1;
-        ladder->highest = "CNA";
-        ladder->next = "LVN";
         list->n_items = 1;
         list->items = hc_arena_alloc(arena, sizeof *list->items);
-        list->items[0] = ladder;
+        list->items[0] = s_ladder(arena);
         return &list->base;
+    }
+    if (strcmp(req->method, "GetCredentialProfile") == 0) {
+        Hcap__CredentialProfile *profile = hc_arena_alloc(arena, sizeof *profile);
+        hcap__credential_profile__init(profile);
+        profile->n_credentials = profile->n_ladders = 1;
+        profile->credentials = hc_arena_alloc(arena, sizeof *profile->credentials);
+        profile->credentials[0] = s_credential(arena, "w1", "CNA");
+        profile->ladders = hc_arena_alloc(arena, sizeof *profile->ladders);
+        profile->ladders[0] = s_ladder(arena);
+        return &profile->base;
     }
     if (strcmp(req->method, "AssessPriorLearning") == 0) {
         Hcap__PriorLearning *prior = hc_arena_alloc(arena, sizeof *prior);
@@ -385,6 +402,40 @@ static ProtobufCMessage *s_rep_answer(const held_request *req, hc_arena *arena)
     return &report->base;
 }
 
+static Hcap__EmploymentRecord *s_employment(hc_arena *arena)
+{
+    Hcap__EmploymentRecord *record = hc_arena_alloc(arena, sizeof *record);
+    hcap__employment_record__init(record);
+    record->id = "emp_1";
+    record->worker_id = "w1";
+    record->kind = HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_PLACEMENT;
+    record->effective_date = "2026-01-02";
+    return record;
+}
+
+/* GetWorker: w1 (Ana); GetWorkerProfile: w1 with one employment record
+   and no enrollments or claims; NULL (not found) for another id. */
+static ProtobufCMessage *s_worker_answer(const held_request *req, hc_arena *arena)
+{
+    Hcap__GetRequest *in = (Hcap__GetRequest *)hc_msg_unpack(&hcap__get_request__descriptor,
+                                                             req->body, req->size, arena);
+    if (!in || strcmp(in->id, "w1") != 0)
+        return NULL;
+    Hcap__Worker *worker = hc_arena_alloc(arena, sizeof *worker);
+    hcap__worker__init(worker);
+    worker->id = "w1";
+    worker->given_name = "Ana";
+    if (strcmp(req->method, "GetWorker") == 0)
+        return &worker->base;
+    Hcap__WorkerProfile *profile = hc_arena_alloc(arena, sizeof *profile);
+    hcap__worker_profile__init(profile);
+    profile->worker = worker;
+    profile->n_employment = 1;
+    profile->employment = hc_arena_alloc(arena, sizeof *profile->employment);
+    profile->employment[0] = s_employment(arena);
+    return &profile->base;
+}
+
 /* Canned answers by method. */
 static void s_fake_answer(zsock_t *dealer, const held_request *req)
 {
@@ -401,30 +452,16 @@ static void s_fake_answer(zsock_t *dealer, const held_request *req)
         program->name = in ? in->name : "?";
         program->kind = in ? in->kind : HCAP__PROGRAM_KIND__PROGRAM_KIND_BASIC_SKILLS;
         out = &program->base;
-    } else if (strcmp(req->method, "GetWorker") == 0) {
-        Hcap__GetRequest *in = (Hcap__GetRequest *)hc_msg_unpack(&hcap__get_request__descriptor,
-                                                                 req->body, req->size, arena);
-        if (!in || strcmp(in->id, "w1") != 0)
+    } else if (strcmp(req->method, "GetWorker") == 0 ||
+               strcmp(req->method, "GetWorkerProfile") == 0) {
+        if (!(out = s_worker_answer(req, arena)))
             code = HC_NOT_FOUND;
-        else {
-            Hcap__Worker *worker = hc_arena_alloc(arena, sizeof *worker);
-            hcap__worker__init(worker);
-            worker->id = "w1";
-            worker->given_name = "Ana";
-            out = &worker->base;
-        }
     } else if (strcmp(req->method, "ListEmployment") == 0) {
         Hcap__EmploymentList *list = hc_arena_alloc(arena, sizeof *list);
         hcap__employment_list__init(list);
-        Hcap__EmploymentRecord *record = hc_arena_alloc(arena, sizeof *record);
-        hcap__employment_record__init(record);
-        record->id = "emp_1";
-        record->worker_id = "w1";
-        record->kind = HCAP__EMPLOYMENT_KIND__EMPLOYMENT_KIND_PLACEMENT;
-        record->effective_date = "2026-01-02";
         list->n_items = 1;
         list->items = hc_arena_alloc(arena, sizeof *list->items);
-        list->items[0] = record;
+        list->items[0] = s_employment(arena);
         out = &list->base;
     } else if (strcmp(req->method, "CreateWorker") == 0) {
         Hcap__Worker *worker = hc_arena_alloc(arena, sizeof *worker);
@@ -1015,26 +1052,38 @@ Test(gateway_server, profile_fans_out_and_names_what_is_missing)
     cr_assert_str_eq(ht_jstr(resp.json, "apprenticeships.0.program_code"), "CHW-APP");
     cr_assert_eq(ht_jlen(resp.json, "unavailable"), 0);
     ht_resp_free(&resp);
-    cr_assert_eq(s_calls_of(&s_cred, "ListCredentials"), 1);
-    cr_assert_eq(s_calls_of(&s_cred, "ListWorkerLadders"), 1);
+    /* one read per owning service, none of the single parts */
+    cr_assert_eq(s_calls("GetWorkerProfile"), 1);
+    cr_assert_eq(s_calls_of(&s_cred, "GetCredentialProfile"), 1);
     cr_assert_eq(s_calls_of(&s_appr, "ListApprentices"), 1);
+    const char *parts[] = {"GetWorker",         "ListEmployment",  "ListEnrollments",
+                           "ListTuitionClaims", "ListCredentials", "ListWorkerLadders"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        cr_assert_eq(s_calls(parts[i]) + s_calls_of(&s_cred, parts[i]), 0, "%s", parts[i]);
 
     s_call("GET", "/v1/workers/nobody/profile", s_token, NULL, &resp);
     ht_assert_error("unknown worker", resp.status, resp.json, 404, "not_found", NULL);
     ht_resp_free(&resp);
 
-    s_fake_set(false, false, "ListEnrollments");
+    pthread_mutex_lock(&s_cred.lock);
+    snprintf(s_cred.silent, sizeof s_cred.silent, "GetCredentialProfile");
+    pthread_mutex_unlock(&s_cred.lock);
     int64_t start = zclock_mono();
     cr_assert_eq(s_call("GET", "/v1/workers/w1/profile", s_token, NULL, &resp), 200);
     int64_t took = zclock_mono() - start;
     cr_assert_geq(took, 500);
     cr_assert_lt(took, 1500, "answered at the fan-out deadline, took %lld ms", (long long)took);
     cr_assert_eq(ht_jlen(resp.json, "unavailable"), 1);
-    cr_assert_str_eq(ht_jstr(resp.json, "unavailable.0"), "enrollment");
+    cr_assert_str_eq(ht_jstr(resp.json, "unavailable.0"), "credentialing");
     cr_assert_str_eq(ht_jstr(resp.json, "worker.id"), "w1");
+    cr_assert_eq(ht_jlen(resp.json, "employment"), 1, "%s", resp.body);
+    cr_assert_eq(ht_jlen(resp.json, "credentials"), 0);
+    cr_assert_eq(ht_jlen(resp.json, "ladders"), 0);
+    cr_assert_eq(ht_jlen(resp.json, "apprenticeships"), 1);
     ht_resp_free(&resp);
 
-    s_fake_set(false, false, "GetWorker");
+    /* enrollment holds the worker's own record: without it, no profile */
+    s_fake_set(false, false, "GetWorkerProfile");
     s_call("GET", "/v1/workers/w1/profile", s_token, NULL, &resp);
     ht_assert_error("worker missing", resp.status, resp.json, 503, "unavailable", NULL);
     ht_resp_free(&resp);
@@ -1150,6 +1199,14 @@ Test(gateway_server, frontend_speaks_the_same_table)
                                 &hcap__profile__descriptor, arena, &out, 3000, &err),
                  HC_OK, "%s", err.message);
     cr_assert_eq(((Hcap__Profile *)out)->n_employment, 1);
+    /* the profile's parts are the gateway's to ask, with the profile route's roles */
+    cr_assert_eq(hc_client_call(admin, "enrollment", "GetWorkerProfile", &get.base, NULL,
+                                &hcap__worker_profile__descriptor, arena, &out, 3000, &err),
+                 HC_UNIMPLEMENTED);
+    cr_assert_eq(hc_client_call(admin, "credentialing", "GetCredentialProfile", &get.base, NULL,
+                                &hcap__credential_profile__descriptor, arena, &out, 3000, &err),
+                 HC_UNIMPLEMENTED);
+    cr_assert_eq(s_calls("GetWorkerProfile"), 1, "only the profile's own");
 
     zsock_t *raw = zsock_new_dealer(s_front_ep);
     zstr_send(raw, "not a protobuf");
@@ -1171,7 +1228,7 @@ Test(gateway_server, sigterm_answers_pending_requests_503)
     int fd3 = s_send_raw("POST", "/v1/credentials", NULL,
                          "{\"worker_id\":\"w1\",\"credential_code\":\"CNA\","
                          "\"issued_on\":\"2026-01-05\"}");
-    s_wait_held(6); /* programs, 4 profile parts, the reference check */
+    s_wait_held(3); /* programs, the profile's enrollment part, the reference check */
     s_server_stop();
     cr_assert_eq(s_server_rc, 0, "exit status after SIGTERM");
     char body[2048];

@@ -241,6 +241,7 @@ static void s_compare(char *ids[4])
         s_credentials(workers[i], NULL, 0, 0);
         s_by_worker("ListPriorLearning", workers[i]);
         s_by_worker("ListWorkerLadders", workers[i]);
+        s_get("GetCredentialProfile", workers[i]);
     }
 }
 

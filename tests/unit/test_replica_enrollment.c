@@ -269,8 +269,10 @@ static void s_compare_people(const s_ids *ids)
         s_by_worker("ListEmployment", ids->workers[i], 0);
         s_by_worker("ListTuitionClaims", ids->workers[i], 0);
         s_enrollments(ids->workers[i], NULL, 0);
+        s_get("GetWorkerProfile", ids->workers[i]);
     }
     s_get("GetWorker", ids->imported);
+    s_get("GetWorkerProfile", "wkr_missing");
     s_workers(NULL, NULL, 0, NULL);
     s_workers(NULL, NULL, 2, ids->workers[0]);
     s_workers("zeb", NULL, 0, NULL);

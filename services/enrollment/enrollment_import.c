@@ -1,7 +1,8 @@
 /* enrollment_import: ImportWorkers, the CSV roster upsert on external_id.
-   Pass one reads and validates every row (THE worker validation) and
-   collects every rejection; pass two, only when nothing was rejected and it
-   is not a dry run, reads the file again and writes. */
+   One pass reads and validates every row (THE worker validation), collects
+   every rejection and, unless it is a dry run, writes each row as soon as it
+   is checked, inside a savepoint that is rolled back when any row was
+   rejected: nothing is written then, and the file is read only once. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -25,13 +26,11 @@ typedef struct {
     size_t unlisted;  /* rejections past S_MAX_REJECTIONS */
     uint32_t line;    /* of the row being read, for rejections */
     size_t row_first; /* index of the row's first rejection */
-    uint8_t *plan;    /* per data row, what pass one decided */
-    size_t n_plan, plan_size, row_index;
     const ProtobufCFieldDescriptor *columns[S_MAX_COLUMNS]; /* Worker field per column */
     size_t n_columns;
     size_t external_column;
     bool header_bad;
-    zhashx_t *seen; /* external_id -> line (pass one) */
+    zhashx_t *seen; /* external_id -> line */
     char *now;
 } s_import;
 
@@ -188,21 +187,6 @@ static int s_cell(s_import *im, Hcap__Worker *w, const ProtobufCFieldDescriptor 
 
 /* --- rows --- */
 
-/* What pass one decided for a data row, for pass two. */
-enum { S_REJECTED, S_CREATE, S_UPDATE, S_UNCHANGED };
-
-static void s_plan(s_import *im, uint8_t outcome)
-{
-    if (im->n_plan == im->plan_size) {
-        im->plan_size = im->plan_size ? 2 * im->plan_size : 1024;
-        uint8_t *grown = hc_arena_alloc(hc_call_arena(im->call), im->plan_size);
-        if (im->n_plan)
-            memcpy(grown, im->plan, im->n_plan);
-        im->plan = grown;
-    }
-    im->plan[im->n_plan++] = outcome;
-}
-
 /* The worker a row describes: old (NULL: a new worker) with the row's
    cells over it, in the row arena. Returns the number of cell problems. */
 static int s_build(s_import *im, char **fields, const Hcap__Worker *old, Hcap__Worker **out)
@@ -240,54 +224,10 @@ static int s_row_shape(s_import *im, char **fields, size_t count)
     return 0;
 }
 
-/* Pass one for a row: THE worker validation of the state the row asks
-   for; counts and plans what the row would do. HC_OK or the store's error. */
-static int s_check_row(s_import *im, char **fields, size_t count, hc_error *err)
+/* Writes a checked worker with its event: an update of old, or a new
+   worker. HC_OK or the store's error. */
+static int s_write(s_import *im, Hcap__Worker *w, bool old, hc_error *err)
 {
-    Hcap__Worker *w = NULL, *old = NULL;
-    im->row_first = im->report->n_rejected;
-    if (s_row_shape(im, fields, count) != 0) {
-        s_plan(im, S_REJECTED);
-        return HC_OK;
-    }
-    int rc = enr_store_worker_by_external(im->st->store, fields[im->external_column], im->row, &old,
-                                          err);
-    if (rc != HC_OK && rc != HC_NOT_FOUND)
-        return rc;
-    int problems = s_build(im, fields, rc == HC_OK ? old : NULL, &w);
-    problems += enr_worker_check(im->st, w, s_row_problem, im);
-    uint8_t outcome = problems                           ? S_REJECTED
-                      : rc != HC_OK                      ? S_CREATE
-                      : enr_worker_same(im->row, old, w) ? S_UNCHANGED
-                                                         : S_UPDATE;
-    im->report->created += outcome == S_CREATE;
-    im->report->updated += outcome == S_UPDATE;
-    im->report->unchanged += outcome == S_UNCHANGED;
-    s_plan(im, outcome);
-    return HC_OK;
-}
-
-/* Pass two for a row that pass one planned to create or update: writes it
-   with its event (the row was validated in pass one, in this transaction). */
-static int s_apply_row(s_import *im, char **fields, size_t count, hc_error *err)
-{
-    Hcap__Worker *w = NULL, *old = NULL;
-    (void)count;
-    if (im->row_index >= im->n_plan)
-        return hc_error_set(err, HC_INTERNAL, NULL, "line %u was not read before", im->line);
-    uint8_t outcome = im->plan[im->row_index++];
-    if (outcome == S_UNCHANGED)
-        return HC_OK;
-    if (outcome == S_UPDATE) {
-        const char *external = fields[im->external_column];
-        int rc = enr_store_worker_by_external(im->st->store, external, im->row, &old, err);
-        if (rc == HC_NOT_FOUND)
-            return hc_error_set(err, HC_INTERNAL, NULL, "worker %s vanished", external);
-        if (rc != HC_OK)
-            return rc;
-    }
-    s_build(im, fields, old, &w);
-    enr_worker_canonical(w);
     w->updated_at = im->now;
     if (old) {
         if (enr_store_worker_update(im->st->store, w, err) != HC_OK)
@@ -305,49 +245,85 @@ static int s_apply_row(s_import *im, char **fields, size_t count, hc_error *err)
                               err);
 }
 
-/* Reads the file, calling row (pass one or two) on every data row. The
-   header is read again each pass but judged only in pass one. */
-static int s_pass(s_import *im, const char *csv_text, size_t size, bool first,
-                  int (*row)(s_import *, char **, size_t, hc_error *), hc_error *err)
+/* A data row: THE worker validation of the state the row asks for, counted
+   as what it would do, and written while nothing has been rejected (once a
+   row is rejected the savepoint is rolled back at the end, so the rest are
+   only checked). HC_OK or the store's error. */
+static int s_row(s_import *im, char **fields, size_t count, hc_error *err)
+{
+    Hcap__Worker *w = NULL, *old = NULL;
+    im->row_first = im->report->n_rejected;
+    if (s_row_shape(im, fields, count) != 0)
+        return HC_OK;
+    int rc = enr_store_worker_by_external(im->st->store, fields[im->external_column], im->row, &old,
+                                          err);
+    if (rc != HC_OK && rc != HC_NOT_FOUND)
+        return rc;
+    if (rc != HC_OK)
+        old = NULL;
+    int problems = s_build(im, fields, old, &w);
+    if (problems + enr_worker_check(im->st, w, s_row_problem, im) > 0)
+        return HC_OK;
+    if (old && enr_worker_same(im->row, old, w)) {
+        im->report->unchanged++;
+        return HC_OK;
+    }
+    im->report->created += !old;
+    im->report->updated += old != NULL;
+    if (im->report->dry_run || im->report->n_rejected)
+        return HC_OK;
+    return s_write(im, w, old != NULL, err);
+}
+
+/* Reads the file: the header, then s_row on every data row. HC_OK, or
+   the store's error. */
+static int s_pass(s_import *im, const char *csv_text, size_t size, hc_error *err)
 {
     hc_csv *csv = hc_csv_new(csv_text, size);
     char **fields = NULL;
     size_t count = 0;
     int rc = hc_csv_next(csv, &fields, &count, err);
-    if (rc == 1 && first)
+    if (rc == 1)
         s_header(im, fields, count);
-    else if (rc == 0 && first)
+    else if (rc == 0)
         s_reject(im, 1, "csv", "no header row");
     while (rc == 1 && (rc = hc_csv_next(csv, &fields, &count, err)) == 1) {
         hc_arena_reset(im->row);
         im->line = (uint32_t)hc_csv_line(csv);
-        im->report->rows += first;
+        im->report->rows++;
         if (im->header_bad)
             continue;
-        int code = row(im, fields, count, err);
+        int code = s_row(im, fields, count, err);
         if (code != HC_OK) {
             hc_csv_destroy(&csv);
             return code;
         }
     }
-    if (rc < 0 && first)
+    if (rc < 0)
         s_reject(im, (uint32_t)hc_csv_line(csv), NULL, "%s", err->message);
     hc_csv_destroy(&csv);
     return HC_OK;
 }
 
-/* Both passes; HC_OK with the report filled, or the store's error. */
+/* The pass, its writes kept only when no row was rejected; HC_OK with the
+   report filled, or the store's error (the request's savepoint then rolls
+   back whatever was written). */
 static int s_run(s_import *im, const Hcap__ImportWorkersRequest *req, hc_error *err)
 {
-    size_t size = strlen(req->csv);
-    int rc = s_pass(im, req->csv, size, true, s_check_row, err);
-    if (rc != HC_OK)
-        return rc;
+    bool dry_run = im->report->dry_run;
+    if (!dry_run && enr_store_import_begin(im->st->store, err) != HC_OK)
+        return err->code;
+    int rc = s_pass(im, req->csv, strlen(req->csv), err);
     if (im->unlisted)
         s_reject(im, 0, NULL, "%zu more rejections not listed", im->unlisted);
-    if (im->report->n_rejected || im->report->dry_run)
-        return HC_OK;
-    return s_pass(im, req->csv, size, false, s_apply_row, err);
+    if (dry_run)
+        return rc;
+    hc_error end_err;
+    bool keep = rc == HC_OK && im->report->n_rejected == 0;
+    int end = enr_store_import_end(im->st->store, keep, &end_err);
+    if (rc == HC_OK && end != HC_OK)
+        return hc_error_set(err, end, NULL, "%s", end_err.message);
+    return rc;
 }
 
 int enr_import_workers(void *state, hc_call *call, const ProtobufCMessage *in,

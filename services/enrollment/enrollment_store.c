@@ -119,6 +119,34 @@ static void *s_worker_row(sqlite3_stmt *stmt, hc_arena *arena)
     return w;
 }
 
+/* An optional whole number or enum: its value, or NULL when unset. */
+static void s_bind_optional(sqlite3_stmt *stmt, int index, bool has, int64_t value)
+{
+    if (has)
+        sqlite3_bind_int64(stmt, index, value);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+/* Binds S_WORKER_COLS as ?1..?16, as hc_store_bind_message would: written
+   out because a roster import binds a worker per row, and resolving the
+   column names to fields again for each one cost more than the binds. */
+static void s_worker_bind(sqlite3_stmt *stmt, const Hcap__Worker *w)
+{
+    const char *text[] = {w->id,         w->given_name, w->family_name, w->external_id,
+                          w->birth_date, w->email,      w->phone,       w->preferred_language};
+    for (int i = 0; i < 8; i++)
+        hc_query_bind_text(stmt, i + 1, text[i]);
+    s_bind_optional(stmt, 9, w->has_gender, w->gender);
+    hc_query_bind_text(stmt, 10, w->employer_id);
+    hc_query_bind_text(stmt, 11, w->job_title);
+    s_bind_optional(stmt, 12, w->has_employment_status, w->employment_status);
+    s_bind_optional(stmt, 13, w->has_hourly_wage_cents, w->hourly_wage_cents);
+    hc_query_bind_text(stmt, 14, w->hire_date);
+    hc_query_bind_text(stmt, 15, w->created_at);
+    hc_query_bind_text(stmt, 16, w->updated_at);
+}
+
 static int s_worker_write(hc_store *store, const char *sql, const Hcap__Worker *w,
                           const char *not_found, hc_error *err)
 {
@@ -128,7 +156,7 @@ static int s_worker_write(hc_store *store, const char *sql, const Hcap__Worker *
     sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
     if (!stmt)
         return HC_INTERNAL;
-    hc_store_bind_message(stmt, 1, &w->base, S_WORKER_COLS);
+    s_worker_bind(stmt, w);
     hc_query_bind_text(stmt, S_WORKER_RACE + 1, *race ? race : NULL);
     return hc_query_write(store, stmt, "external_id", not_found, err);
 }
@@ -174,6 +202,17 @@ int enr_store_worker_by_external(hc_store *store, const char *external_id, hc_ar
                             s_worker_row, external_id, NULL, arena, &msg, err);
     *out = msg;
     return code;
+}
+
+int enr_store_import_begin(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store, "SAVEPOINT enr_import", err);
+}
+
+int enr_store_import_end(hc_store *store, bool keep, hc_error *err)
+{
+    return hc_store_exec(
+        store, keep ? "RELEASE enr_import" : "ROLLBACK TO enr_import; RELEASE enr_import", err);
 }
 
 /* The statement for a worker list: q goes through the IN list so SQLite

@@ -59,6 +59,15 @@ int enr_store_worker_list(hc_store *store, const char *q, const char *employer_i
    its employment records). HC_NOT_FOUND naming "id" when not live. */
 int enr_store_worker_erase(hc_store *store, const char *id, const char *erased_at, hc_error *err);
 
+/* A savepoint of its own around an import's writes, inside the request's:
+   the import writes each row as soon as it is checked and, when a later
+   row is rejected, rolls all of them back (keep false) while the request
+   still replies with the rejections. begin: HC_OK or HC_INTERNAL. end
+   releases the savepoint after rolling back to it unless keep; HC_OK or
+   HC_INTERNAL. */
+int enr_store_import_begin(hc_store *store, hc_error *err);
+int enr_store_import_end(hc_store *store, bool keep, hc_error *err);
+
 /* --- programs --- */
 
 /* A taken code gives HC_ALREADY_EXISTS naming "code". */

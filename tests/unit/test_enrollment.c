@@ -1081,6 +1081,50 @@ Test(enrollment, import_lists_every_rejection_and_writes_nothing)
     cr_assert_eq(s_log_head(), 0);
 }
 
+/* Rows are written as soon as they are checked: a rejection after many
+   written rows must take every one of them (and their events) back, and
+   leave the store ready for the next import. */
+Test(enrollment, import_rejected_at_the_end_takes_back_the_rows_before)
+{
+    const char *good = "external_id,given_name,family_name,employment_status\n"
+                       "L-1,Ana,Reyes,incumbent\n"
+                       "L-2,Bo,Anand,new_entrant\n";
+    cr_assert_eq(s_import(good, false)->created, 2);
+    const char *csv = "external_id,given_name,family_name,employment_status\n"
+                      "L-1,Ana,Reyes-Ortiz,incumbent\n"
+                      "L-2,Bo,Anand,new_entrant\n"
+                      "L-3,Cy,Lee,incumbent\n"
+                      "L-4,Di,Lee,incumbent\n"
+                      "L-5,Ed,Lee,retired\n";
+    Hcap__ImportReport *r = s_import(csv, false);
+    cr_assert_eq(r->n_rejected, 1);
+    cr_assert(s_has_rejection(r, 6, "employment_status"));
+    cr_assert_eq(r->created, 2, "what the rows would have done is still counted");
+    cr_assert_eq(r->updated, 1);
+    cr_assert_eq(r->unchanged, 1);
+    cr_assert_eq(s_log_head(), 2, "no event of the rows before the rejected one");
+    Hcap__ListWorkersRequest q = HCAP__LIST_WORKERS_REQUEST__INIT;
+    Hcap__WorkerList *list = NULL;
+    q.q = "L-3";
+    S_OK("ListWorkers", q, &list);
+    cr_assert_eq(list->n_items, 0, "L-3 was taken back");
+    q.q = "L-1";
+    S_OK("ListWorkers", q, &list);
+    cr_assert_str_eq(list->items[0]->family_name, "Reyes", "the update of L-1 was taken back");
+
+    r = s_import(csv, true);
+    cr_assert_eq(r->n_rejected, 1);
+    cr_assert_eq(s_log_head(), 2, "a dry run writes nothing");
+    r = s_import("external_id,employment_status\nL-5,incumbent\nL-3,incumbent\n", false);
+    cr_assert_eq(r->n_rejected, 4, "new workers need both names");
+    cr_assert_eq(s_log_head(), 2);
+    r = s_import("external_id,family_name\nL-1,Reyes-Ortiz\nL-2,Anand\n", false);
+    cr_assert_eq(r->n_rejected, 0);
+    cr_assert_eq(r->updated, 1);
+    cr_assert_eq(r->unchanged, 1);
+    cr_assert_eq(s_log_head(), 3, "the next import writes and commits");
+}
+
 /* A roster of n rows with distinct external ids and a few employers. */
 static char *s_roster(int n, const char *employer_id)
 {

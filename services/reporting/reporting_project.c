@@ -459,23 +459,35 @@ static int s_project(const s_route *routes, hc_store *store, const char *node,
     return rc;
 }
 
+/* The change log's rows are trimmed every S_TRIM_EVERY events applied to
+   the newest S_CHANGES_KEPT: about as many as an index applies row by row
+   in the time a whole reload takes (reporting_index.c). */
+#define S_TRIM_EVERY   4096
+#define S_CHANGES_KEPT 524288
+
+/* Counts an applied event in state (NULL: a test's follower) and trims. */
+static int s_trim(void *state, hc_store *store, int rc, hc_error *err)
+{
+    rep_state *st = state;
+    if (rc != HC_OK || !st || ++st->applied % S_TRIM_EVERY != 0)
+        return rc;
+    return rep_store_changes_trim(store, S_CHANGES_KEPT, err);
+}
+
 int rep_project_enrollment(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
-    (void)state;
-    return s_project(s_enrollment_routes, store, NULL, event, err);
+    return s_trim(state, store, s_project(s_enrollment_routes, store, NULL, event, err), err);
 }
 
 int rep_project_credentialing(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
-    (void)state;
-    return s_project(s_credentialing_routes, store, NULL, event, err);
+    return s_trim(state, store, s_project(s_credentialing_routes, store, NULL, event, err), err);
 }
 
 int rep_project_apprenticeship(void *state, hc_store *store, const Hcap__Event *event,
                                hc_error *err)
 {
-    (void)state;
-    return s_project(s_apprenticeship_routes, store, NULL, event, err);
+    return s_trim(state, store, s_project(s_apprenticeship_routes, store, NULL, event, err), err);
 }
 
 /* --- central --- */
@@ -525,7 +537,6 @@ static void s_error_forwarded(hc_error *err, const Hcap__Event *inner)
 
 int rep_project_central(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
-    (void)state;
     const char *type = event->type ? event->type : "";
     if (strcmp(type, REP_EV_CENTRAL_RECEIVED) != 0)
         return hc_error_set(err, HC_UNIMPLEMENTED, "type",
@@ -540,7 +551,7 @@ int rep_project_central(void *state, hc_store *store, const Hcap__Event *event, 
     if (rc == HC_OK && (rc = s_project(routes, store, node, inner, err)) != HC_OK)
         s_error_forwarded(err, inner);
     hcap__event__free_unpacked(inner, NULL);
-    return rc;
+    return s_trim(state, store, rc, err);
 }
 
 /* source is the follower's name ("enrollment") or the log's source as the

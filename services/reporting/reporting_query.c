@@ -1,5 +1,6 @@
-/* reporting_query: every read of the reporting store and the grants it
-   writes. Counts of distinct workers use rep_workers(wkey), a bitmap
+/* reporting_query: the grants and the reports counted in SQL: the
+   reference the report index (reporting_index.h) equals, and its fallback
+   when the model cannot hold the store. Counts of distinct workers use rep_workers(wkey), a bitmap
    COUNT(DISTINCT) registered on the connection (several times faster than
    SQLite's b-tree for the hundreds of thousands of facts a grant period
    holds); breakdowns mark each worker's facts once (rep_mark) and tally
@@ -414,12 +415,12 @@ static char *s_json_enums(const ProtobufCEnumDescriptor *desc, const int *values
 static const char *s_credentials_sql(bool codes, bool sources)
 {
     if (codes)
-        return "SELECT rep_workers(wkey) FROM facts INDEXED BY facts_credentials WHERE kind = 10"
+        return "SELECT rep_workers(wkey) FROM facts WHERE kind = 10"
                " AND " S_IN_CODES(
                    "credential") " AND day BETWEEN ?1 AND ?2"
                                  " AND (?4 IS NULL OR source IN (SELECT value FROM json_each(?4)))";
     if (sources)
-        return "SELECT rep_workers(wkey) FROM facts INDEXED BY facts_by_source WHERE kind = 10"
+        return "SELECT rep_workers(wkey) FROM facts WHERE kind = 10"
                " AND source IN (SELECT value FROM json_each(?4)) AND day BETWEEN ?1 AND ?2";
     return S_COUNT("kind = 10");
 }
@@ -534,13 +535,12 @@ static void s_outcome_masks(s_marks *m)
 #define S_UNPACK(t1, t2, t3)                                                                       \
     t1 " & 4294967295, " t1 " >> 32, " t2 " & 4294967295, " t2 " >> 32, " t3 " & 4294967295, " t3  \
        " >> 32"
-#define S_BY(column, index)                                                                        \
+#define S_BY(column)                                                                               \
     "SELECT g, NULL, " S_UNPACK("t1", "t2", "t3") " FROM (SELECT w." column " AS g, " S_TALLIES    \
-                                                  " FROM workers w INDEXED BY " index              \
-                                                  " GROUP BY w." column ")"
+                                                  " FROM workers w GROUP BY w." column ")"
 /* Per employer (NULL: none), then labelled, or summed per sector. */
 #define S_EMPLOYERS                                                                                \
-    "(SELECT w.employer_id AS id, " S_TALLIES " FROM workers w INDEXED BY workers_by_employer"     \
+    "(SELECT w.employer_id AS id, " S_TALLIES " FROM workers w"                                    \
     " GROUP BY w.employer_id) g LEFT JOIN employers e ON e.id = g.id"
 #define S_BY_EMPLOYER "SELECT g.id, e.name, " S_UNPACK("g.t1", "g.t2", "g.t3") " FROM " S_EMPLOYERS
 #define S_BY_SECTOR                                                                                \
@@ -569,74 +569,26 @@ static const char *s_groups_sql(Hcap__Dimension by)
 {
     switch (by) {
     case HCAP__DIMENSION__DIMENSION_RACE_ETHNICITY:
-        return S_BY("race_group", "workers_by_race");
+        return S_BY("race_group");
     case HCAP__DIMENSION__DIMENSION_GENDER:
-        return S_BY("gender", "workers_by_gender");
+        return S_BY("gender");
     case HCAP__DIMENSION__DIMENSION_AGE_BAND:
-        return S_BY("age_band", "workers_by_age");
+        return S_BY("age_band");
     case HCAP__DIMENSION__DIMENSION_SECTOR:
         return S_BY_SECTOR;
     case HCAP__DIMENSION__DIMENSION_EMPLOYER:
         return S_BY_EMPLOYER;
     case HCAP__DIMENSION__DIMENSION_PREFERRED_LANGUAGE:
-        return S_BY("language", "workers_by_language");
+        return S_BY("language");
     case HCAP__DIMENSION__DIMENSION_EMPLOYMENT_STATUS:
-        return S_BY("employment_status", "workers_by_status");
+        return S_BY("employment_status");
     case HCAP__DIMENSION__DIMENSION_NODE:
-        return S_BY("node", "workers_by_node");
+        return S_BY("node");
     case HCAP__DIMENSION__DIMENSION_PROGRAM:
         return S_PROGRAMS("enrollment", S_IN_PERIOD("(1, 2, 3)"), S_IN_PERIOD("(3)"), "(1, 2, 3)",
                           "0", "0", "3") " UNION ALL " S_PROGRAMS("apprenticeship", "0", "0",
                                                                   "(20)", S_IN_PERIOD("(20)"),
                                                                   S_IN_PERIOD("(21)"), "21");
-    default:
-        return NULL;
-    }
-}
-
-/* The whole history's outcomes from the cells (sql/006_outcome_cells.sql)
-   the projection keeps beside the facts: one row per group, the total the
-   sum of a dimension every worker is in once (gender). */
-#define S_CELL_COLS                                                                                \
-    "participants, completed, credentials, apprentices, apprentices_completed, placements"
-#define S_CELL_SUMS                                                                                \
-    "SUM(c.participants), SUM(c.completed), SUM(c.credentials), SUM(c.apprentices),"               \
-    " SUM(c.apprentices_completed), SUM(c.placements)"
-#define S_CELLS(dim)                                                                               \
-    "SELECT NULLIF(grp, ''), NULL, " S_CELL_COLS " FROM outcome_cells WHERE dim = '" dim "'"
-#define S_CELLS_EMPLOYER                                                                           \
-    "SELECT NULLIF(c.grp, ''), e.name, " S_CELL_COLS " FROM outcome_cells c"                       \
-    " LEFT JOIN employers e ON e.id = c.grp WHERE c.dim = 'employer'"
-#define S_CELLS_SECTOR                                                                             \
-    "SELECT COALESCE(e.sector, 'unknown'), NULL, " S_CELL_SUMS " FROM outcome_cells c"             \
-    " LEFT JOIN employers e ON e.id = c.grp WHERE c.dim = 'employer' GROUP BY 1"
-#define S_CELLS_TOTAL                                                                              \
-    "SELECT 'total', NULL, COALESCE(SUM(participants), 0), COALESCE(SUM(completed), 0),"           \
-    " COALESCE(SUM(credentials), 0), COALESCE(SUM(apprentices), 0),"                               \
-    " COALESCE(SUM(apprentices_completed), 0), COALESCE(SUM(placements), 0)"                       \
-    " FROM outcome_cells WHERE dim = 'gender'"
-
-/* The cells' statement for dimension by; NULL for program, whose rows
-   are not a partition of the workers (a recount reads them). */
-static const char *s_cells_sql(Hcap__Dimension by)
-{
-    switch (by) {
-    case HCAP__DIMENSION__DIMENSION_RACE_ETHNICITY:
-        return S_CELLS("race_group");
-    case HCAP__DIMENSION__DIMENSION_GENDER:
-        return S_CELLS("gender");
-    case HCAP__DIMENSION__DIMENSION_AGE_BAND:
-        return S_CELLS("age_band");
-    case HCAP__DIMENSION__DIMENSION_SECTOR:
-        return S_CELLS_SECTOR;
-    case HCAP__DIMENSION__DIMENSION_EMPLOYER:
-        return S_CELLS_EMPLOYER;
-    case HCAP__DIMENSION__DIMENSION_PREFERRED_LANGUAGE:
-        return S_CELLS("language");
-    case HCAP__DIMENSION__DIMENSION_EMPLOYMENT_STATUS:
-        return S_CELLS("employment_status");
-    case HCAP__DIMENSION__DIMENSION_NODE:
-        return S_CELLS("node");
     default:
         return NULL;
     }
@@ -714,60 +666,9 @@ static Hcap__OutcomeRow *s_total(const s_marks *m, hc_arena *arena)
     return t;
 }
 
-/* The total row of the cells, every count present. */
-static int s_cells_total(hc_store *store, hc_arena *arena, Hcap__OutcomeRow **total, hc_error *err)
-{
-    sqlite3_stmt *stmt = hc_query_prepare(store, S_CELLS_TOTAL, err);
-    if (!stmt || s_row(store, stmt, err) != HC_OK)
-        return HC_INTERNAL;
-    Hcap__OutcomeRow *t = (Hcap__OutcomeRow *)hc_query_row(stmt, &hcap__outcome_row__descriptor,
-                                                           S_OUTCOME_COLS, arena);
-    sqlite3_reset(stmt);
-    if (!t)
-        return hc_error_set(err, HC_INTERNAL, NULL, "out of memory");
-    t->has_participants = t->has_completed = t->has_credentials = 1;
-    t->has_apprentices = t->has_apprentices_completed = t->has_placements = 1;
-    *total = t;
-    return HC_OK;
-}
-
-/* Outcomes over the whole history from the cells: a few hundred rows
-   (a few thousand by employer) instead of every worker and fact. */
-static int s_outcomes_cells(hc_store *store, const char *sql, hc_arena *arena,
-                            Hcap__OutcomeRow ***rows, size_t *n_rows, Hcap__OutcomeRow **total,
-                            hc_error *err)
-{
-    s_rows out = {0};
-    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
-    if (!stmt)
-        return HC_INTERNAL;
-    int code = s_read_rows(store, stmt, arena, &out, err);
-    if (code == HC_OK)
-        code = s_cells_total(store, arena, total, err);
-    if (code == HC_OK) {
-        *rows = out.items;
-        *n_rows = out.n;
-    }
-    return code;
-}
-
 int rep_query_outcomes(hc_store *store, Hcap__Dimension by, const char *from, const char *to,
                        hc_arena *arena, Hcap__OutcomeRow ***rows, size_t *n_rows,
                        Hcap__OutcomeRow **total, hc_error *err)
-{
-    const char *cells = S_DATE_EMPTY(from) && S_DATE_EMPTY(to) ? s_cells_sql(by) : NULL;
-    if (cells) {
-        *rows = NULL;
-        *n_rows = 0;
-        *total = NULL;
-        return s_outcomes_cells(store, cells, arena, rows, n_rows, total, err);
-    }
-    return rep_query_outcomes_recount(store, by, from, to, arena, rows, n_rows, total, err);
-}
-
-int rep_query_outcomes_recount(hc_store *store, Hcap__Dimension by, const char *from,
-                               const char *to, hc_arena *arena, Hcap__OutcomeRow ***rows,
-                               size_t *n_rows, Hcap__OutcomeRow **total, hc_error *err)
 {
     const char *sql = s_groups_sql(by);
     s_marks marks = {0};

@@ -64,17 +64,12 @@ int rep_query_deliverable(hc_store *store, const Hcap__Deliverable *deliverable,
    node, NULL at a region, so one row "unknown" there), with every
    count present, rows with all counts zero left out, in no particular
    order (*rows, *n_rows in arena), and the total row (group "total":
-   distinct workers with each fact in the period). Without from and to,
-   every dimension but program reads the outcome cells (sql/006). */
+   distinct workers with each fact in the period). Counted in SQL: the
+   reference the report index (reporting_index.h) must equal, and its
+   fallback. */
 int rep_query_outcomes(hc_store *store, Hcap__Dimension by, const char *from, const char *to,
                        hc_arena *arena, Hcap__OutcomeRow ***rows, size_t *n_rows,
                        Hcap__OutcomeRow **total, hc_error *err);
-
-/* rep_query_outcomes counted from the facts and workers themselves, for
-   any period: what the cells must always equal (the tests compare them). */
-int rep_query_outcomes_recount(hc_store *store, Hcap__Dimension by, const char *from,
-                               const char *to, hc_arena *arena, Hcap__OutcomeRow ***rows,
-                               size_t *n_rows, Hcap__OutcomeRow **total, hc_error *err);
 
 /* The counts of the apprenticeship report (registered, the four statuses,
    placed) for the registrations of program (NULL: every program) whose

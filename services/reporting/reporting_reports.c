@@ -8,6 +8,8 @@
 #include "hc_field.h"
 #include "hc_json.h"
 #include "hc_time.h"
+#include "hc_log.h"
+#include "reporting_index.h"
 #include "reporting_query.h"
 #include "reporting_server.h"
 #include "reporting_suppress.h"
@@ -42,6 +44,35 @@ static bool s_suppressed(const rep_state *st, hc_call *call)
     return st->central || rep_suppress_applies(hc_call_principal(call));
 }
 
+/* --- the model --- */
+
+/* Reports read in one transaction (a batch of reads runs in one; a call
+   outside any opens its own), so the model and any SQL agree. */
+static bool s_read_begin(rep_state *st)
+{
+    hc_error err;
+    return !hc_store_in_transaction(st->store) && hc_store_begin_read(st->store, &err) == HC_OK;
+}
+
+static void s_read_end(rep_state *st, bool own)
+{
+    hc_error err;
+    if (own && hc_store_commit(st->store, &err) != HC_OK)
+        hc_log_warn("report_read_end", "error=\"%s\"", err.message);
+}
+
+/* The model brought to the store's state; NULL when it cannot hold the
+   store (a text, date or wage beyond its fields, memory): the SQL
+   answers then, exactly but slowly. */
+static const rep_model *s_model(rep_state *st)
+{
+    hc_error err;
+    if (rep_model_sync(st->model, st->store, &err) == HC_OK)
+        return st->model;
+    hc_log_warn("report_model_unusable", "code=%d error=\"%s\"", err.code, err.message);
+    return NULL;
+}
+
 /* --- grants --- */
 
 /* The days of start..end passed by today (inclusive, at most all of them)
@@ -56,14 +87,9 @@ static double s_elapsed_pct(const char *start, const char *end, const char *toda
     return s_round2((double)passed / (double)total * 100.0);
 }
 
-static int s_deliverable(rep_state *st, hc_call *call, const Hcap__Grant *g,
-                         const Hcap__Deliverable *d, double elapsed, Hcap__DeliverableReport **out)
+static Hcap__DeliverableReport *s_deliverable(hc_call *call, const Hcap__Deliverable *d,
+                                              double elapsed, uint32_t actual, uint32_t placed)
 {
-    uint32_t actual = 0, placed = 0;
-    hc_error err;
-    if (rep_query_deliverable(st->store, d, g->start_date, g->end_date, &actual, &placed, &err) !=
-        HC_OK)
-        return hc_call_fail_with(call, &err);
     Hcap__DeliverableReport *r =
         (Hcap__DeliverableReport *)hc_call_new(call, &hcap__deliverable_report__descriptor);
     r->code = d->code;
@@ -80,19 +106,29 @@ static int s_deliverable(rep_state *st, hc_call *call, const Hcap__Grant *g,
     }
     r->pct_of_target = s_round2(r->actual / d->target * 100.0);
     r->on_pace = r->pct_of_target >= elapsed || r->actual >= d->target;
-    *out = r;
-    return HC_OK;
+    return r;
 }
 
-int rep_grant_report(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
+/* Every deliverable's counts over the grant's period into actual[] and
+   placed[]: from the model in one pass, else one query each. */
+static int s_grant_counts(rep_state *st, const Hcap__Grant *g, uint32_t *actual, uint32_t *placed,
+                          hc_error *err)
 {
-    rep_state *st = state;
-    const Hcap__GetRequest *req = (const Hcap__GetRequest *)in;
+    const rep_model *model = s_model(st);
+    if (model)
+        return rep_index_deliverables(model, g->deliverables, g->n_deliverables, g->start_date,
+                                      g->end_date, actual, placed, err);
+    int rc = HC_OK;
+    for (size_t i = 0; rc == HC_OK && i < g->n_deliverables; i++)
+        rc = rep_query_deliverable(st->store, g->deliverables[i], g->start_date, g->end_date,
+                                   &actual[i], &placed[i], err);
+    return rc;
+}
+
+/* The report of grant g as of today. */
+static int s_grant_report(rep_state *st, hc_call *call, Hcap__Grant *g, Hcap__GrantReport **out)
+{
     hc_arena *arena = hc_call_arena(call);
-    Hcap__Grant *g = NULL;
-    hc_error err;
-    if (rep_query_grant_get(st->store, req->id, "id", arena, &g, &err) != HC_OK)
-        return hc_call_fail_with(call, &err);
     char today[HC_DATE_SIZE];
     hc_today(today);
     Hcap__GrantReport *r = (Hcap__GrantReport *)hc_call_new(call, &hcap__grant_report__descriptor);
@@ -102,15 +138,38 @@ int rep_grant_report(void *state, hc_call *call, const ProtobufCMessage *in, Pro
     r->end_date = g->end_date;
     r->elapsed_pct = s_elapsed_pct(g->start_date, g->end_date, today);
     r->as_of = hc_arena_strdup(arena, today);
-    r->deliverables = hc_arena_alloc(arena, (g->n_deliverables + 1) * sizeof *r->deliverables);
-    if (!r->deliverables)
+    size_t n = g->n_deliverables;
+    r->deliverables = hc_arena_alloc(arena, (n + 1) * sizeof *r->deliverables);
+    uint32_t *counts = hc_arena_alloc(arena, (2 * n + 1) * sizeof *counts);
+    if (!r->deliverables || !counts)
         return hc_call_fail(call, HC_INTERNAL, NULL, "out of memory");
-    for (r->n_deliverables = 0; r->n_deliverables < g->n_deliverables; r->n_deliverables++) {
-        int rc = s_deliverable(st, call, g, g->deliverables[r->n_deliverables], r->elapsed_pct,
-                               &r->deliverables[r->n_deliverables]);
-        if (rc != HC_OK)
-            return rc;
-    }
+    hc_error err;
+    if (s_grant_counts(st, g, counts, counts + n, &err) != HC_OK)
+        return hc_call_fail_with(call, &err);
+    for (r->n_deliverables = 0; r->n_deliverables < n; r->n_deliverables++)
+        r->deliverables[r->n_deliverables] =
+            s_deliverable(call, g->deliverables[r->n_deliverables], r->elapsed_pct,
+                          counts[r->n_deliverables], counts[n + r->n_deliverables]);
+    *out = r;
+    return HC_OK;
+}
+
+int rep_grant_report(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
+{
+    rep_state *st = state;
+    const Hcap__GetRequest *req = (const Hcap__GetRequest *)in;
+    Hcap__Grant *g = NULL;
+    Hcap__GrantReport *r = NULL;
+    hc_error err;
+    bool own = s_read_begin(st);
+    int rc = rep_query_grant_get(st->store, req->id, "id", hc_call_arena(call), &g, &err);
+    if (rc != HC_OK)
+        rc = hc_call_fail_with(call, &err);
+    else
+        rc = s_grant_report(st, call, g, &r);
+    s_read_end(st, own);
+    if (rc != HC_OK)
+        return rc;
     if (s_suppressed(st, call))
         rep_suppress_grant(r);
     *out = &r->base;
@@ -201,8 +260,14 @@ int rep_outcomes(void *state, hc_call *call, const ProtobufCMessage *in, Protobu
     Hcap__OutcomesReport *r =
         (Hcap__OutcomesReport *)hc_call_new(call, &hcap__outcomes_report__descriptor);
     hc_error err;
-    if (rep_query_outcomes(st->store, req->by, req->from, req->to, arena, &r->rows, &r->n_rows,
-                           &r->total, &err) != HC_OK)
+    bool own = s_read_begin(st);
+    const rep_model *model = s_model(st);
+    rc = model ? rep_index_outcomes(model, req->by, req->from, req->to, arena, &r->rows, &r->n_rows,
+                                    &r->total, &err)
+               : rep_query_outcomes(st->store, req->by, req->from, req->to, arena, &r->rows,
+                                    &r->n_rows, &r->total, &err);
+    s_read_end(st, own);
+    if (rc != HC_OK)
         return hc_call_fail_with(call, &err);
     if ((rc = s_sort_rows(call, req->by, r->rows, r->n_rows)) != HC_OK)
         return rc;
@@ -233,7 +298,12 @@ int rep_apprenticeship_report(void *state, hc_call *call, const ProtobufCMessage
         return hc_call_fail_with(call, &err);
     Hcap__ApprenticeshipReport *r =
         (Hcap__ApprenticeshipReport *)hc_call_new(call, &hcap__apprenticeship_report__descriptor);
-    if (rep_query_apprenticeship(st->store, program, req->from, req->to, r, &err) != HC_OK)
+    bool own = s_read_begin(st);
+    const rep_model *model = s_model(st);
+    rc = model ? rep_index_apprenticeship(model, program, req->from, req->to, r, &err)
+               : rep_query_apprenticeship(st->store, program, req->from, req->to, r, &err);
+    s_read_end(st, own);
+    if (rc != HC_OK)
         return hc_call_fail_with(call, &err);
     r->has_completion_rate = r->has_placement_rate = 1;
     r->completion_rate = s_percent(r->completed, r->registered);
@@ -262,7 +332,12 @@ int rep_indicators(void *state, hc_call *call, const ProtobufCMessage *in, Proto
     Hcap__IndicatorsReport *r =
         (Hcap__IndicatorsReport *)hc_call_new(call, &hcap__indicators_report__descriptor);
     hc_error err;
-    if (rep_query_indicators(st->store, req->from, req->to, today, r, &err) != HC_OK)
+    bool own = s_read_begin(st);
+    const rep_model *model = s_model(st);
+    rc = model ? rep_index_indicators(model, st->store, req->from, req->to, today, r, &err)
+               : rep_query_indicators(st->store, req->from, req->to, today, r, &err);
+    s_read_end(st, own);
+    if (rc != HC_OK)
         return hc_call_fail_with(call, &err);
     r->has_credential_attainment_rate = r->has_measurable_skill_gains = 1;
     r->has_employment_rate_q2 = r->has_employment_rate_q4 = 1;

@@ -2,15 +2,18 @@
    parts its files share: reporting_server.c (the definition, status,
    rebuild, dead letters), reporting_project.c (the followers of the three
    logs into the read model), reporting_grants.c (grants),
-   reporting_reports.c (the reports) and reporting_suppress.c (small-cell
-   suppression). SQL lives in reporting_store.c (read-model writes) and
-   reporting_query.c (grants and report reads). */
+   reporting_reports.c (the reports, counted by reporting_index*.c over
+   the in-memory reporting_model.h) and reporting_suppress.c (small-cell
+   suppression). SQL lives in reporting_store.c (read-model writes),
+   reporting_model_store.c (loading the model) and reporting_query.c
+   (grants, and the reports in SQL: the reference and fallback). */
 #ifndef REPORTING_SERVER_H
 #define REPORTING_SERVER_H
 
 #include "hc_call.h"
 #include "hc_service.h"
 #include "reporting.pb-c.h"
+#include "reporting_model.h"
 
 /* The service definition hc_service_main and hc_service_new_local take:
    a region's reporting, following the node's enrollment, credentialing
@@ -64,7 +67,9 @@ enum {
 typedef struct {
     hc_service *service;
     hc_store *store;
-    bool central; /* rep_central_service: by=node, every report suppressed */
+    bool central;     /* rep_central_service: by=node, every report suppressed */
+    uint32_t applied; /* events the followers applied (trims the change log) */
+    rep_model *model; /* what the reports count over, loaded by the first */
 } rep_state;
 
 /* --- reporting_project.c: the followers' apply and reset functions --- */

@@ -1,5 +1,5 @@
-/* reporting_store: the read model's writes; the only SQL besides
-   reporting_query.c. Every statement is a cached literal with bound
+/* reporting_store: the read model's writes (SQL is also in
+   reporting_query.c and reporting_model_store.c). Every statement is a cached literal with bound
    parameters; every write is an upsert or a keyed delete. */
 #include "reporting_store.h"
 
@@ -214,8 +214,8 @@ int rep_store_fact_put(hc_store *store, const rep_fact *f, bool keep_first, hc_e
     int rc = rep_store_worker_key(store, f->worker_id, &wkey, err);
     if (rc != HC_OK)
         return rc;
-    /* An upsert, not INSERT OR REPLACE: a replaced row would not fire the
-       delete trigger that takes it out of the outcome cells (006). */
+    /* An upsert, not INSERT OR REPLACE: a replaced row would get a new fid
+       without its delete reaching model_changes (007). */
     sqlite3_stmt *stmt = hc_query_prepare(
         store,
         keep_first ? "INSERT OR IGNORE INTO facts " S_FACT_VALUES
@@ -261,8 +261,11 @@ int rep_store_apprentice_put(hc_store *store, const rep_apprentice *a, hc_error 
         return rc;
     sqlite3_stmt *stmt = hc_query_prepare(
         store,
-        "INSERT OR REPLACE INTO apprentices (id, wkey, program, start_date, status, "
-        "status_date, completed_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO apprentices (id, wkey, program, start_date, status, status_date, "
+        "completed_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
+        "wkey = excluded.wkey, program = excluded.program, start_date = excluded.start_date, "
+        "status = excluded.status, status_date = excluded.status_date, "
+        "completed_on = excluded.completed_on",
         err);
     if (!stmt)
         return HC_INTERNAL;
@@ -278,6 +281,10 @@ int rep_store_apprentice_put(hc_store *store, const rep_apprentice *a, hc_error 
 
 /* --- resets --- */
 
+/* After a reset or clear: the change log restarts under a new generation,
+   so every report index reloads instead of following millions of rows. */
+#define S_NEW_GENERATION " DELETE FROM model_changes; UPDATE model_state SET generation = random();"
+
 int rep_store_reset_enrollment(hc_store *store, hc_error *err)
 {
     return hc_store_exec(store,
@@ -289,14 +296,15 @@ int rep_store_reset_enrollment(hc_store *store, hc_error *err)
                          " UPDATE workers SET race_group = 'unknown', gender = 'unknown',"
                          " age_band = 'unknown', language = 'unknown', employer_id = NULL,"
                          " employment_status = 'unknown', registered_status = 'unknown',"
-                         " node = NULL, erased = 0;",
+                         " node = NULL, erased = 0;" S_NEW_GENERATION,
                          err);
 }
 
 int rep_store_reset_credentialing(hc_store *store, hc_error *err)
 {
-    return hc_store_exec(store, "DELETE FROM facts WHERE kind = 10; DELETE FROM credential_types;",
-                         err);
+    return hc_store_exec(
+        store, "DELETE FROM facts WHERE kind = 10; DELETE FROM credential_types;" S_NEW_GENERATION,
+        err);
 }
 
 int rep_store_reset_apprenticeship(hc_store *store, hc_error *err)
@@ -305,16 +313,26 @@ int rep_store_reset_apprenticeship(hc_store *store, hc_error *err)
                          "DELETE FROM facts WHERE kind BETWEEN 20 AND 22;"
                          " DELETE FROM programs WHERE origin = 'apprenticeship';"
                          " DELETE FROM program_ids WHERE origin = 'apprenticeship';"
-                         " DELETE FROM apprentices;",
+                         " DELETE FROM apprentices;" S_NEW_GENERATION,
                          err);
 }
 
 int rep_store_clear(hc_store *store, hc_error *err)
 {
     return hc_store_exec(store,
-                         "DELETE FROM outcome_cells; DELETE FROM worker_marks;"
-                         " DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
+                         "DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
                          " DELETE FROM employers; DELETE FROM workers;"
-                         " DELETE FROM credential_types; DELETE FROM program_ids;",
+                         " DELETE FROM credential_types; DELETE FROM program_ids;" S_NEW_GENERATION,
                          err);
+}
+
+int rep_store_changes_trim(hc_store *store, int64_t keep, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "DELETE FROM model_changes WHERE seq <= (SELECT MAX(seq) FROM model_changes) - ?1",
+        err);
+    if (!stmt)
+        return HC_INTERNAL;
+    sqlite3_bind_int64(stmt, 1, keep);
+    return hc_query_write(store, stmt, NULL, NULL, err);
 }

@@ -116,7 +116,12 @@ int rep_store_reset_enrollment(hc_store *store, hc_error *err);
 int rep_store_reset_credentialing(hc_store *store, hc_error *err);
 int rep_store_reset_apprenticeship(hc_store *store, hc_error *err);
 
-/* Deletes everything derived from the logs (all but grants). */
+/* Deletes everything derived from the logs (all but grants). Resets and
+   clear empty model_changes and draw a new model generation (007). */
 int rep_store_clear(hc_store *store, hc_error *err);
+
+/* Deletes the model_changes rows older than the newest keep: a report
+   index further behind reloads whole. HC_OK or the mapped SQLite error. */
+int rep_store_changes_trim(hc_store *store, int64_t keep, hc_error *err);
 
 #endif

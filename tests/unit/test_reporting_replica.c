@@ -176,7 +176,9 @@ Test(reporting_replica, reads_are_flagged_and_writes_are_not)
                 write = write || strcmp(h->method, writes[i]) == 0;
             bool read = strncmp(h->method, "Get", 3) == 0 || strncmp(h->method, "List", 4) == 0;
             cr_assert(write != read, "%s is either a read or a write", h->method);
-            cr_assert_eq(h->flags, read ? HC_HANDLER_READ : 0u, "%s", h->method);
+            /* dead letters are per store: listed at the primary only */
+            bool replica_read = read && strcmp(h->method, "ListDeadLetters") != 0;
+            cr_assert_eq(h->flags, replica_read ? HC_HANDLER_READ : 0u, "%s", h->method);
         }
         cr_assert_eq(n, 11, "every rpc of ReportingService");
     }

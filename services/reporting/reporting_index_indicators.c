@@ -56,18 +56,47 @@ static int32_t s_year_after(int32_t day)
     return same < last ? same : last;
 }
 
+/* The measured quarters of an exit day and the end of its credential
+   window, memoized per day: exits fall on a few thousand days. */
+typedef struct {
+    int32_t day; /* REP_DAY_NONE: empty */
+    int32_t f2, l2, f4, l4, year_after;
+} s_quarters;
+
+#define S_MEMO 4096
+
+static const s_quarters *s_quarters_of(s_quarters *memo, int32_t day)
+{
+    s_quarters *q = &memo[(uint32_t)day % S_MEMO];
+    if (q->day == day)
+        return q;
+    int y, m, d;
+    s_civil(day, &y, &m, &d);
+    int quarter = (m - 1) / 3 * 3 + 1;
+    *q = (s_quarters){.day = day,
+                      .f2 = s_month_first(y, quarter, 6),
+                      .l2 = s_month_first(y, quarter, 9) - 1,
+                      .f4 = s_month_first(y, quarter, 12),
+                      .l4 = s_month_first(y, quarter, 15) - 1,
+                      .year_after = s_year_after(day)};
+    return q;
+}
+
 /* --- the passes --- */
 
 typedef struct {
     const rep_model *m;
     rep_period p;
+    /* per-worker arrays in the model's scratch */
     int32_t *exit_day;    /* by worker: the last exit in the period */
     int32_t *train_start; /* by worker: earliest start of a credential_training exit */
     uint8_t *skills;      /* by worker: S_SKILL_* */
     rep_bits still;       /* exiters still enrolled on their exit day */
     rep_bits exiters;
-    rep_buckets credentials, records;
-    int64_t *wages;
+    uint32_t n_exiters;
+    rep_buckets facts; /* each exiter's credentials and employment records */
+    s_quarters *memo;  /* S_MEMO entries (scratch) */
+    int64_t *wages;    /* of the earners (scratch) */
     uint32_t n_wages;
 } s_run;
 
@@ -110,7 +139,7 @@ static void s_second_pass(s_run *r, uint32_t training)
     }
     for (size_t k = 0; k < r->m->n_workers; k++)
         if (r->exit_day[k] != REP_DAY_NONE && !rep_bits_has(&r->still, (uint32_t)k))
-            rep_bits_set(&r->exiters, (uint32_t)k);
+            r->n_exiters += rep_bits_set(&r->exiters, (uint32_t)k);
 }
 
 /* --- per exiter --- */
@@ -119,7 +148,7 @@ static void s_second_pass(s_run *r, uint32_t training)
    it before f, or an incumbent not separated before f. */
 static bool s_employed(const s_run *r, uint32_t w, int32_t f, int32_t l)
 {
-    const rep_buckets *b = &r->records;
+    const rep_buckets *b = &r->facts;
     int32_t latest = REP_DAY_NONE;
     for (uint32_t i = b->start[w]; i < b->start[w + 1]; i++) {
         const rep_model_fact *x = &r->m->facts[b->items[i]];
@@ -144,7 +173,7 @@ static bool s_employed(const s_run *r, uint32_t w, int32_t f, int32_t l)
 static int s_wage(const s_run *r, hc_store *store, uint32_t w, int32_t l, bool *has, int64_t *wage,
                   hc_error *err)
 {
-    const rep_buckets *b = &r->records;
+    const rep_buckets *b = &r->facts;
     int32_t latest = REP_DAY_NONE;
     bool tie = false;
     *has = false;
@@ -166,13 +195,13 @@ static int s_wage(const s_run *r, hc_store *store, uint32_t w, int32_t l, bool *
 
 /* Whether exiter w attained a credential from its training start to a
    year after its exit. */
-static bool s_attained(const s_run *r, uint32_t w)
+static bool s_attained(s_run *r, uint32_t w)
 {
-    int32_t last = s_year_after(r->exit_day[w]);
-    const rep_buckets *b = &r->credentials;
+    int32_t last = s_quarters_of(r->memo, r->exit_day[w])->year_after;
+    const rep_buckets *b = &r->facts;
     for (uint32_t i = b->start[w]; i < b->start[w + 1]; i++) {
-        int32_t day = r->m->facts[b->items[i]].day;
-        if (day >= r->train_start[w] && day <= last)
+        const rep_model_fact *f = &r->m->facts[b->items[i]];
+        if (f->kind == REP_FACT_CREDENTIAL && f->day >= r->train_start[w] && f->day <= last)
             return true;
     }
     return false;
@@ -186,11 +215,8 @@ typedef struct {
 /* Exiter w's part of the employment measures (an exiter with a row). */
 static int s_measure(s_run *r, hc_store *store, uint32_t w, s_counts *c, hc_error *err)
 {
-    int y, m, d;
-    s_civil(r->exit_day[w], &y, &m, &d);
-    int quarter = (m - 1) / 3 * 3 + 1;
-    int32_t f2 = s_month_first(y, quarter, 6), l2 = s_month_first(y, quarter, 9) - 1;
-    int32_t f4 = s_month_first(y, quarter, 12), l4 = s_month_first(y, quarter, 15) - 1;
+    const s_quarters *q = s_quarters_of(r->memo, r->exit_day[w]);
+    int32_t f2 = q->f2, l2 = q->l2, f4 = q->f4, l4 = q->l4;
     bool employed2 = l2 < c->today && s_employed(r, w, f2, l2);
     c->ended2 += l2 < c->today;
     c->employed2 += employed2;
@@ -240,7 +266,8 @@ static void s_report(s_run *r, const s_counts *c, Hcap__IndicatorsReport *out)
     out->has_exiters_q4 = out->has_employed_q4 = 1;
     out->exiters_q4 = c->ended4;
     out->employed_q4 = c->employed4;
-    qsort(r->wages, r->n_wages, sizeof *r->wages, s_cmp_wage);
+    if (r->n_wages > 1)
+        qsort(r->wages, r->n_wages, sizeof *r->wages, s_cmp_wage);
     out->has_median_earnings_q2_cents = r->n_wages > 0;
     out->median_earnings_q2_cents = r->n_wages ? r->wages[(r->n_wages - 1) / 2] : 0;
     uint32_t participants = 0, gainers = 0;
@@ -258,12 +285,14 @@ static bool s_run_new(s_run *r, const rep_model *m, const char *from, const char
 {
     size_t n = m->n_workers + 1;
     *r = (s_run){.m = m, .p = rep_period_of(from, to)};
-    r->exit_day = malloc(n * sizeof *r->exit_day);
-    r->train_start = malloc(n * sizeof *r->train_start);
-    r->skills = calloc(n, 1);
-    r->wages = malloc(n * sizeof *r->wages);
-    if (!r->exit_day || !r->train_start || !r->skills || !r->wages ||
-        !rep_bits_init(&r->still, n) || !rep_bits_init(&r->exiters, n))
+    r->skills = rep_model_scratch(m, 0, n, true);
+    r->exit_day = rep_model_scratch(m, 1, n * sizeof *r->exit_day, false);
+    r->train_start = rep_model_scratch(m, 2, n * sizeof *r->train_start, false);
+    r->memo = rep_model_scratch(m, 6, S_MEMO * sizeof *r->memo, false);
+    for (size_t i = 0; r->memo && i < S_MEMO; i++)
+        r->memo[i].day = REP_DAY_NONE;
+    if (!r->exit_day || !r->train_start || !r->skills || !r->memo || !rep_bits_init(&r->still, n) ||
+        !rep_bits_init(&r->exiters, n))
         return false;
     for (size_t k = 0; k < n; k++) {
         r->exit_day[k] = REP_DAY_NONE;
@@ -274,14 +303,8 @@ static bool s_run_new(s_run *r, const rep_model *m, const char *from, const char
 
 static void s_run_free(s_run *r)
 {
-    free(r->exit_day);
-    free(r->train_start);
-    free(r->skills);
-    free(r->wages);
     rep_bits_free(&r->still);
     rep_bits_free(&r->exiters);
-    rep_buckets_free(&r->credentials);
-    rep_buckets_free(&r->records);
 }
 
 int rep_index_indicators(const rep_model *model, hc_store *store, const char *from, const char *to,
@@ -297,8 +320,9 @@ int rep_index_indicators(const rep_model *model, hc_store *store, const char *fr
     if (ok) {
         s_first_pass(&r);
         s_second_pass(&r, rep_dict_find(&model->pkind, "credential_training"));
-        ok = rep_buckets_build(model, S_KIND(REP_FACT_CREDENTIAL), &r.exiters, &r.credentials) &&
-             rep_buckets_build(model, S_EMPLOYMENT, &r.exiters, &r.records);
+        ok = rep_buckets_build(model, S_KIND(REP_FACT_CREDENTIAL) | S_EMPLOYMENT, &r.exiters,
+                               &r.facts) &&
+             (r.wages = rep_model_scratch(model, 5, r.n_exiters * sizeof *r.wages, false));
     }
     int rc =
         ok ? s_exiters(&r, store, &c, err) : hc_error_set(err, HC_INTERNAL, NULL, "out of memory");

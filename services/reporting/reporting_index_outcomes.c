@@ -45,7 +45,7 @@ static uint8_t s_mask(uint8_t kind)
 /* marks[wkey]: the columns of the worker's facts in the period. */
 static uint8_t *s_marks(const rep_model *m, rep_period p)
 {
-    uint8_t *marks = calloc(m->n_workers + 1, 1);
+    uint8_t *marks = rep_model_scratch(m, 0, m->n_workers + 1, true);
     for (size_t i = 0; marks && i < m->n_facts; i++) {
         const rep_model_fact *f = &m->facts[i];
         if (f->kind && f->day >= p.from && f->day <= p.to)
@@ -249,7 +249,7 @@ static uint32_t s_entry(const rep_model_fact *f, const s_completes *c, rep_perio
 }
 
 typedef struct {
-    uint32_t *start; /* worker k's entries: items[start[k] .. start[k + 1]) */
+    uint32_t *start; /* worker k's entries: items[start[k] .. start[k + 1]) (scratch) */
     uint32_t *items;
     uint32_t *last; /* by key: the worker (+ 1) whose pair seen[key] holds */
     uint8_t *seen;
@@ -260,14 +260,14 @@ typedef struct {
 static bool s_entries_fill(const rep_model *m, const s_completes *c, rep_period p, s_entries *e)
 {
     size_t n = m->n_workers;
-    if (!(e->start = calloc(n + 1, sizeof *e->start)))
+    if (!(e->start = rep_model_scratch(m, 1, (n + 1) * sizeof *e->start, true)))
         return false;
     for (size_t i = 0; i < m->n_facts; i++)
         if (m->facts[i].kind && s_entry(&m->facts[i], c, p))
             e->start[m->facts[i].wkey + 1]++;
     for (size_t k = 0; k < n; k++)
         e->start[k + 1] += e->start[k];
-    if (!(e->items = malloc((e->start[n] + 1) * sizeof *e->items)))
+    if (!(e->items = rep_model_scratch(m, 2, e->start[n] * sizeof *e->items, false)))
         return false;
     for (size_t i = 0; i < m->n_facts; i++) {
         uint32_t entry = m->facts[i].kind ? s_entry(&m->facts[i], c, p) : 0;
@@ -315,8 +315,6 @@ static void s_entries_worker(const rep_model *m, const s_completes *c, s_entries
 
 static void s_entries_free(s_entries *e)
 {
-    free(e->start);
-    free(e->items);
     free(e->last);
     free(e->seen);
     free(e->counts);
@@ -395,6 +393,5 @@ int rep_index_outcomes(const rep_model *model, Hcap__Dimension by, const char *f
         ok = s_by_group(model, by, marks, arena, rows, n_rows);
     if (ok)
         ok = (*total = s_total(model, marks, arena)) != NULL;
-    free(marks);
     return ok ? HC_OK : hc_error_set(err, HC_INTERNAL, NULL, "out of memory");
 }

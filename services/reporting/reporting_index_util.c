@@ -42,7 +42,7 @@ bool rep_buckets_build(const rep_model *model, uint64_t kinds, const rep_bits *w
                        rep_buckets *buckets)
 {
     size_t n = model->n_workers;
-    uint32_t *start = calloc(n + 1, sizeof *start);
+    uint32_t *start = rep_model_scratch(model, REP_BUCKET_SLOT, (n + 1) * sizeof *start, true);
     if (!start)
         return false;
     for (size_t i = 0; i < model->n_facts; i++)
@@ -50,11 +50,10 @@ bool rep_buckets_build(const rep_model *model, uint64_t kinds, const rep_bits *w
             start[model->facts[i].wkey + 1]++;
     for (size_t k = 0; k < n; k++)
         start[k + 1] += start[k];
-    uint32_t *items = malloc((start[n] ? start[n] : 1) * sizeof *items);
-    if (!items) {
-        free(start);
+    uint32_t *items =
+        rep_model_scratch(model, REP_BUCKET_SLOT + 1, start[n] * sizeof *items, false);
+    if (!items)
         return false;
-    }
     for (size_t i = 0; i < model->n_facts; i++)
         if (s_wanted(model, &model->facts[i], kinds, want))
             items[start[model->facts[i].wkey]++] = (uint32_t)i;
@@ -64,12 +63,4 @@ bool rep_buckets_build(const rep_model *model, uint64_t kinds, const rep_bits *w
     buckets->start = start;
     buckets->items = items;
     return true;
-}
-
-void rep_buckets_free(rep_buckets *buckets)
-{
-    free(buckets->start);
-    free(buckets->items);
-    buckets->start = NULL;
-    buckets->items = NULL;
 }

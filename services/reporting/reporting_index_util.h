@@ -48,10 +48,11 @@ typedef struct {
     uint32_t *items;
 } rep_buckets;
 
-/* Groups the facts of kinds of the workers in want (NULL: every worker);
-   false out of memory. */
+/* Groups the facts of kinds of the workers in want (NULL: every worker)
+   in the model's scratch slots REP_BUCKET_SLOT and the next; false out
+   of memory. */
+#define REP_BUCKET_SLOT 3
 bool rep_buckets_build(const rep_model *model, uint64_t kinds, const rep_bits *want,
                        rep_buckets *buckets);
-void rep_buckets_free(rep_buckets *buckets);
 
 #endif

@@ -88,9 +88,35 @@ int rep_dict_id(rep_dict *dict, const char *text, uint32_t max, uint32_t *id, hc
 
 /* --- the model --- */
 
+struct rep_scratch {
+    void *data[REP_SCRATCH_SLOTS];
+    size_t size[REP_SCRATCH_SLOTS];
+};
+
 rep_model *rep_model_new(void)
 {
-    return calloc(1, sizeof(rep_model));
+    rep_model *self = calloc(1, sizeof(rep_model));
+    if (self && !(self->scratch = calloc(1, sizeof *self->scratch))) {
+        free(self);
+        return NULL;
+    }
+    return self;
+}
+
+void *rep_model_scratch(const rep_model *self, int slot, size_t size, bool zero)
+{
+    struct rep_scratch *s = self->scratch;
+    size = size ? size : 1;
+    if (size > s->size[slot]) {
+        free(s->data[slot]);
+        s->size[slot] = 0;
+        if (!(s->data[slot] = malloc(size)))
+            return NULL;
+        s->size[slot] = size;
+    }
+    if (zero)
+        memset(s->data[slot], 0, size);
+    return s->data[slot];
 }
 
 void rep_model_small_clear(rep_model *self)
@@ -133,6 +159,9 @@ void rep_model_destroy(rep_model **self_p)
     if (!self_p || !*self_p)
         return;
     rep_model_clear(*self_p);
+    for (int i = 0; i < REP_SCRATCH_SLOTS; i++)
+        free((*self_p)->scratch->data[i]);
+    free((*self_p)->scratch);
     free(*self_p);
     *self_p = NULL;
 }

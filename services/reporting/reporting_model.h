@@ -98,7 +98,12 @@ typedef struct {
     rep_dict sector;
     rep_model_program *programs;
     size_t n_programs;
+    /* buffers the report passes reuse (rep_model_scratch) */
+    struct rep_scratch *scratch;
 } rep_model;
+
+/* The scratch slots: each report takes a slot for one purpose at a time. */
+enum { REP_SCRATCH_SLOTS = 7 };
 
 rep_model *rep_model_new(void);
 /* Frees everything; accepts NULL, nulls *self_p. */
@@ -174,6 +179,12 @@ int rep_model_program_add(rep_model *self, const char *origin, const char *code,
    HC_OK or the mapped SQLite error. */
 int rep_model_wage_latest(hc_store *store, int64_t wkey, int32_t last_day, bool *has, int64_t *wage,
                           hc_error *err);
+
+/* A buffer of at least size bytes the model keeps in slot for the
+   reports (zeroed when zero): per-worker arrays of a few MiB each, kept
+   so that a report does not fault fresh pages in on every call. Valid
+   until the slot is taken again; NULL out of memory. */
+void *rep_model_scratch(const rep_model *self, int slot, size_t size, bool zero);
 
 /* Bytes the model holds (for the log). */
 size_t rep_model_bytes(const rep_model *self);

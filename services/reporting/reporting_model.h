@@ -81,6 +81,10 @@ typedef struct {
     bool loaded;
     int64_t generation;
     int64_t seq;
+    /* a load refused (HC_OUT_OF_RANGE) at this state is not tried again
+       until the store changes */
+    bool refused;
+    int64_t refused_generation, refused_seq;
     rep_dict race, gender, age, status, language, node, employer;
     rep_dict code;  /* program and credential codes */
     rep_dict pkind; /* program kind names */

@@ -351,6 +351,8 @@ int rep_model_sync(rep_model *model, hc_store *store, hc_error *err)
     bool same = model->loaded && generation == model->generation;
     if (same && last == model->seq)
         return HC_OK;
+    if (model->refused && generation == model->refused_generation && last == model->refused_seq)
+        return hc_error_set(err, HC_OUT_OF_RANGE, NULL, "the store holds what the model cannot");
     int code = S_RELOAD;
     if (same && last > model->seq && first <= model->seq + 1 &&
         (uint64_t)(last - model->seq) <= model->n_facts / S_RELOAD_SHARE + 4096)
@@ -359,8 +361,12 @@ int rep_model_sync(rep_model *model, hc_store *store, hc_error *err)
         code = s_load(store, model, err);
     if (code != HC_OK) {
         rep_model_clear(model);
+        model->refused = code == HC_OUT_OF_RANGE;
+        model->refused_generation = generation;
+        model->refused_seq = last;
         return code;
     }
+    model->refused = false;
     model->loaded = true;
     model->generation = generation;
     model->seq = last;

@@ -499,3 +499,28 @@ Test(reporting_index, reports_through_the_handlers_read_the_index_for_every_role
     uint8_t *b = s_outcomes_packed(rows, n, total, &size_b);
     cr_assert(size_a == size_b && memcmp(a, b, size_a) == 0);
 }
+
+Test(reporting_index, a_store_the_model_cannot_hold_is_answered_by_the_sql)
+{
+    s_generate();
+    s_sql("INSERT INTO facts (entity, kind, wkey, day) VALUES ('odd', 1, 5, '24-5-1');");
+    hc_error err;
+    cr_assert_eq(rep_model_sync(s_model, s_store(), &err), HC_OUT_OF_RANGE,
+                 "a day that is no date is refused, not read as some other day");
+    cr_assert_eq(rep_model_sync(s_model, s_store(), &err), HC_OUT_OF_RANGE,
+                 "and not loaded again while the store stays as it is");
+    Hcap__OutcomesRequest req = HCAP__OUTCOMES_REQUEST__INIT;
+    req.by = HCAP__DIMENSION__DIMENSION_GENDER;
+    Hcap__OutcomesReport *r = NULL;
+    ht_local_ok(&s_local, "GetOutcomes", &req.base, &r);
+    Hcap__OutcomeRow **rows, *total;
+    size_t n, size_a, size_b;
+    cr_assert_eq(
+        rep_query_outcomes(s_store(), req.by, NULL, NULL, s_local.arena, &rows, &n, &total, &err),
+        HC_OK);
+    uint8_t *a = s_outcomes_packed(r->rows, r->n_rows, r->total, &size_a);
+    uint8_t *b = s_outcomes_packed(rows, n, total, &size_b);
+    cr_assert(size_a == size_b && memcmp(a, b, size_a) == 0, "the SQL answered");
+    s_sql("DELETE FROM facts WHERE entity = 'odd';");
+    cr_assert_eq(rep_model_sync(s_model, s_store(), &err), HC_OK, "a changed store loads again");
+}

@@ -42,15 +42,20 @@ static uint8_t s_mask(uint8_t kind)
     }
 }
 
-/* marks[wkey]: the columns of the worker's facts in the period. */
-static uint8_t *s_marks(const rep_model *m, rep_period p)
+/* Marks worker f->wkey with the columns of f when it is in the period. */
+static inline void s_mark(uint8_t *marks, const rep_model_fact *f, rep_period p)
+{
+    if (f->kind && f->day >= p.from && f->day <= p.to)
+        marks[f->wkey] |= s_mask(f->kind);
+}
+
+/* marks[wkey]: the columns of the worker's facts in the period; with
+   program, the marks come out of the pass s_entries_fill makes. */
+static uint8_t *s_marks(const rep_model *m, rep_period p, bool program)
 {
     uint8_t *marks = rep_model_scratch(m, 0, m->n_workers + 1, true);
-    for (size_t i = 0; marks && i < m->n_facts; i++) {
-        const rep_model_fact *f = &m->facts[i];
-        if (f->kind && f->day >= p.from && f->day <= p.to)
-            marks[f->wkey] |= s_mask(f->kind);
-    }
+    for (size_t i = 0; marks && !program && i < m->n_facts; i++)
+        s_mark(marks, &m->facts[i], p);
     return marks;
 }
 
@@ -256,15 +261,19 @@ typedef struct {
     uint32_t (*counts)[S_COLUMNS];
 } s_entries;
 
-/* Counts per worker, then each entry at its worker's next place. */
-static bool s_entries_fill(const rep_model *m, const s_completes *c, rep_period p, s_entries *e)
+/* Counts per worker (marking the workers too), then each entry at its
+   worker's next place. */
+static bool s_entries_fill(const rep_model *m, const s_completes *c, rep_period p, s_entries *e,
+                           uint8_t *marks)
 {
     size_t n = m->n_workers;
     if (!(e->start = rep_model_scratch(m, 1, (n + 1) * sizeof *e->start, true)))
         return false;
-    for (size_t i = 0; i < m->n_facts; i++)
+    for (size_t i = 0; i < m->n_facts; i++) {
+        s_mark(marks, &m->facts[i], p);
         if (m->facts[i].kind && s_entry(&m->facts[i], c, p))
             e->start[m->facts[i].wkey + 1]++;
+    }
     for (size_t k = 0; k < n; k++)
         e->start[k + 1] += e->start[k];
     if (!(e->items = rep_model_scratch(m, 2, e->start[n] * sizeof *e->items, false)))
@@ -321,15 +330,15 @@ static void s_entries_free(s_entries *e)
 }
 
 /* Per program key, the six columns (docs/indicators.md, by program). */
-static bool s_program_counts(const rep_model *m, const uint8_t *marks, rep_period p, s_entries *e)
+static bool s_program_counts(const rep_model *m, uint8_t *marks, rep_period p, s_entries *e)
 {
     s_completes c = {0};
     size_t keys = ((size_t)m->code.n + 1) * 2;
     e->last = calloc(keys, sizeof *e->last);
     e->seen = calloc(keys, sizeof *e->seen);
     e->counts = calloc(keys, sizeof *e->counts);
-    bool ok =
-        e->last && e->seen && e->counts && s_completes_new(m, &c) && s_entries_fill(m, &c, p, e);
+    bool ok = e->last && e->seen && e->counts && s_completes_new(m, &c) &&
+              s_entries_fill(m, &c, p, e, marks);
     for (uint32_t w = 0; ok && w < m->n_workers; w++)
         if (e->start[w] != e->start[w + 1])
             s_entries_worker(m, &c, e, w, marks[w] & S_PLACEMENT);
@@ -338,7 +347,7 @@ static bool s_program_counts(const rep_model *m, const uint8_t *marks, rep_perio
     return ok;
 }
 
-static bool s_by_program(const rep_model *m, const uint8_t *marks, rep_period p, hc_arena *arena,
+static bool s_by_program(const rep_model *m, uint8_t *marks, rep_period p, hc_arena *arena,
                          Hcap__OutcomeRow ***rows, size_t *n_rows)
 {
     s_entries e = {0};
@@ -385,7 +394,7 @@ int rep_index_outcomes(const rep_model *model, Hcap__Dimension by, const char *f
     *total = NULL;
     if (!s_known(by))
         return hc_error_set(err, HC_INVALID_ARGUMENT, "by", "no outcomes by dimension %d", by);
-    uint8_t *marks = s_marks(model, p);
+    uint8_t *marks = s_marks(model, p, by == HCAP__DIMENSION__DIMENSION_PROGRAM);
     bool ok = marks != NULL;
     if (ok && by == HCAP__DIMENSION__DIMENSION_PROGRAM)
         ok = s_by_program(model, marks, p, arena, rows, n_rows);

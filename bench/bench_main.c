@@ -244,7 +244,7 @@ static void s_reads_figures(const bench_reads_result *r)
     bench_metric(&(bench_figure){"profile_p99", "ms", r->profile_p99_us / 1000,
                                  r->single_p99_us / 1000, BENCH_AT_MOST, S_PROFILE_TARGET,
                                  "enrollment GetWorker p99, this run", false},
-                 "gateway GetProfile (7 parts over enrollment, credentialing, apprenticeship), "
+                 "gateway GetProfile (one read each at enrollment, credentialing, apprenticeship), "
                  "%zu calls each, p50 %.2f ms vs %.2f ms",
                  r->calls, r->profile_p50_us / 1000, r->single_p50_us / 1000);
 }

@@ -38,6 +38,7 @@ typedef struct {
     hc_arena *arena; /* the request's only arena */
     uint64_t id;
     const char *method;
+    const s_method *m; /* the method, once looked up */
     const uint8_t *body;
     size_t size;
     const ProtobufCMessage *in; /* already decoded (invoke), else NULL */
@@ -302,7 +303,7 @@ static int s_call(hc_service *self, s_req *req, const s_method *m, const Protobu
    Returns the request's code; req->err is filled. */
 static int s_execute(hc_service *self, s_req *req)
 {
-    const s_method *m = zhashx_lookup(self->methods, req->method);
+    const s_method *m = req->m ? req->m : zhashx_lookup(self->methods, req->method);
     if (!m)
         return hc_error_set(&req->err, HC_UNIMPLEMENTED, "method", "%s has no method %s",
                             self->def->name, req->method);
@@ -366,14 +367,14 @@ static void s_poke_followers(hc_service *self)
 
 /* Whether no request of the batch can write: reads without a key (a
    keyed request records its reply). */
-static bool s_reads_only(hc_service *self, const s_req *reqs, size_t count)
+static bool s_reads_only(hc_service *self, s_req *reqs, size_t count)
 {
+    bool reads = true;
     for (size_t i = 0; i < count; i++) {
-        const s_method *m = zhashx_lookup(self->methods, reqs[i].method);
-        if (!m || !(m->flags & HC_HANDLER_READ) || reqs[i].key)
-            return false;
+        reqs[i].m = zhashx_lookup(self->methods, reqs[i].method);
+        reads = reads && reqs[i].m && (reqs[i].m->flags & HC_HANDLER_READ) && !reqs[i].key;
     }
-    return true;
+    return reads;
 }
 
 /* Group commit: every request of the batch in ONE transaction, each in

@@ -1,5 +1,5 @@
 # Thin front for the CMake build: run a demo node, test everything, benchmark.
-.PHONY: all deps build run test format-check bench fuzz clean
+.PHONY: all deps test-deps build run test format-check bench fuzz clean
 
 JOBS ?= $(shell nproc)
 DATA ?= var
@@ -11,6 +11,9 @@ all: build
 deps:
 	@tools/bootstrap
 
+test-deps:
+	@tools/bootstrap --test
+
 build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build build -j $(JOBS)
@@ -18,12 +21,12 @@ build: deps
 run: build
 	build/bin/hcap-node --data $(DATA) --demo
 
-format-check:
+format-check: test-deps
 	@tools/format-check
 
 # The release build is what `make run` starts: it must compile too (asserts
 # vanish there, so -Werror sees what the sanitizer build cannot).
-test: deps format-check build
+test: test-deps format-check build
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHCAP_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -36,7 +39,7 @@ bench: build
 
 # libFuzzer targets (clang, build-fuzz), each for FUZZ_SECONDS on a
 # temporary copy of its corpus under tests/fuzz/corpus.
-fuzz: deps
+fuzz: test-deps
 	@JOBS=$(JOBS) tests/fuzz/run $(FUZZ_SECONDS)
 
 clean:

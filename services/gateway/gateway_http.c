@@ -17,6 +17,7 @@
 #include "gateway_auth.h"
 #include "gateway_codec.h"
 #include "gateway_idem.h"
+#include "gateway_static.h"
 #include "hc_arena.h"
 #include "hc_log.h"
 #include "hc_time.h"
@@ -56,6 +57,7 @@ struct s_request {
     bool suspended;
     s_ticket *ticket;
     gw_http_reply reply;
+    const gw_asset *asset; /* a dashboard file to send instead of reply */
     char allow[128];
     int sent_status;
     double started;
@@ -95,8 +97,35 @@ static void s_fail(s_request *req, int code, const char *field, const char *mess
     req->state = S_READY;
 }
 
+/* A dashboard file, or 304 when the client holds this very version. */
+static enum MHD_Result s_send_asset(s_request *req)
+{
+    const gw_asset *asset = req->asset;
+    const char *held =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    bool fresh = held && strcmp(held, asset->etag) == 0;
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        fresh ? 0 : asset->size, fresh ? (char *)"" : (char *)asset->data, MHD_RESPMEM_PERSISTENT);
+    if (!response)
+        return MHD_NO;
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, asset->content_type);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, asset->etag);
+    for (const char *const *h = gw_static_headers; *h; h += 2)
+        MHD_add_response_header(response, h[0], h[1]);
+    unsigned status = fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+    enum MHD_Result rc = MHD_queue_response(req->conn, status, response);
+    MHD_destroy_response(response);
+    if (rc == MHD_YES) {
+        req->state = S_SENT;
+        req->sent_status = (int)status;
+    }
+    return rc;
+}
+
 static enum MHD_Result s_send(s_request *req)
 {
+    if (req->asset)
+        return s_send_asset(req);
     struct MHD_Response *response = MHD_create_response_from_buffer(
         req->reply.size, req->reply.body ? req->reply.body : (char *)"", MHD_RESPMEM_MUST_COPY);
     if (!response)
@@ -183,6 +212,18 @@ static void s_serve_metrics(s_request *req)
     req->state = S_READY;
 }
 
+/* "/" is index.html; /assets/{file} names any other file. */
+static void s_serve_static(s_request *req)
+{
+    const char *name = req->match.n_params ? req->match.params[0].value : "index.html";
+    req->asset = gw_static_find(name);
+    if (!req->asset) {
+        s_fail(req, HC_NOT_FOUND, NULL, "no such dashboard file");
+        return;
+    }
+    req->state = S_READY;
+}
+
 /* The request's route, or false with a 404/405 reply set. */
 static bool s_route(s_request *req, const char *method, const char *url)
 {
@@ -222,6 +263,10 @@ static void s_request_begin(s_request *req, const char *method, const char *url)
         return;
     if (req->match.route->flags & GW_ROUTE_METRICS) {
         s_serve_metrics(req);
+        return;
+    }
+    if (req->match.route->flags & GW_ROUTE_STATIC) {
+        s_serve_static(req);
         return;
     }
     const char *length = s_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -138,6 +138,9 @@ static const gw_route s_routes[] = {
     {"GET", "/healthz", "gateway", "Health", S_ANY, GW_ROUTE_PUBLIC | S_READ | GW_ROUTE_HEALTH,
      NULL, NULL},
     {"GET", "/metrics", NULL, NULL, S_ADMIN, GW_ROUTE_METRICS, NULL, NULL},
+    /* the dashboard: index.html, and its other files by name */
+    {"GET", "/", NULL, NULL, S_ANY, GW_ROUTE_PUBLIC | GW_ROUTE_STATIC, NULL, NULL},
+    {"GET", "/assets/{file}", NULL, NULL, S_ANY, GW_ROUTE_PUBLIC | GW_ROUTE_STATIC, NULL, NULL},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
 

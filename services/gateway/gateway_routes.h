@@ -22,12 +22,14 @@ enum {
     GW_ROUTE_RAW_JSON = 1u << 9, /* HTTP: the reply's one string field is the JSON body itself */
     GW_ROUTE_BY_SERVICE = 1u << 10, /* HTTP: ?service= picks the route of the same pattern and
                                        method of that service (gw_route_for_service) */
+    GW_ROUTE_STATIC = 1u << 11,     /* HTTP: an embedded dashboard file (gateway_static.h) */
 };
 
 typedef struct {
     const char *http_method; /* "GET", ...; NULL: reachable from the frontend only */
     const char *pattern;     /* "/v1/workers/{id}"; {name} is the input field it fills */
-    const char *service;     /* broker service name, or "gateway"; NULL for /metrics */
+    const char *service;     /* broker service name, or "gateway"; NULL for /metrics and the
+                                dashboard's files */
     const char *method;      /* rpc name in the service's proto */
     unsigned roles;          /* HC_ROLE_BIT_* allowed (ignored with GW_ROUTE_PUBLIC) */
     unsigned flags;          /* GW_ROUTE_* */

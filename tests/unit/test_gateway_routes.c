@@ -90,7 +90,10 @@ Test(gateway_routes, unknown_and_odd_paths_are_404)
 {
     gw_match m;
     const char *paths[] = {"",
-                           "/",
+                           "//",
+                           "/assets",
+                           "/assets/",
+                           "/assets/a/b",
                            "/v1",
                            "/v1/",
                            "/v1/workers/",
@@ -224,20 +227,24 @@ Test(gateway_routes, credentialing_routes_map_to_their_rpc)
     cr_assert_eq(gw_route_match("DELETE", "/v1/verify/x", &(gw_match){0}), GW_MATCH_NO_METHOD);
 }
 
-Test(gateway_routes, only_verification_and_health_need_no_token)
+Test(gateway_routes, only_verification_health_and_the_dashboard_need_no_token)
 {
     size_t public_routes = 0;
     for (const gw_route *r = gw_route_table(); r->pattern; r++)
         if (r->flags & GW_ROUTE_PUBLIC) {
             public_routes++;
             cr_assert(strcmp(r->pattern, "/healthz") == 0 ||
-                          strcmp(r->pattern, "/v1/verify/{id}") == 0,
+                          strcmp(r->pattern, "/v1/verify/{id}") == 0 ||
+                          ((r->flags & GW_ROUTE_STATIC) && !r->service),
                       "%s is public", r->pattern);
             cr_assert_str_eq(r->http_method, "GET");
         }
-    cr_assert_eq(public_routes, 2);
+    cr_assert_eq(public_routes, 4);
     gw_match m;
     cr_assert(s_match_ok("GET", "/v1/verify/crd_01XYZ", &m)->flags & GW_ROUTE_READ);
+    cr_assert(s_match_ok("GET", "/", &m)->flags & GW_ROUTE_STATIC);
+    cr_assert_str_eq(s_match_ok("GET", "/assets/app.js", &m)->pattern, "/assets/{file}");
+    cr_assert_str_eq(m.params[0].value, "app.js");
 }
 
 Test(gateway_routes, reference_checks_are_declared_on_the_awarding_routes)

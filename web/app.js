@@ -1,0 +1,2 @@
+// hcap dashboard: entry point.
+document.getElementById('main').textContent = 'hcap';

@@ -517,7 +517,7 @@ static void s_check_ready(s_node *self)
         return;
     hc_client_destroy(&self->health);
     printf("hcap-node ready: http://%s\n", self->http);
-    printf("admin token: %s/admin.token\n", self->dir);
+    printf("admin token: %s/admin.token (the dashboard at that URL asks for it)\n", self->dir);
     fflush(stdout);
     hc_log_info("node_ready", "data=%s http=%s", self->dir, self->http);
 }

@@ -11,7 +11,9 @@
 #include "hcap.pb-c.h"
 
 #define S_EPOCH_KEY   "eventlog_epoch"
+#define S_SOURCE_KEY  "eventlog_source" /* what the log was last opened as: for backups */
 #define S_EPOCH_BYTES 16
+_Static_assert(2 * S_EPOCH_BYTES + 1 == HC_EPOCH_SIZE, "an epoch is hex text of its bytes");
 /* A reply must fit the follower's ZMQ_MAXMSGSIZE with room for framing. */
 #define S_REPLY_BUDGET (HC_MAX_MSG_SIZE - 64 * 1024)
 
@@ -27,7 +29,7 @@ static const char *s_schema = "CREATE TABLE IF NOT EXISTS events ("
 struct _hc_eventlog {
     hc_store *store;
     char *source;
-    char epoch[2 * S_EPOCH_BYTES + 1];
+    char epoch[HC_EPOCH_SIZE];
     zloop_t *loop;
     zsock_t *router; /* FETCH */
     zsock_t *bell;   /* doorbell PUB */
@@ -54,6 +56,24 @@ static int s_head(hc_store *store, uint64_t *head)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* A new random epoch, as hex text. */
+static void s_epoch_new(char epoch[HC_EPOCH_SIZE])
+{
+    uint8_t bytes[S_EPOCH_BYTES];
+    hc_random_bytes(bytes, sizeof bytes);
+    hc_hex(bytes, sizeof bytes, epoch);
+}
+
+/* Records the source in hc_meta when it is not there yet or changed (a
+   node given another id), so a backup can name the log it copied. */
+static int s_source_record(hc_eventlog *self, hc_error *err)
+{
+    char *recorded = hc_store_meta_get(self->store, S_SOURCE_KEY);
+    bool same = recorded && strcmp(recorded, self->source) == 0;
+    free(recorded);
+    return same ? HC_OK : hc_store_meta_set(self->store, S_SOURCE_KEY, self->source, err);
+}
+
 /* Reads the epoch, or chooses one when the log is new. */
 static int s_epoch_load(hc_eventlog *self, hc_error *err)
 {
@@ -64,9 +84,7 @@ static int s_epoch_load(hc_eventlog *self, hc_error *err)
         return HC_OK;
     }
     free(epoch);
-    uint8_t bytes[S_EPOCH_BYTES];
-    hc_random_bytes(bytes, sizeof bytes);
-    hc_hex(bytes, sizeof bytes, self->epoch);
+    s_epoch_new(self->epoch);
     int rc = hc_store_meta_set(self->store, S_EPOCH_KEY, self->epoch, err);
     if (rc == HC_OK)
         hc_log_info("eventlog_created", "source=%s epoch=%s path=%s", self->source, self->epoch,
@@ -85,6 +103,8 @@ static int s_prepare_log(hc_eventlog *self, hc_error *err)
     rc = hc_store_exec(self->store, s_schema, err);
     if (rc == HC_OK)
         rc = s_epoch_load(self, err);
+    if (rc == HC_OK)
+        rc = s_source_record(self, err);
     if (own && rc == HC_OK)
         return hc_store_commit(self->store, err);
     if (own)
@@ -201,6 +221,54 @@ int hc_eventlog_append(hc_eventlog *self, const char *type, const char *subject,
         free(data);
     if (rc == HC_OK && seq)
         *seq = (uint64_t)sqlite3_last_insert_rowid(hc_store_db(self->store));
+    return rc;
+}
+
+/* Copies hc_meta's value of key into out ("" when absent). */
+static void s_meta_copy(hc_store *store, const char *key, char *out, size_t size)
+{
+    char *value = hc_store_meta_get(store, key);
+    snprintf(out, size, "%s", value ? value : "");
+    free(value);
+}
+
+int hc_eventlog_inspect(hc_store *store, hc_eventlog_info *info, hc_error *err)
+{
+    assert(store);
+    assert(info);
+    memset(info, 0, sizeof *info);
+    if (!hc_store_has_table(store, "events"))
+        return HC_OK;
+    info->present = true;
+    if (hc_store_has_table(store, "hc_meta")) {
+        s_meta_copy(store, S_SOURCE_KEY, info->source, sizeof info->source);
+        s_meta_copy(store, S_EPOCH_KEY, info->epoch, sizeof info->epoch);
+    }
+    if (s_head(store, &info->head) != 0)
+        return hc_error_set(err, HC_INTERNAL, NULL, "%s: cannot read the log's head",
+                            hc_store_path(store));
+    return HC_OK;
+}
+
+int hc_eventlog_renew_epoch(hc_store *store, char old[HC_EPOCH_SIZE], char fresh[HC_EPOCH_SIZE],
+                            hc_error *err)
+{
+    assert(store && old && fresh);
+    int rc = hc_store_begin(store, err);
+    if (rc != HC_OK)
+        return rc;
+    rc = hc_store_exec(
+        store, "CREATE TABLE IF NOT EXISTS hc_meta (key TEXT PRIMARY KEY, value TEXT)", err);
+    if (rc == HC_OK) {
+        s_meta_copy(store, S_EPOCH_KEY, old, HC_EPOCH_SIZE);
+        do
+            s_epoch_new(fresh);
+        while (strcmp(fresh, old) == 0);
+        rc = hc_store_meta_set(store, S_EPOCH_KEY, fresh, err);
+    }
+    if (rc == HC_OK)
+        return hc_store_commit(store, err);
+    hc_store_rollback(store);
     return rc;
 }
 

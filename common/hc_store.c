@@ -4,9 +4,14 @@
 
 #include <ctype.h>
 #include <czmq.h>
+#include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "hc_field.h"
 #include "hc_log.h"
+#include "hc_time.h"
 
 #define S_BUSY_TIMEOUT_MS 5000
 #define S_SAVEPOINT       "hc_sp"
@@ -366,8 +371,152 @@ int hc_store_meta_set(hc_store *self, const char *key, const char *value, hc_err
     return HC_OK;
 }
 
-/* Copies in steps so other connections are not locked out for the whole
-   copy; a busy source just means try the step again shortly. */
+/* --- tools: copying and inspecting a store in use ------------------------ */
+
+#define S_BACKUP_BUSY_MS 30000
+
+hc_store *hc_store_open_existing(const char *path, hc_error *err)
+{
+    assert(path);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        hc_error_set(err, errno == ENOENT ? HC_NOT_FOUND : HC_INTERNAL, NULL, "cannot open %s: %s",
+                     path, strerror(errno));
+        return NULL;
+    }
+    hc_store *self = (hc_store *)zmalloc(sizeof(hc_store));
+    assert(self);
+    self->path = strdup(path);
+    self->stmts = zhashx_new();
+    assert(self->path && self->stmts);
+    zhashx_set_destructor(self->stmts, s_stmt_finalize);
+    /* Read-write without create: a read-only connection could not make
+       the -wal and -shm files of a store whose node is stopped. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &self->db, flags, NULL) != SQLITE_OK) {
+        hc_error_set(err, HC_INTERNAL, NULL, "cannot open %s: %s", path,
+                     self->db ? sqlite3_errmsg(self->db) : "out of memory");
+        hc_store_destroy(&self);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(self->db, 1);
+    sqlite3_busy_timeout(self->db, S_BUSY_TIMEOUT_MS);
+    return self;
+}
+
+int hc_store_begin_snapshot(hc_store *self, hc_error *err)
+{
+    assert(self);
+    int rc = hc_store_begin_read(self, err);
+    if (rc != HC_OK)
+        return rc;
+    sqlite3_stmt *stmt = hc_store_stmt(self, "SELECT count(*) FROM sqlite_master");
+    int step = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
+    if (stmt)
+        sqlite3_reset(stmt);
+    if (step == SQLITE_ROW)
+        return HC_OK;
+    rc = hc_store_error(self, step, NULL, err);
+    hc_store_rollback(self);
+    return rc;
+}
+
+static bool s_db_has_table(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1,
+                           &stmt, NULL) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return false;
+    }
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+bool hc_store_has_table(hc_store *self, const char *name)
+{
+    assert(self);
+    assert(name);
+    return s_db_has_table(self->db, name);
+}
+
+#define S_ROW_COLUMNS 16
+
+int hc_store_each_row(hc_store *self, const char *sql, hc_store_row_fn *row, void *arg,
+                      hc_error *err)
+{
+    assert(self && sql && row);
+    sqlite3_stmt *stmt = hc_store_stmt(self, sql);
+    if (!stmt)
+        return hc_error_set(err, HC_INTERNAL, NULL, "%s: cannot prepare %s", self->path, sql);
+    int n = sqlite3_column_count(stmt);
+    assert(n <= S_ROW_COLUMNS && "more columns than hc_store_each_row hands out");
+    const char *columns[S_ROW_COLUMNS];
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        for (int i = 0; i < n; i++)
+            columns[i] = (const char *)sqlite3_column_text(stmt, i);
+        if (row(arg, n, columns) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_DONE)
+        return HC_OK;
+    return hc_error_set(err, HC_INTERNAL, NULL, "%s: %s", self->path, sqlite3_errmsg(self->db));
+}
+
+/* One step of all pages: the whole copy reads one snapshot. A busy source
+   (a lock held for a moment by recovery or a checkpoint) is tried again;
+   in WAL mode writers never make a reader wait. The sqlite3 result. */
+static int s_backup_copy(hc_store *self, sqlite3 *dest)
+{
+    sqlite3_backup *backup = sqlite3_backup_init(dest, "main", self->db, "main");
+    if (!backup)
+        return sqlite3_errcode(dest);
+    int64_t deadline = hc_clock_ms() + S_BACKUP_BUSY_MS;
+    int rc;
+    while (((rc = sqlite3_backup_step(backup, -1)) & 0xff) == SQLITE_BUSY ||
+           (rc & 0xff) == SQLITE_LOCKED) {
+        if (hc_clock_ms() > deadline)
+            break;
+        sqlite3_sleep(20);
+    }
+    int finished = sqlite3_backup_finish(backup);
+    return rc == SQLITE_DONE ? finished : rc;
+}
+
+/* PRAGMA quick_check of db: true when it answers the single row "ok". */
+static bool s_quick_check(sqlite3 *db, char *why, size_t size)
+{
+    sqlite3_stmt *stmt = NULL;
+    snprintf(why, size, "%s", "no answer");
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK)
+        snprintf(why, size, "%s", sqlite3_errmsg(db));
+    int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
+    const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
+    bool ok = first && strcmp(first, "ok") == 0;
+    if (first && !ok)
+        snprintf(why, size, "%s", first);
+    else if (stmt && rc != SQLITE_ROW)
+        snprintf(why, size, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return ok;
+}
+
+static void s_remove_copy(const char *path)
+{
+    char side[PATH_MAX + 8];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 int hc_store_backup(hc_store *self, const char *path, hc_error *err)
 {
     assert(self);
@@ -380,25 +529,26 @@ int hc_store_backup(hc_store *self, const char *path, hc_error *err)
         sqlite3_close(dest);
         return HC_INTERNAL;
     }
-    sqlite3_backup *backup = sqlite3_backup_init(dest, "main", self->db, "main");
-    if (backup) {
-        do {
-            rc = sqlite3_backup_step(backup, 1024);
-            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-                sqlite3_sleep(10);
-        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-        sqlite3_backup_finish(backup);
-    }
-    rc = sqlite3_errcode(dest);
+    rc = s_backup_copy(self, dest);
     /* A restored copy is another history of the log: without the epoch, an
        event log opened on it chooses a new one and followers rebuild. */
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && s_db_has_table(dest, "hc_meta"))
         rc = sqlite3_exec(dest, "DELETE FROM hc_meta WHERE key = 'eventlog_epoch'", NULL, NULL,
                           NULL);
+    int code = HC_OK;
+    char why[256];
     if (rc != SQLITE_OK)
-        hc_error_set(err, HC_INTERNAL, NULL, "backup to %s: %s", path, sqlite3_errmsg(dest));
-    sqlite3_close(dest);
-    return rc == SQLITE_OK ? HC_OK : HC_INTERNAL;
+        code = hc_error_set(err, HC_INTERNAL, NULL, "backup of %s to %s: %s", self->path, path,
+                            (rc & 0xff) == SQLITE_BUSY ? "the source stayed busy"
+                                                       : sqlite3_errmsg(dest));
+    else if (!s_quick_check(dest, why, sizeof why))
+        code = hc_error_set(err, HC_DATA_LOSS, NULL, "backup of %s to %s fails quick_check: %s",
+                            self->path, path, why);
+    if (sqlite3_close(dest) != SQLITE_OK && code == HC_OK)
+        code = hc_error_set(err, HC_INTERNAL, NULL, "cannot close %s", path);
+    if (code != HC_OK)
+        s_remove_copy(path);
+    return code;
 }
 
 /* --- messages <-> rows ---------------------------------------------------- */

@@ -93,10 +93,41 @@ int hc_store_error(hc_store *self, int rc, const char *field, hc_error *err);
 char *hc_store_meta_get(hc_store *self, const char *key);
 int hc_store_meta_set(hc_store *self, const char *key, const char *value, hc_error *err);
 
-/* Online copy of the database to path with SQLite's backup API. The copy
+/* Opens the existing database file at path as it is, for tools that copy
+   or inspect a store another process may be using: no pragmas but the
+   busy timeout, no migrations, nothing written by the open itself, the
+   file never created. NULL + err (HC_NOT_FOUND when there is no such
+   file, naming it; HC_INTERNAL otherwise). */
+hc_store *hc_store_open_existing(const char *path, hc_error *err);
+
+/* BEGIN DEFERRED and a first read, so the read transaction's snapshot is
+   taken now rather than at the caller's first read: several stores
+   pinned one after the other hold the state of one moment. End it with
+   hc_store_rollback. HC_OK, HC_UNAVAILABLE (busy), or HC_INTERNAL. */
+int hc_store_begin_snapshot(hc_store *self, hc_error *err);
+
+/* Whether the database holds a table named name. */
+bool hc_store_has_table(hc_store *self, const char *name);
+
+/* Runs sql (a literal without parameters: it is cached as a statement)
+   and calls row for each result row with its n columns as text (NULL for
+   an SQL NULL), valid during the call. row returns 0 to go on, anything
+   else to stop. For tools that read a store without sqlite3.h. HC_OK, or
+   HC_INTERNAL when sql does not compile or run. */
+typedef int(hc_store_row_fn)(void *arg, int n, const char *const *columns);
+int hc_store_each_row(hc_store *self, const char *sql, hc_store_row_fn *row, void *arg,
+                      hc_error *err);
+
+/* Online copy of the database to path (a new file) with SQLite's backup
+   API, in ONE backup step: the copy is the snapshot of one read
+   transaction of the source (the caller's, when one is open: see
+   hc_store_begin_snapshot), while writers go on beside it in WAL mode. A
+   source busy for a moment is tried again for up to 30 s. The copy
    leaves out the event log's epoch, so a log opened on a restored copy
-   gets a new one (followers then rebuild instead of trusting old seqs).
-   HC_OK or HC_INTERNAL. */
+   gets a new one (followers then rebuild instead of trusting old seqs),
+   and is checked with PRAGMA quick_check. HC_OK; or HC_INTERNAL (cannot
+   write path, the source stayed busy), or HC_DATA_LOSS (the copy failed
+   its check), with the file at path removed. */
 int hc_store_backup(hc_store *self, const char *path, hc_error *err);
 
 /* Binds the fields of msg named in columns (a comma-separated list of

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "enrollment.pb-c.h"
 #include "hc_arena.h"
+#include "hc_eventlog.h"
 #include "hc_store.h"
 #include "hc_time.h"
 
@@ -389,6 +390,227 @@ Test(store, backup_copies_a_consistent_database)
     snprintf(bad, sizeof bad, "%s/missing/dir/copy.db", s_dir);
     store = s_open(s_two);
     cr_expect_eq(hc_store_backup(store, bad, &err), HC_INTERNAL);
+    hc_store_destroy(&store);
+}
+
+/* --- what hcapctl backup and restore use --- */
+
+static hc_store *s_existing(const char *path)
+{
+    hc_error err;
+    hc_error_clear(&err);
+    hc_store *store = hc_store_open_existing(path, &err);
+    cr_assert_not_null(store, "open existing %s: %s", path, err.message);
+    return store;
+}
+
+/* n people with ids from first, in one transaction. */
+static void s_people(hc_store *store, int first, int n)
+{
+    hc_error err;
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    for (int i = first; i < first + n; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "person-%d", i);
+        cr_assert_eq(s_insert_person(store, i, name), SQLITE_DONE);
+    }
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK);
+}
+
+Test(store, open_existing_neither_creates_nor_migrates)
+{
+    hc_error err;
+    char missing[160];
+    snprintf(missing, sizeof missing, "%s/missing.db", s_dir);
+    cr_expect_null(hc_store_open_existing(missing, &err));
+    cr_expect_eq(err.code, HC_NOT_FOUND);
+    cr_expect(strstr(err.message, missing), "names the file: %s", err.message);
+    cr_expect_neq(access(missing, F_OK), 0, "the file was created");
+    hc_store *store = s_open(s_two);
+    hc_store_destroy(&store);
+    store = s_existing(s_path);
+    cr_expect_eq(s_int(store, "PRAGMA user_version"), 2, "a store of a newer binary opens as is");
+    cr_expect(hc_store_has_table(store, "people"));
+    cr_expect_not(hc_store_has_table(store, "nothing"));
+    hc_store_destroy(&store);
+}
+
+static int s_collect(void *arg, int n, const char *const *columns)
+{
+    char *out = arg;
+    for (int i = 0; i < n; i++)
+        snprintf(out + strlen(out), 256 - strlen(out), "%s%s", i ? "," : "",
+                 columns[i] ? columns[i] : "NULL");
+    snprintf(out + strlen(out), 256 - strlen(out), ";");
+    return strstr(out, "stop") ? 1 : 0;
+}
+
+Test(store, each_row_hands_out_text_and_stops_when_asked)
+{
+    hc_store *store = s_open(s_two);
+    cr_assert_eq(s_insert_person(store, 1, "ana"), SQLITE_DONE);
+    cr_assert_eq(s_insert_person(store, 2, "stop"), SQLITE_DONE);
+    cr_assert_eq(s_insert_person(store, 3, "never"), SQLITE_DONE);
+    char out[256] = "";
+    hc_error err;
+    cr_assert_eq(hc_store_each_row(store, "SELECT id, name, NULL FROM people ORDER BY id",
+                                   s_collect, out, &err),
+                 HC_OK, "%s", err.message);
+    cr_expect_str_eq(out, "1,ana,NULL;2,stop,NULL;");
+    out[0] = '\0';
+    cr_expect_eq(hc_store_each_row(store, "SELECT nothing FROM nowhere", s_collect, out, &err),
+                 HC_INTERNAL);
+    cr_expect_str_eq(out, "");
+    hc_store_destroy(&store);
+}
+
+/* The copy holds exactly what the pinned snapshot saw: rows committed by
+   another connection after the pin are not in it, and that writer never
+   waited for the backup. */
+Test(store, backup_copies_the_snapshot_pinned_while_another_writer_goes_on)
+{
+    hc_store *writer = s_open(s_two);
+    s_people(writer, 1, 2000);
+    hc_error err;
+    cr_assert_eq(hc_store_meta_set(writer, "eventlog_epoch", "e1", &err), HC_OK);
+    hc_store *source = s_existing(s_path);
+    cr_assert_eq(hc_store_begin_snapshot(source, &err), HC_OK, "%s", err.message);
+    int64_t start = hc_clock_ms();
+    s_people(writer, 5001, 500);
+    cr_expect_lt(hc_clock_ms() - start, 2000, "the writer waited for the pinned reader");
+    char copy[160];
+    snprintf(copy, sizeof copy, "%s/copy.db", s_dir);
+    cr_assert_eq(hc_store_backup(source, copy, &err), HC_OK, "%s", err.message);
+    s_people(writer, 9001, 10);
+    hc_store_rollback(source);
+    hc_store_destroy(&source);
+    hc_store *restored = s_existing(copy);
+    cr_expect_eq(s_int(restored, "SELECT count(*) FROM people"), 2000, "not the pinned snapshot");
+    cr_expect_eq(s_int(restored, "PRAGMA user_version"), 2);
+    char *epoch = hc_store_meta_get(restored, "eventlog_epoch");
+    cr_expect_null(epoch, "a copy carries no epoch");
+    free(epoch);
+    hc_store_destroy(&restored);
+    epoch = hc_store_meta_get(writer, "eventlog_epoch");
+    cr_expect_str_eq(epoch, "e1", "the original lost its epoch");
+    free(epoch);
+    cr_expect_eq(s_int(writer, "SELECT count(*) FROM people"), 2510);
+    hc_store_destroy(&writer);
+}
+
+typedef struct {
+    hc_store *store;
+    volatile bool stop;
+    int commits;
+} s_busy_writer;
+
+static void *s_write_on(void *arg)
+{
+    s_busy_writer *w = arg;
+    for (int i = 0; !w->stop && i < 100000; i++) {
+        s_people(w->store, 100000 + i * 10, 10);
+        w->commits++;
+    }
+    return NULL;
+}
+
+/* Without a pin the backup takes its own snapshot in one step: while a
+   writer commits beside it, the copy passes quick_check and holds whole
+   transactions only. */
+Test(store, backup_of_a_store_being_written_holds_whole_commits)
+{
+    hc_store *store = s_open(s_two);
+    s_people(store, 1, 20000);
+    hc_store_destroy(&store);
+    s_busy_writer w = {.store = s_open(s_two)};
+    pthread_t thread;
+    cr_assert_eq(pthread_create(&thread, NULL, s_write_on, &w), 0);
+    while (w.commits < 5)
+        usleep(1000);
+    hc_store *source = s_existing(s_path);
+    char copy[160];
+    snprintf(copy, sizeof copy, "%s/copy.db", s_dir);
+    hc_error err;
+    int before = w.commits;
+    cr_assert_eq(hc_store_backup(source, copy, &err), HC_OK, "%s", err.message);
+    w.stop = true;
+    pthread_join(thread, NULL);
+    hc_store_destroy(&source);
+    hc_store_destroy(&w.store);
+    hc_store *restored = s_existing(copy);
+    int64_t rows = s_int(restored, "SELECT count(*) FROM people");
+    cr_expect_eq((rows - 20000) % 10, 0, "a commit was copied in part: %lld rows", (long long)rows);
+    cr_expect_geq(rows, 20000 + 10 * before);
+    char check[16];
+    cr_expect_str_eq(s_text(restored, "PRAGMA quick_check", check, sizeof check), "ok");
+    hc_store_destroy(&restored);
+}
+
+/* A source whose index pages are damaged copies page for page, and the
+   copy's quick_check says so: the backup fails and leaves no file. */
+Test(store, backup_of_a_damaged_store_fails_its_check_and_leaves_no_copy)
+{
+    hc_store *store = s_open(s_two);
+    s_people(store, 1, 3000);
+    int64_t root = s_int(store, "SELECT rootpage FROM sqlite_master"
+                                " WHERE name = 'sqlite_autoindex_people_1'");
+    int64_t page = s_int(store, "PRAGMA page_size");
+    cr_assert_eq(hc_store_exec(store, "PRAGMA wal_checkpoint(TRUNCATE)", NULL), HC_OK);
+    hc_store_destroy(&store);
+    FILE *file = fopen(s_path, "r+b");
+    cr_assert_not_null(file);
+    char junk[512];
+    memset(junk, 0x5a, sizeof junk);
+    cr_assert_eq(fseek(file, (long)((root - 1) * page + 8), SEEK_SET), 0);
+    cr_assert_eq(fwrite(junk, 1, sizeof junk, file), sizeof junk);
+    fclose(file);
+    hc_store *source = s_existing(s_path);
+    char copy[160];
+    snprintf(copy, sizeof copy, "%s/copy.db", s_dir);
+    hc_error err;
+    cr_expect_eq(hc_store_backup(source, copy, &err), HC_DATA_LOSS, "%s", err.message);
+    cr_expect(strstr(err.message, "quick_check"), "%s", err.message);
+    cr_expect_neq(access(copy, F_OK), 0, "the failed copy stayed");
+    hc_store_destroy(&source);
+}
+
+/* hc_eventlog's side of a backup: what inspect reads of a log, and the
+   new epoch a restored store gets. */
+Test(store, a_restored_log_is_inspected_and_gets_a_new_epoch)
+{
+    hc_store *store = s_open(NULL);
+    hc_error err;
+    hc_eventlog_info info;
+    cr_assert_eq(hc_eventlog_inspect(store, &info, &err), HC_OK);
+    cr_expect_not(info.present, "a store without a log has one");
+    hc_eventlog *log = hc_eventlog_new(store, "north/enrollment", &err);
+    cr_assert_not_null(log, "%s", err.message);
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    Hcap__Worker worker = HCAP__WORKER__INIT;
+    worker.id = "wkr_1";
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(hc_eventlog_append(log, "enrollment.worker_registered.v1", "wkr_1",
+                                        &worker.base, NULL, &err),
+                     HC_OK);
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK);
+    char was[HC_EPOCH_SIZE];
+    snprintf(was, sizeof was, "%s", hc_eventlog_epoch(log));
+    hc_eventlog_destroy(&log);
+    cr_assert_eq(hc_eventlog_inspect(store, &info, &err), HC_OK);
+    cr_expect(info.present);
+    cr_expect_str_eq(info.source, "north/enrollment");
+    cr_expect_str_eq(info.epoch, was);
+    cr_expect_eq(info.head, 3);
+    char old[HC_EPOCH_SIZE], fresh[HC_EPOCH_SIZE];
+    cr_assert_eq(hc_eventlog_renew_epoch(store, old, fresh, &err), HC_OK, "%s", err.message);
+    cr_expect_str_eq(old, was);
+    cr_expect_str_neq(fresh, was);
+    cr_expect_eq(strlen(fresh), HC_EPOCH_SIZE - 1);
+    log = hc_eventlog_new(store, "north/enrollment", &err);
+    cr_assert_not_null(log);
+    cr_expect_str_eq(hc_eventlog_epoch(log), fresh, "the log does not serve the new epoch");
+    cr_expect_eq(hc_eventlog_head(log), 3, "the events did not stay");
+    hc_eventlog_destroy(&log);
     hc_store_destroy(&store);
 }
 

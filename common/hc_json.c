@@ -384,7 +384,7 @@ static int s_enum_from_json(s_walk *walk, const json_t *json, const char *path,
 static int s_integer_member(s_walk *walk, const ProtobufCFieldDescriptor *field, const json_t *json,
                             const char *path, void *member)
 {
-    json_int_t v;
+    json_int_t v = 0; /* set on HC_OK; -O3 cannot see it */
     int rc;
     switch (field->type) {
     case PROTOBUF_C_TYPE_UINT32:

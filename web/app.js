@@ -86,31 +86,39 @@ async function render() {
   const main = document.getElementById('main');
   clearAlert();
   setStatus('Loading…');
+  let page = null;
   try {
     await ensureSession();
-    const { view, page, signin } = viewFor(route);
-    const ctx = { ...route, alive, navigate, notice: signin ? takeNotice() : null };
-    const node = await view(ctx);
+    const found = viewFor(route);
+    page = found.page;
+    const ctx = { ...route, alive, navigate, notice: found.signin ? takeNotice() : null };
+    const node = await found.view(ctx);
     if (!alive()) return;
-    buildNav(page);
-    replace(main, node);
-    document.title = `${main.querySelector('h1')?.textContent || 'Dashboard'} · hcap`;
-    const where = `${page}/${route.id || ''}`;
-    focusPage(main, where === lastPage);
-    lastPage = where;
+    show(main, node, page, route);
   } catch (err) {
-    if (alive()) showPageError(main, err);
+    if (alive() && err.status !== 401) show(main, errorPage(err), page, route);
   } finally {
     if (alive()) setStatus('');
   }
 }
 
-function showPageError(main, err) {
-  if (err.status === 401) return; // the unauthorized handler has taken over
+// Puts a rendered page in place: menu, title, focus.
+function show(main, node, page, route) {
+  buildNav(page);
+  replace(main, node);
+  document.title = `${main.querySelector('h1')?.textContent || 'Dashboard'} · hcap`;
+  const where = `${page}/${route.id || ''}`;
+  focusPage(main, where === lastPage);
+  lastPage = where;
+}
+
+// A page whose data did not come: the reason in the alert region (a 401
+// is not shown: the unauthorized handler has taken the user to sign-in).
+function errorPage(err) {
   showError(err, 'This page could not be loaded.');
-  replace(main, h('h1', null, 'Not loaded'),
-    h('p', null, 'The node answered with an error (above). ',
-      h('a', { href: location.hash || '#/' }, 'Try again'), ' or choose another page.'));
+  return h('section', null, h('h1', null, 'Not loaded'),
+    h('p', null, 'The node answered with an error, shown above.'),
+    h('button.button', { type: 'button', onclick: () => render() }, 'Try again'));
 }
 
 function renderUnavailable(ctx) {

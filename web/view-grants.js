@@ -8,13 +8,28 @@ import { day, empty, h, link, num, pct } from './dom.js';
 import { METRIC_WORDS, RATE_METRICS } from './labels.js';
 import { session } from './session.js';
 
-function grantCard(grant) {
+// A grant in the list, with its pace when its report came back.
+function grantCard(grant, report) {
   const count = (grant.deliverables || []).length;
+  const pace = report
+    ? [h('p.meta', null, `${pct(report.elapsed_pct)} of the period elapsed`),
+      timeBar(report.elapsed_pct, `Time elapsed in ${grant.code}`),
+      h('p', null, `${report.deliverables.filter((d) => d.on_pace === true).length} of ${count} deliverables on pace`)]
+    : h('p', null, `${count} deliverable${count === 1 ? '' : 's'}`);
   return h('li.card.grant-card', null,
     h('h2', null, link(`/grants/${encodeURIComponent(grant.code)}`, grant.name)),
     h('p.meta', null, `${grant.code} · ${day(grant.start_date)} to ${day(grant.end_date)}`),
     grant.funder ? h('p.meta', null, `Funder: ${grant.funder}`) : null,
-    h('p', null, `${count} deliverable${count === 1 ? '' : 's'}`));
+    pace);
+}
+
+// Each grant's report, or null where it failed: the list shows without it.
+function reportsOf(grants) {
+  return Promise.all(grants.map((g) => request(`/v1/reports/grants/${encodeURIComponent(g.code)}`)
+    .catch((err) => {
+      if (err.status === 401) throw err;
+      return null;
+    })));
 }
 
 // Analysts may read a grant's report but not the list of grants: they
@@ -40,15 +55,17 @@ export async function renderGrants(ctx) {
     return page;
   }
   const grants = await listAll('/v1/grants');
+  const reports = await reportsOf(grants);
   page.append(h('p.lead', null, 'Deliverables of each grant against its targets.'),
-    grants.length ? h('ul.cards', null, grants.map(grantCard)) : empty('No grants yet. Add one with POST /v1/grants or “hcapctl grants add FILE.json”.'));
+    grants.length ? h('ul.cards', null, grants.map((g, i) => grantCard(g, reports[i]))) : empty('No grants yet. Add one with POST /v1/grants or “hcapctl grants add FILE.json”.'));
   return page;
 }
 
-// "67" or "100%" for a rate metric; the API's null is "suppressed".
-function figure(value, rate) {
-  if (value === null || value === undefined) return 'suppressed';
-  return rate ? pct(value) : num(value);
+// A figure's cell: "67", or "100%" for a rate metric; the API's null is
+// "suppressed", set apart in the style of suppressed cells.
+function figure(cls, value, rate) {
+  if (value === null || value === undefined) return h(`dd.${cls}.is-suppressed`, null, 'suppressed');
+  return h(`dd.${cls}`, null, rate ? pct(value) : num(value));
 }
 
 // [class, symbol, words]: the symbol and the words carry the meaning, the
@@ -63,9 +80,9 @@ function deliverableFigures(d) {
   const ratio = d.numerator !== null && d.numerator !== undefined
     ? h('p.meta', null, `${num(d.numerator)} of ${num(d.denominator)} completers placed`) : null;
   return [h('dl.figures', null,
-    h('div', null, h('dt', null, 'Actual'), h('dd.actual', null, figure(d.actual, rate))),
-    h('div', null, h('dt', null, 'Target'), h('dd.target', null, figure(d.target, rate))),
-    h('div', null, h('dt', null, 'Of target'), h('dd.pct', null, d.pct_of_target === null ? 'suppressed' : pct(d.pct_of_target)))),
+    h('div', null, h('dt', null, 'Actual'), figure('actual', d.actual, rate)),
+    h('div', null, h('dt', null, 'Target'), figure('target', d.target, rate)),
+    h('div', null, h('dt', null, 'Of target'), figure('pct', d.pct_of_target, true))),
   ratio];
 }
 
@@ -89,12 +106,14 @@ function deliverableCard(d, elapsed) {
 
 function periodCard(report) {
   const onPace = report.deliverables.filter((d) => d.on_pace === true).length;
+  const hidden = report.deliverables.filter((d) => d.suppressed).length;
   return h('div.card.period', null,
     h('p', null, h('strong', null, 'Grant period: '), `${day(report.start_date)} to ${day(report.end_date)}`,
       report.as_of ? ` (as of ${report.as_of})` : ''),
     h('p.elapsed', null, h('strong', null, 'Time elapsed: '), h('span.elapsed-pct', null, pct(report.elapsed_pct))),
     timeBar(report.elapsed_pct, 'Time elapsed in the grant period'),
-    h('p', null, `${onPace} of ${report.deliverables.length} deliverables on pace.`));
+    h('p', null, `${onPace} of ${report.deliverables.length} deliverables on pace`,
+      hidden ? ` (${hidden} suppressed, pace not shown).` : '.'));
 }
 
 /** #/grants/CODE */

@@ -92,6 +92,17 @@ export async function startNode(args, { dir = tempDir('hcap-web-'), timeoutMs = 
   return node;
 }
 
+/**
+ * Stops the node; removes its directory when the test passed (kept after a
+ * failure, for its logs and stores).
+ */
+export async function finish(node, passed) {
+  const code = await stopNode(node);
+  if (passed) fs.rmSync(node.dir, { recursive: true, force: true });
+  else process.stderr.write(`kept ${node.dir}\n`);
+  return code;
+}
+
 /** SIGTERM, then up to 20 s for the orderly stop; SIGKILL after that. Resolves to the exit code. */
 export async function stopNode(node) {
   if (node.exited) return node.proc.exitCode;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  api, caughtUp, figure, freePort, launch, overflowsX, screenshot, settled, startNode, waitCaughtUp, waitFor,
+  api, caughtUp, figure, finish, freePort, launch, overflowsX, screenshot, settled, startNode, waitCaughtUp, waitFor,
 } from './hcap.mjs';
 
 const METRICS = ['participants', 'completed', 'credentials', 'apprentices', 'apprentices_completed', 'placements'];
@@ -114,17 +114,23 @@ async function run(central, { context, watch }) {
 async function main() {
   const nodes = [];
   let browser;
+  let passed = false;
   try {
     const central = await federation(nodes);
     browser = await launch();
     await run(central, browser);
+    passed = true;
   } catch (err) {
     for (const node of nodes) process.stderr.write(`${node.base} last output:\n${node.log().slice(-3000)}\n`);
     if (browser) process.stderr.write(`page problems: ${JSON.stringify(browser.watch.problems, null, 1)}\n`);
     throw err;
   } finally {
     if (browser) await browser.browser.close();
-    for (const node of nodes.reverse()) log(`${node.base} stopped (exit ${await node.stop()})`);
+    for (const node of nodes.reverse()) {
+      const code = await finish(node, passed);
+      log(`${node.base} stopped (exit ${code})`);
+      if (passed) assert.equal(code, 0, 'hcap-node stops in order on SIGTERM');
+    }
   }
   log('ok');
 }

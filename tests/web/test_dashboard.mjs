@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  api, figure, launch, overflowsX, screenshot, settled, startNode, waitCaughtUp,
+  api, figure, finish, launch, overflowsX, screenshot, settled, startNode, waitCaughtUp,
 } from './hcap.mjs';
 
 const GRANT = 'SEIU-CC';
@@ -236,6 +236,7 @@ async function run(node, browser) {
   await page.goto(`${node.base}/`);
   await screenshot(page, 'signin-desktop');
   await signIn(page, token);
+  log('signed in with the admin token');
   assert.deepEqual(await navNames(page), ['Grants', 'Outcomes', 'Workers', 'Apprentices']);
   await screenshot(page, 'grants-desktop');
   await checkGrant(page, node, token);
@@ -260,20 +261,24 @@ async function run(node, browser) {
 async function main() {
   const node = await startNode(['--demo']);
   let browser;
+  let passed = false;
   try {
     await node.waitLog('event=demo_loaded');
     await waitCaughtUp(node);
     log(`node with the demo fund at ${node.base}`);
     browser = await launch();
+    log(`Chromium ${browser.browser.version()} launched`);
     await run(node, browser);
+    passed = true;
   } catch (err) {
     process.stderr.write(`hcap-node's last output:\n${node.log().slice(-4000)}\n`);
     if (browser) process.stderr.write(`page problems: ${JSON.stringify(browser.watch.problems, null, 1)}\n`);
     throw err;
   } finally {
     if (browser) await browser.browser.close();
-    const code = await node.stop();
+    const code = await finish(node, passed);
     log(`hcap-node stopped (exit ${code})`);
+    if (passed) assert.equal(code, 0, 'hcap-node stops in order on SIGTERM');
   }
   log('ok');
 }

@@ -37,7 +37,7 @@ function parseHash() {
 }
 
 /** Goes to a route (a hash without '#'); the hashchange listener renders it. */
-export function navigate(route) {
+function navigate(route) {
   if (location.hash === `#${route}`) render();
   else location.hash = route;
 }

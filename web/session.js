@@ -24,14 +24,18 @@ export const NAMES = {
 
 export const session = { central: false, access: null, pages: [] };
 
-// true when the call is allowed for the token, false on 403; other errors
-// (401 above all) go to the caller.
+// true when the call is allowed for the token, false on 403. The gateway
+// checks the role before it asks a service, so a service that is down
+// (503, 504) still means "allowed": its page will say what is wrong. A 401
+// or no answer at all goes to the caller.
 async function allowed(path, token) {
   try {
     await request(path, { token });
     return true;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 403) return false;
+    if (!(err instanceof ApiError) || err.status === 401 || err.status === 0) throw err;
+    if (err.status === 403) return false;
+    if (err.status >= 500) return true;
     throw err;
   }
 }

@@ -54,12 +54,12 @@ function apprenticeRow(a, programs, names) {
 }
 
 function filterForm(ctx, programs) {
-  const status = h('select', { id: 'status', name: 'status' }, h('option', { value: '' }, 'Any status'),
+  const status = h('select', { id: 'appr-status', name: 'status' }, h('option', { value: '' }, 'Any status'),
     STATUSES.map((s) => h('option', { value: s, selected: ctx.params.get('status') === s }, word(s))));
   const program = h('select', { id: 'program_code', name: 'program_code' }, h('option', { value: '' }, 'Any program'),
     [...programs.values()].map((p) => h('option', { value: p.code, selected: ctx.params.get('program_code') === p.code }, p.name)));
   const form = h('form.card.filters', { 'aria-label': 'Filter apprentices' },
-    h('div.field', null, h('label', { for: 'status' }, 'Status'), status),
+    h('div.field', null, h('label', { for: 'appr-status' }, 'Status'), status),
     h('div.field', null, h('label', { for: 'program_code' }, 'Program'), program),
     h('button.button', { type: 'submit' }, 'Filter'));
   form.addEventListener('submit', (event) => {

@@ -191,6 +191,31 @@ export function overflowsX(page) {
     || document.body.scrollWidth > window.innerWidth);
 }
 
+/**
+ * What a page lacks for keyboard and screen reader users: form fields
+ * without a label, a count of h1 other than one, positive tabindex (which
+ * breaks the reading order), an id used twice (a label or aria reference
+ * would point at the wrong element). An empty list when nothing is wrong.
+ */
+export function accessibilityFaults(page) {
+  return page.evaluate(() => {
+    const faults = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (!el.labels?.length && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) {
+        faults.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
+      }
+    }
+    const h1 = document.querySelectorAll('h1').length;
+    if (h1 !== 1) faults.push(`${h1} h1 elements`);
+    for (const el of document.querySelectorAll('[tabindex]')) {
+      if (Number(el.getAttribute('tabindex')) > 0) faults.push(`tabindex > 0 on ${el.tagName}`);
+    }
+    const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+    for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) faults.push(`id "${id}" used twice`);
+    return faults;
+  });
+}
+
 /** "1,800" -> 1800, "16.75%" -> 16.75; "suppressed" stays a string. */
 export function figure(text) {
   const t = text.trim();

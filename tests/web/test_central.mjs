@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  api, caughtUp, figure, finish, freePort, launch, overflowsX, screenshot, settled, startNode, waitCaughtUp, waitFor,
+  accessibilityFaults, api, caughtUp, figure, finish, freePort, launch, overflowsX, screenshot, settled,
+  startNode, waitCaughtUp, waitFor,
 } from './hcap.mjs';
 
 const METRICS = ['participants', 'completed', 'credentials', 'apprentices', 'apprentices_completed', 'placements'];
@@ -106,6 +107,7 @@ async function run(central, { context, watch }) {
     await page.goto(`${central.base}/#${route}`);
     await settled(page);
     assert.equal(await overflowsX(page), false, `${name} scrolls sideways at 375 px`);
+    assert.deepEqual(await accessibilityFaults(page), [], `${name}: labels, headings`);
     await screenshot(page, `${name}-phone`);
   }
   assert.deepEqual(watch.problems, [], 'no console errors or CSP violations');

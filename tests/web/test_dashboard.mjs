@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  api, figure, finish, launch, overflowsX, screenshot, settled, startNode, waitCaughtUp,
+  accessibilityFaults, api, figure, finish, launch, overflowsX, screenshot, settled, startNode, waitCaughtUp,
 } from './hcap.mjs';
 
 const GRANT = 'SEIU-CC';
@@ -161,6 +161,7 @@ async function phonePass(page, routes) {
     await page.goto(`${new URL(page.url()).origin}/#${route}`);
     await settled(page);
     assert.equal(await overflowsX(page), false, `${name} scrolls sideways at 375 px`);
+    assert.deepEqual(await accessibilityFaults(page), [], `${name}: labels, headings`);
     await screenshot(page, `${name}-phone`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -535,6 +535,11 @@ int hc_store_backup(hc_store *self, const char *path, hc_error *err)
     if (rc == SQLITE_OK && s_db_has_table(dest, "hc_meta"))
         rc = sqlite3_exec(dest, "DELETE FROM hc_meta WHERE key = 'eventlog_epoch'", NULL, NULL,
                           NULL);
+    /* One self-contained file: no -wal beside it once closed, and one that
+       inspecting it read-only leaves none either. A store opened on it
+       goes back to WAL (hc_store_open). */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
     int code = HC_OK;
     char why[256];
     if (rc != SQLITE_OK)

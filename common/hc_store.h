@@ -125,9 +125,10 @@ int hc_store_each_row(hc_store *self, const char *sql, hc_store_row_fn *row, voi
    source busy for a moment is tried again for up to 30 s. The copy
    leaves out the event log's epoch, so a log opened on a restored copy
    gets a new one (followers then rebuild instead of trusting old seqs),
-   and is checked with PRAGMA quick_check. HC_OK; or HC_INTERNAL (cannot
-   write path, the source stayed busy), or HC_DATA_LOSS (the copy failed
-   its check), with the file at path removed. */
+   is left in rollback-journal mode (one self-contained file; a store
+   opened on it goes back to WAL) and is checked with PRAGMA quick_check. HC_OK; or HC_INTERNAL
+   (cannot write path, the source stayed busy), or HC_DATA_LOSS (the copy failed its check), with
+   the file at path removed. */
 int hc_store_backup(hc_store *self, const char *path, hc_error *err);
 
 /* Binds the fields of msg named in columns (a comma-separated list of

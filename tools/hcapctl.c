@@ -11,6 +11,7 @@
 #include "apprenticeship.pb-c.h"
 #include "credentialing.pb-c.h"
 #include "ctl.h"
+#include "ctl_backup.h"
 #include "enrollment.pb-c.h"
 #include "federation.pb-c.h"
 #include "gateway.pb-c.h"
@@ -201,6 +202,8 @@ static void s_usage(FILE *out)
     fprintf(out, "  %-29s %-36s [--dry-run]\n", "apprentices import-hours", "FILE");
     fprintf(out, "  %-29s %-36s [--service S]\n", "events dead|retry", "");
     fprintf(out, "  %-29s %-36s [--dir D]\n", "keygen", "NAME");
+    fprintf(out, "  %-29s %-36s [--config FILE]\n", "backup", "DIR");
+    fprintf(out, "  %-29s %-36s\n", "restore", "DIR");
     fprintf(out, "\nlists take --all (every page); `hcapctl COMMAND --help` lists its fields;\n"
                  "repeated fields take comma-separated values; --worker and --program are\n"
                  "--worker_id and --program_code; `apprentices export` prints every page as "
@@ -208,7 +211,9 @@ static void s_usage(FILE *out)
                  "fields;\nreports print as tables (\"-\": suppressed or absent), "
                  "--format csv as the HTTP CSV;\n`nodes` lists the regions a central node "
                  "knows, `uplink status` where a region's\nuplink stands; `keygen` writes "
-                 "D/NAME.pub and D/NAME.key (default D: .) without a gateway.\n");
+                 "D/NAME.pub and D/NAME.key (default D: .) without a gateway;\n`backup` copies the "
+                 "node's stores and keys (online) into DIR, `restore`\nputs them back into a "
+                 "stopped node's empty --node DIR (docs/backup.md).\n");
 }
 
 static int s_usage_error(const char *fmt, const char *what)
@@ -750,6 +755,36 @@ static int s_keygen(const s_opts *o)
     return ctl_keygen(o->words[1], dir, o->format, stdout);
 }
 
+/* `backup DIR [--config FILE]` and `restore DIR`: on the node's machine,
+   reading --node DIR itself; no gateway. */
+static int s_backup(const s_opts *o)
+{
+    bool backup = strcmp(o->words[0], "backup") == 0;
+    const char *usage = backup ? "usage: hcapctl [--node NODEDIR] backup DIR [--config FILE]"
+                               : "usage: hcapctl [--node NODEDIR] restore DIR";
+    if (o->help) {
+        printf("%s\n%s", usage,
+               backup ? "copies every store of NODEDIR (default ./var) while the node runs, "
+                        "its key files\nand FILE (the node's config) into DIR (new or empty), "
+                        "manifest.json last\n"
+                      : "with the node stopped and NODEDIR holding no store: checks DIR "
+                        "against its\nmanifest, copies it into NODEDIR and gives each log a "
+                        "new epoch\n");
+        return 0;
+    }
+    if (o->n_words != 2)
+        return s_usage_error("%s", usage);
+    const char *config = NULL;
+    for (size_t i = 0; i < o->n_fields; i++) {
+        if (!backup || strcmp(o->fields[i][0], "config") != 0)
+            return s_usage_error(backup ? "backup takes no field %s" : "restore takes no field %s",
+                                 o->fields[i][0]);
+        config = o->fields[i][1];
+    }
+    return backup ? ctl_backup(o->node, o->words[1], config, stdout)
+                  : ctl_restore(o->node, o->words[1], stdout);
+}
+
 /* Offline: no gateway, no token. */
 static int s_verify_badge(const s_opts *o)
 {
@@ -785,6 +820,8 @@ int main(int argc, char **argv)
         return s_events(&o);
     if (strcmp(o.words[0], "keygen") == 0)
         return s_keygen(&o);
+    if (strcmp(o.words[0], "backup") == 0 || strcmp(o.words[0], "restore") == 0)
+        return s_backup(&o);
     if (o.n_words >= 2 && strcmp(o.words[0], "credentials") == 0 &&
         strcmp(o.words[1], "verify-badge") == 0)
         return s_verify_badge(&o);

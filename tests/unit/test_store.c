@@ -487,6 +487,9 @@ Test(store, backup_copies_the_snapshot_pinned_while_another_writer_goes_on)
     hc_store *restored = s_existing(copy);
     cr_expect_eq(s_int(restored, "SELECT count(*) FROM people"), 2000, "not the pinned snapshot");
     cr_expect_eq(s_int(restored, "PRAGMA user_version"), 2);
+    char mode[16];
+    cr_expect_str_eq(s_text(restored, "PRAGMA journal_mode", mode, sizeof mode), "delete",
+                     "the copy needs a -wal beside it");
     char *epoch = hc_store_meta_get(restored, "eventlog_epoch");
     cr_expect_null(epoch, "a copy carries no epoch");
     free(epoch);

@@ -25,6 +25,11 @@ export const programs = () => byKey('/v1/programs', 'id');
 export const cohorts = () => byKey('/v1/cohorts', 'id');
 export const apprenticeshipPrograms = () => byKey('/v1/apprenticeship-programs', 'code');
 
+/** Forgets every list: a new token may read less than the one before. */
+export function clearLookups() {
+  cache.clear();
+}
+
 /** The name of an id in a lookup map, or the id itself. */
 export function nameOf(map, id) {
   if (!id) return '–';

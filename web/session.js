@@ -4,6 +4,7 @@
 // will answer, instead of pages that fail with 403.
 
 import { ApiError, health, request } from './api.js';
+import { clearLookups } from './lookups.js';
 
 /** The pages each kind of access opens, in menu order. */
 const PAGES = {
@@ -60,11 +61,13 @@ export async function probe(token) {
     access = await accessAtRegion(token);
   }
   Object.assign(session, { central, access, pages: PAGES[access] });
+  clearLookups();
   return session;
 }
 
 export function forget() {
   Object.assign(session, { central: false, access: null, pages: [] });
+  clearLookups();
 }
 
 /** The page a signed-in user lands on. */

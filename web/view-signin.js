@@ -4,7 +4,7 @@
 
 import { setToken } from './api.js';
 import { h, replace } from './dom.js';
-import { homePage, probe } from './session.js';
+import { forget, homePage, probe } from './session.js';
 import { errorText } from './ui.js';
 
 function tokenField() {
@@ -32,9 +32,15 @@ async function submit(event, ctx, form) {
     return;
   }
   button.disabled = true;
+  message.classList.remove('error');
   replace(message, 'Checking the token…');
   try {
-    await probe(token);
+    const session = await probe(token);
+    if (!session.pages.length) {
+      forget(); // a token kept from before is probed again on the next page
+      showFormError(message, input, 'This token’s role has no pages on this node (a mentor’s token at central, say).');
+      return;
+    }
     setToken(token);
     const target = ctx.page && ctx.page !== 'signin' ? location.hash.slice(1) : `/${homePage()}`;
     ctx.navigate(target);

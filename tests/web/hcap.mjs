@@ -69,7 +69,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 /**
  * Starts build/bin/hcap-node with args (plus --data and --http) and
  * resolves once it printed "hcap-node ready" on stdout. The returned
- * object has base (the URL), dir, log() (its recent output), and stop().
+ * object has base (the URL), dir, log() (its recent output), children (the
+ * pid of each child process by name), waitLog(text) and stop().
  */
 export async function startNode(args, { dir = tempDir('hcap-web-'), timeoutMs = 45000 } = {}) {
   const port = await freePort();
@@ -77,10 +78,23 @@ export async function startNode(args, { dir = tempDir('hcap-web-'), timeoutMs = 
   const proc = spawn(path.join(BIN_DIR, 'hcap-node'), [...args, '--data', dir, '--http', `127.0.0.1:${port}`],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const keep = (chunk) => { output = (output + chunk).slice(-200000); };
-  proc.stdout.on('data', keep);
-  proc.stderr.on('data', keep);
-  const node = { proc, base, dir, port, log: () => output, exited: false };
+  const children = new Map(); // child name -> its latest pid, from the log
+  // each stream's unfinished last line waits for the rest of it
+  const keep = (stream) => {
+    let partial = '';
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        const m = /event=child_started name=(\S+) pid=(\d+)/.exec(line);
+        if (m) children.set(m[1], Number(m[2]));
+      }
+      output = (output + chunk).slice(-200000);
+    });
+  };
+  keep(proc.stdout);
+  keep(proc.stderr);
+  const node = { proc, base, dir, port, children, log: () => output, exited: false };
   proc.on('exit', () => { node.exited = true; nodes.delete(node); });
   nodes.add(node);
   node.stop = () => stopNode(node);
@@ -124,16 +138,30 @@ export async function api(node, token, pathname, { method = 'GET', body } = {}) 
   return json;
 }
 
-/** True when every event follower of the node has applied its source's head. */
+/**
+ * The heads of the node's event logs when every follower has applied its
+ * source's head, else null.
+ */
 export async function caughtUp(node) {
   const response = await fetch(`${node.base}/healthz`);
   const followers = (await response.json()).followers || [];
-  return followers.length > 0 && followers.every((f) => f.events_behind === 0 && f.seq === f.head);
+  const done = followers.length > 0 && followers.every((f) => f.events_behind === 0 && f.seq === f.head);
+  return done ? followers.map((f) => `${f.service}<${f.source}@${f.head}`).join(' ') : null;
 }
 
-/** Waits until caughtUp(node). */
+/**
+ * Waits until caughtUp(node) gives the same heads twice, 300 ms apart: a
+ * service that was applying an event when /healthz looked may append
+ * events of its own (a completion's credential) that others then follow.
+ */
 export function waitCaughtUp(node, timeoutMs = 30000) {
-  return waitFor('followers to catch up', () => caughtUp(node), timeoutMs);
+  let last = null;
+  return waitFor('followers to catch up', async () => {
+    const heads = await caughtUp(node);
+    const stable = heads !== null && heads === last;
+    last = heads;
+    return stable;
+  }, timeoutMs, 300);
 }
 
 /**

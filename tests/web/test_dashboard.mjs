@@ -67,6 +67,22 @@ async function pickWorker(node, token) {
   throw new Error('no demo worker with two credentials and an enrollment');
 }
 
+// The profile page and the API's profile with every service answering. On
+// a loaded machine (the sanitizer build, tests side by side) a part can miss
+// the fan-out's deadline: the page says so and offers a reload, which the
+// test then does, as a user would.
+async function completeProfile(page, node, token, id) {
+  for (let attempt = 1; ; attempt += 1) {
+    await page.locator('#credentials').waitFor();
+    await settled(page);
+    const profile = await api(node, token, `/v1/workers/${id}/profile`);
+    const missing = await page.locator('.unavailable').count();
+    if ((!missing && profile.unavailable.length === 0) || attempt === 3) return profile;
+    log(`profile attempt ${attempt}: a part was unavailable, reloading`);
+    await page.reload();
+  }
+}
+
 async function checkProfile(page, node, token) {
   const picked = await pickWorker(node, token);
   const w = picked.worker;
@@ -78,11 +94,9 @@ async function checkProfile(page, node, token) {
   await settled(page);
   await screenshot(page, 'workers-desktop');
   await page.locator(`a[href="#/workers/${w.id}"]`).click();
-  await page.locator('#credentials').waitFor();
-  await settled(page);
-  const profile = await api(node, token, `/v1/workers/${w.id}/profile`);
-  assert.equal(await page.locator('h1').textContent(), `${w.given_name} ${w.family_name}`);
+  const profile = await completeProfile(page, node, token, w.id);
   assert.deepEqual(profile.unavailable, [], 'every service answered');
+  assert.equal(await page.locator('h1').textContent(), `${w.given_name} ${w.family_name}`);
   assert.equal(await page.locator('.unavailable').count(), 0, 'no "missing parts" notice when all answered');
   const shownCodes = (await page.locator('#credentials .credential-code').allTextContents()).sort();
   assert.deepEqual(shownCodes, profile.credentials.map((c) => c.credential_code).sort(), 'credential codes');
@@ -92,7 +106,8 @@ async function checkProfile(page, node, token) {
     assert.equal(await page.locator(`#${id}`).getAttribute('data-count'), String(items.length));
   }
   const statuses = await page.locator('#enrollments tbody tr td:nth-child(3)').allTextContents();
-  assert.equal(statuses.length, profile.enrollments.length, 'one row per enrollment');
+  assert.deepEqual(statuses.map((text) => text.split(' ')[0].toLowerCase()).sort(),
+    profile.enrollments.map((e) => e.status).sort(), 'one row per enrollment, with its status');
   log(`profile of ${w.id}: ${profile.credentials.length} credentials, ${profile.enrollments.length} enrollments equal the API's`);
   return profile;
 }
@@ -101,9 +116,8 @@ async function checkProfile(page, node, token) {
 // fan-out answers without its parts: the page names the service and says
 // "not available" for its sections instead of "none".
 async function checkUnavailable(page, node, profile) {
-  const started = /event=child_started name=credentialing-1 pid=(\d+)/.exec(node.log());
-  assert.ok(started, 'the log names the credentialing process');
-  const pid = Number(started[1]);
+  const pid = node.children.get('credentialing-1');
+  assert.ok(pid, 'the log names the credentialing process');
   process.kill(pid, 'SIGSTOP');
   try {
     await page.reload();

@@ -12,6 +12,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -661,4 +663,29 @@ Test(backup, a_directory_without_stores_is_no_node_and_leaves_no_backup)
     ht_run_free(&run);
     ht_rmtree(scratch);
     free(scratch);
+}
+
+/* A lone service's store lock stops a restore as hcap-node's does: the
+   locks are checked before any file is read or written. */
+Test(backup, restore_refuses_while_a_service_holds_its_store_lock)
+{
+    char *scratch = ht_tempdir();
+    const char *bk = strdup(ht_fmt("%s/bk", scratch));
+    const char *target = strdup(ht_fmt("%s/var", scratch));
+    cr_assert_eq(mkdir(bk, 0700), 0);
+    cr_assert_eq(mkdir(target, 0700), 0);
+    const char *manifest = "{\"format\":\"hcap-backup\",\"version\":1,\"node\":\"local\","
+                           "\"stores\":[{\"name\":\"enrollment\",\"file\":\"enrollment.db\","
+                           "\"size\":5,\"sha256\":\"00\",\"log\":null,\"cursors\":[]}],"
+                           "\"files\":[]}";
+    cr_assert_eq(ht_write_file(ht_fmt("%s/manifest.json", bk), manifest, strlen(manifest)), 0);
+    cr_assert_eq(ht_write_file(ht_fmt("%s/enrollment.db", bk), "store", 5), 0);
+    int fd = open(ht_fmt("%s/enrollment.db.lock", target), O_RDWR | O_CREAT, 0600);
+    cr_assert(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+    s_refused(target, "restore", bk, "a service (hcap-enrollment) is running");
+    close(fd);
+    s_refused(target, "restore", bk, "does not match the manifest");
+    cr_expect_neq(access(ht_fmt("%s/enrollment.db", target), F_OK), 0, "a refused restore wrote");
+    ht_rmtree(scratch);
+    free(scratch), free((char *)bk), free((char *)target);
 }

@@ -203,7 +203,7 @@ static void s_usage(FILE *out)
     fprintf(out, "  %-29s %-36s [--service S]\n", "events dead|retry", "");
     fprintf(out, "  %-29s %-36s [--dir D]\n", "keygen", "NAME");
     fprintf(out, "  %-29s %-36s [--config FILE]\n", "backup", "DIR");
-    fprintf(out, "  %-29s %-36s\n", "restore", "DIR");
+    fprintf(out, "  %-29s %s\n", "restore", "DIR");
     fprintf(out, "\nlists take --all (every page); `hcapctl COMMAND --help` lists its fields;\n"
                  "repeated fields take comma-separated values; --worker and --program are\n"
                  "--worker_id and --program_code; `apprentices export` prints every page as "

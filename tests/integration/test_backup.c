@@ -594,6 +594,38 @@ static void s_refusals_offline(ht_node *node, const char *bk, const char *scratc
     cr_expect_neq(access(target, F_OK), 0, "a refused restore created %s", target);
 }
 
+/* The wiped node's directory restored: new epochs, files' modes. */
+static void s_restore_wiped(const ht_node *node, const char *bk)
+{
+    int64_t start = ht_now_ms();
+    ht_run_result run = s_ctl(0, node->dir, "restore", bk);
+    cr_log_info("restore in %ld ms:\n%s", (long)(ht_now_ms() - start), run.out);
+    json_t *manifest = json_load_file(ht_fmt("%s/manifest.json", bk), 0, NULL);
+    cr_assert_not_null(manifest);
+    s_assert_new_epochs(node, manifest, run.out);
+    ht_run_free(&run);
+    json_decref(manifest);
+    s_assert_mode(node->dir, "node.key", 0600);
+    s_assert_mode(node->dir, "signing.key", 0600);
+    s_assert_mode(node->dir, "admin.token", 0600);
+    s_assert_mode(node->dir, "enrollment.db", 0600);
+    s_assert_mode(node->dir, "node.pub", 0644);
+}
+
+/* The node started on the restored directory, healthy, every follower
+   on the new epochs and reporting caught up. */
+static void s_restart(ht_node *node)
+{
+    int64_t start = ht_now_ms();
+    cr_assert_eq(ht_node_restart(node, false), 0);
+    cr_assert(ht_node_wait_healthy(node, 30000), "/healthz is not ok after the restore");
+    int64_t epochs = s_wait_new_epochs(node);
+    int64_t caught = ht_reports_wait(node, S_CATCH_UP_MS);
+    cr_log_info("started and rebuilt in %ld ms (every follower on the new epochs %ld ms after "
+                "/healthz, reporting caught up %ld ms later)",
+                (long)(ht_now_ms() - start), (long)epochs, (long)caught);
+}
+
 Test(backup, a_backup_under_writes_restored_into_a_wiped_node_finds_every_record, .timeout = 600)
 {
     ht_node *node = ht_node_start(NULL, false);
@@ -613,27 +645,8 @@ Test(backup, a_backup_under_writes_restored_into_a_wiped_node_finds_every_record
     cr_assert_eq(ht_node_stop(node), 0, "the node did not stop cleanly");
     s_refusals_offline(node, bk, scratch);
     cr_assert_eq(ht_rmtree(node->dir), 0, "cannot wipe %s", node->dir);
-    int64_t start = ht_now_ms();
-    ht_run_result run = s_ctl(0, node->dir, "restore", bk);
-    cr_log_info("restore in %ld ms:\n%s", (long)(ht_now_ms() - start), run.out);
-    json_t *manifest = json_load_file(ht_fmt("%s/manifest.json", bk), 0, NULL);
-    cr_assert_not_null(manifest);
-    s_assert_new_epochs(node, manifest, run.out);
-    ht_run_free(&run);
-    json_decref(manifest);
-    s_assert_mode(node->dir, "node.key", 0600);
-    s_assert_mode(node->dir, "signing.key", 0600);
-    s_assert_mode(node->dir, "admin.token", 0600);
-    s_assert_mode(node->dir, "enrollment.db", 0600);
-    s_assert_mode(node->dir, "node.pub", 0644);
-    start = ht_now_ms();
-    cr_assert_eq(ht_node_restart(node, false), 0);
-    cr_assert(ht_node_wait_healthy(node, 30000), "/healthz is not ok after the restore");
-    int64_t epochs = s_wait_new_epochs(node);
-    int64_t caught = ht_reports_wait(node, S_CATCH_UP_MS);
-    cr_log_info("started and rebuilt in %ld ms (every follower on the new epochs %ld ms after "
-                "/healthz, reporting caught up %ld ms later)",
-                (long)(ht_now_ms() - start), (long)epochs, (long)caught);
+    s_restore_wiped(node, bk);
+    s_restart(node);
     s_reads_compare(&reads, node);
     s_assert_writes(node, &writer, t0, t1);
     cr_expect_eq(s_held(node, f.w[6], "BK-CHW-CERT", false), 1,

@@ -34,6 +34,8 @@ typedef struct {
 static const s_command s_commands[] = {
     {"status", "gateway", "Health", ""},
     {"tokens create", "gateway", "CreateToken", "role name"},
+    {"tokens list", "gateway", "ListTokens", ""},
+    {"tokens revoke", "gateway", "RevokeToken", "id"},
     {"employers add", "enrollment", "CreateEmployer", ""},
     {"employers list", "enrollment", "ListEmployers", ""},
     {"employers show", "enrollment", "GetEmployer", "id"},

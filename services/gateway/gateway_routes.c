@@ -135,6 +135,8 @@ static const gw_route s_routes[] = {
      NULL},
     {NULL, "/v1/events/dead/retry", "uplink", "RetryDeadLetters", S_ADMIN, S_BY, NULL, NULL},
     {"POST", "/v1/tokens", "gateway", "CreateToken", S_ADMIN, S_NEW, NULL, NULL},
+    {"GET", "/v1/tokens", "gateway", "ListTokens", S_ADMIN, S_LIST, NULL, NULL},
+    {"POST", "/v1/tokens/{id}/revoke", "gateway", "RevokeToken", S_ADMIN, 0, NULL, NULL},
     {"GET", "/healthz", "gateway", "Health", S_ANY, GW_ROUTE_PUBLIC | S_READ | GW_ROUTE_HEALTH,
      NULL, NULL},
     {"GET", "/metrics", NULL, NULL, S_ADMIN, GW_ROUTE_METRICS, NULL, NULL},

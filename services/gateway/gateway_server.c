@@ -1,6 +1,6 @@
 /* gateway_server: the one-thread gateway: zloop, broker, fronts, signals,
    and the dispatch both fronts share, including the gateway's own methods
-   (CreateToken, Health; GetProfile through gateway_fanout). */
+   (tokens through gateway_tokens, Health; GetProfile through gateway_fanout). */
 #include "gateway_server.h"
 
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include "gateway_http.h"
 #include "gateway_lag.h"
 #include "gateway_refs.h"
+#include "gateway_tokens.h"
 #include "hc_arena.h"
 #include "hc_log.h"
 #include "hc_msg.h"
@@ -52,36 +53,6 @@ static int s_reply_error(const hc_error *err, hc_broker_reply_fn *cb, void *arg)
     hc_broker_reply reply = {.code = err->code, .field = err->field, .message = err->message};
     cb(arg, &reply);
     return err->code;
-}
-
-static int s_create_token(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
-{
-    hc_arena *arena = hc_arena_new();
-    hc_error err;
-    hc_error_clear(&err);
-    Hcap__CreateTokenRequest *request = (Hcap__CreateTokenRequest *)hc_msg_unpack(
-        &hcap__create_token_request__descriptor, call->body, call->size, arena);
-    char token[HC_TOKEN_SIZE];
-    gw_token record;
-    if (!request)
-        hc_error_set(&err, HC_INVALID_ARGUMENT, NULL, "CreateTokenRequest does not decode");
-    else if (gw_store_token_create(self->store, request->role, request->name, token, &record,
-                                   &err) == HC_OK) {
-        hc_log_info("token_created", "token_id=%s role=%s by=%s", record.id,
-                    hc_auth_role_name(record.role),
-                    call->principal && call->principal->token_id ? call->principal->token_id : "-");
-        Hcap__CreateTokenReply reply = HCAP__CREATE_TOKEN_REPLY__INIT;
-        reply.token = token;
-        reply.name = record.name;
-        reply.role = (Hcap__Role)record.role;
-        s_reply_message(&reply.base, arena, cb, arg);
-        memset(token, 0, sizeof token);
-        hc_arena_destroy(&arena);
-        return HC_OK;
-    }
-    int code = s_reply_error(&err, cb, arg);
-    hc_arena_destroy(&arena);
-    return code;
 }
 
 /* The rows of /healthz: the required services first, in their order,
@@ -163,8 +134,9 @@ static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
 static int s_dispatch_own(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
 {
     const char *method = call->route->method;
-    if (strcmp(method, "CreateToken") == 0)
-        return s_create_token(self, call, cb, arg);
+    int rc = gw_tokens_call(self->store, method, call->principal, call->body, call->size, cb, arg);
+    if (rc != HC_UNIMPLEMENTED)
+        return rc;
     if (strcmp(method, "Health") == 0)
         return s_health(self, cb, arg);
     if (strcmp(method, "GetProfile") == 0)

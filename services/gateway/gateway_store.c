@@ -115,6 +115,7 @@ int gw_store_token_create(gw_store *self, int role, const char *name, char token
     hc_id_new("tok", out->id);
     memcpy(out->name, name, length + 1);
     out->role = role;
+    memcpy(out->created_at, now, sizeof out->created_at);
     sqlite3_stmt *stmt = hc_store_stmt(self->store, "INSERT INTO tokens (id, hash, name, role, "
                                                     "created_at) VALUES (?, ?, ?, ?, ?)");
     if (stmt) {
@@ -143,6 +144,21 @@ static void s_token_keep(gw_store *self, const char *hash, const gw_token *token
         free(copy);
 }
 
+#define S_TOKEN_COLS "id, name, role, created_at, coalesce(revoked_at, '')"
+
+/* A row of S_TOKEN_COLS into out. */
+static void s_token_row(sqlite3_stmt *stmt, gw_token *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(stmt, 1));
+    out->role = sqlite3_column_int(stmt, 2);
+    snprintf(out->created_at, sizeof out->created_at, "%s",
+             (const char *)sqlite3_column_text(stmt, 3));
+    snprintf(out->revoked_at, sizeof out->revoked_at, "%s",
+             (const char *)sqlite3_column_text(stmt, 4));
+}
+
 int gw_store_token_find(gw_store *self, const char *token, gw_token *out)
 {
     assert(self);
@@ -155,18 +171,15 @@ int gw_store_token_find(gw_store *self, const char *token, gw_token *out)
         *out = *kept;
         return HC_OK;
     }
-    sqlite3_stmt *stmt =
-        hc_store_stmt(self->store, "SELECT id, name, role FROM tokens WHERE hash = ?");
+    sqlite3_stmt *stmt = hc_store_stmt(
+        self->store, "SELECT " S_TOKEN_COLS " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
     if (!stmt)
         return HC_INTERNAL;
     sqlite3_bind_text(stmt, 1, hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(stmt);
     int code = rc == SQLITE_ROW ? HC_OK : rc == SQLITE_DONE ? HC_NOT_FOUND : HC_INTERNAL;
     if (code == HC_OK) {
-        memset(out, 0, sizeof *out);
-        snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(stmt, 0));
-        snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(stmt, 1));
-        out->role = sqlite3_column_int(stmt, 2);
+        s_token_row(stmt, out);
         s_token_keep(self, hash, out);
     } else if (code == HC_INTERNAL)
         hc_log_error("token_lookup_failed", "rc=%d", rc);
@@ -174,10 +187,93 @@ int gw_store_token_find(gw_store *self, const char *token, gw_token *out)
     return code;
 }
 
+/* The token row of id into out: HC_OK, HC_NOT_FOUND naming "id", or a
+   database error. */
+static int s_token_by_id(gw_store *self, const char *id, gw_token *out, hc_error *err)
+{
+    sqlite3_stmt *stmt =
+        hc_store_stmt(self->store, "SELECT " S_TOKEN_COLS " FROM tokens WHERE id = ?");
+    if (!stmt)
+        return hc_error_set(err, HC_INTERNAL, NULL, "statement did not compile");
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    int code = HC_OK;
+    if (rc == SQLITE_ROW)
+        s_token_row(stmt, out);
+    else if (rc == SQLITE_DONE)
+        code = hc_error_set(err, HC_NOT_FOUND, "id", "no token %.64s", id);
+    else
+        code = hc_store_error(self->store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    return code;
+}
+
+/* Live admin tokens other than id. */
+static int s_other_admins(gw_store *self, const char *id)
+{
+    sqlite3_stmt *stmt = hc_store_stmt(self->store, "SELECT count(*) FROM tokens WHERE role = ? "
+                                                    "AND revoked_at IS NULL AND id <> ?");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int(stmt, 1, HCAP__ROLE__ROLE_ADMIN);
+    sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+    int count = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+    sqlite3_reset(stmt);
+    return count;
+}
+
+int gw_store_token_revoke(gw_store *self, const char *id, gw_token *out, hc_error *err)
+{
+    assert(self && id && out);
+    int rc = s_token_by_id(self, id, out, err);
+    if (rc != HC_OK || out->revoked_at[0])
+        return rc;
+    if (out->role == HCAP__ROLE__ROLE_ADMIN && s_other_admins(self, id) == 0)
+        return hc_error_set(err, HC_FAILED_PRECONDITION, "id",
+                            "%s is the last admin token: create another admin token first", id);
+    char now[HC_TIMESTAMP_SIZE];
+    hc_now_rfc3339(now);
+    sqlite3_stmt *stmt =
+        hc_store_stmt(self->store, "UPDATE tokens SET revoked_at = ? WHERE id = ?");
+    if (stmt) {
+        sqlite3_bind_text(stmt, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+    }
+    if ((rc = s_step_done(self, stmt, NULL, err)) != HC_OK)
+        return rc;
+    memcpy(out->revoked_at, now, sizeof out->revoked_at);
+    /* kept by hash, which the id does not give: forget them all, they are
+       read again on their next use */
+    zhashx_purge(self->tokens);
+    return HC_OK;
+}
+
+int gw_store_token_each(gw_store *self, const char *after, uint32_t limit,
+                        void (*fn)(void *arg, const gw_token *token), void *arg, hc_error *err)
+{
+    assert(self && fn);
+    sqlite3_stmt *stmt = hc_store_stmt(
+        self->store, "SELECT " S_TOKEN_COLS " FROM tokens WHERE id > ? ORDER BY id LIMIT ?");
+    if (!stmt)
+        return hc_error_set(err, HC_INTERNAL, NULL, "statement did not compile");
+    sqlite3_bind_text(stmt, 1, after ? after : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, limit);
+    int rc;
+    gw_token token;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        s_token_row(stmt, &token);
+        fn(arg, &token);
+    }
+    int code = rc == SQLITE_DONE ? HC_OK : hc_store_error(self->store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    return code;
+}
+
 bool gw_store_admin_exists(gw_store *self)
 {
     assert(self);
-    sqlite3_stmt *stmt = hc_store_stmt(self->store, "SELECT 1 FROM tokens WHERE role = ? LIMIT 1");
+    sqlite3_stmt *stmt = hc_store_stmt(
+        self->store, "SELECT 1 FROM tokens WHERE role = ? AND revoked_at IS NULL LIMIT 1");
     if (!stmt)
         return false;
     sqlite3_bind_int(stmt, 1, HCAP__ROLE__ROLE_ADMIN);

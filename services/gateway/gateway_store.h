@@ -5,9 +5,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "hc_auth.h"
 #include "hc_error.h"
 #include "hc_id.h"
+#include "hc_time.h"
 
 typedef struct _gw_store gw_store;
 
@@ -17,6 +19,8 @@ typedef struct {
     char id[HC_ID_SIZE];
     char name[GW_TOKEN_NAME_MAX + 1];
     int role; /* Hcap__Role value */
+    char created_at[HC_TIMESTAMP_SIZE];
+    char revoked_at[HC_TIMESTAMP_SIZE]; /* "" while the token is live */
 } gw_token;
 
 /* An idempotent reply as it was sent. body is malloc'd (NUL-terminated for
@@ -48,10 +52,24 @@ int gw_store_token_create(gw_store *self, int role, const char *name, char token
                           gw_token *out, hc_error *err);
 
 /* Looks token text up by its hash. HC_OK with *out filled, HC_NOT_FOUND
-   for an unknown token (or NULL/empty), HC_INTERNAL on a database error. */
+   for an unknown or revoked token (or NULL/empty), HC_INTERNAL on a
+   database error. */
 int gw_store_token_find(gw_store *self, const char *token, gw_token *out);
 
-/* True when at least one admin token exists. */
+/* Revokes token id: from now on it opens nothing (the tokens kept in
+   memory are forgotten). Revoking a revoked token changes nothing. HC_OK
+   with *out filled, HC_NOT_FOUND naming "id", HC_FAILED_PRECONDITION
+   naming "id" for the last live admin token (a node nobody can administer
+   would need its store edited by hand), or a database error. */
+int gw_store_token_revoke(gw_store *self, const char *id, gw_token *out, hc_error *err);
+
+/* Calls fn for up to limit tokens with ids after `after` (NULL: from the
+   first), in id order (creation order), revoked ones included. HC_OK or a
+   database error. */
+int gw_store_token_each(gw_store *self, const char *after, uint32_t limit,
+                        void (*fn)(void *arg, const gw_token *token), void *arg, hc_error *err);
+
+/* True when at least one live (not revoked) admin token exists. */
 bool gw_store_admin_exists(gw_store *self);
 
 /* The reply stored under key: HC_OK with *out filled (free with

@@ -945,6 +945,42 @@ Test(errors, unauthenticated_and_permission_denied)
     status = ht_json_post(NODE, "/v1/tokens", "{\"role\":\"janitor\",\"name\":\"x\"}", &reply);
     ht_assert_error("bad role", status, reply, 400, "invalid_argument", "role");
     json_decref(reply);
+
+    /* the front desk's token is revoked: its very next request is refused */
+    const char *staff_id = ht_jstr(staff, "id");
+    cr_assert(staff_id && strncmp(staff_id, "tok_", 4) == 0);
+    status = ht_json_call(NODE, "POST", ht_fmt("/v1/tokens/%s/revoke", staff_id), analyst_token,
+                          NULL, &reply);
+    ht_assert_error("analyst revokes", status, reply, 403, "permission_denied", NULL);
+    json_decref(reply);
+    json_t *revoked = ht_expect(NODE, 200, "POST", ht_fmt("/v1/tokens/%s/revoke", staff_id), NULL);
+    cr_assert_str_eq(ht_jstr(revoked, "id"), staff_id);
+    cr_assert_not_null(ht_jstr(revoked, "revoked_at"));
+    status = ht_json_call(NODE, "GET", "/v1/workers", staff_token, NULL, &reply);
+    ht_assert_error("revoked token", status, reply, 401, "unauthenticated", NULL);
+    json_decref(reply);
+    json_t *listed = ht_expect(NODE, 200, "GET", "/v1/tokens?limit=500", NULL);
+    size_t i;
+    json_t *item;
+    const char *admin_id = NULL;
+    bool seen = false;
+    json_array_foreach(json_object_get(listed, "items"), i, item)
+    {
+        cr_assert_null(json_object_get(item, "token"), "a list never shows a token's text");
+        if (strcmp(ht_jstr(item, "id"), staff_id) == 0)
+            seen = ht_jstr(item, "revoked_at") != NULL;
+        if (strcmp(ht_jstr(item, "role"), "admin") == 0 && !ht_jstr(item, "revoked_at")) {
+            cr_assert_null(admin_id, "the node's first token is its only admin");
+            admin_id = ht_jstr(item, "id");
+        }
+    }
+    cr_assert(seen, "the revoked token is listed with revoked_at");
+    cr_assert_not_null(admin_id);
+    status = ht_json_post(NODE, ht_fmt("/v1/tokens/%s/revoke", admin_id), "{}", &reply);
+    ht_assert_error("the last admin", status, reply, 409, "failed_precondition", "id");
+    json_decref(reply);
+    json_decref(listed);
+    json_decref(revoked);
     json_decref(analyst);
     json_decref(staff);
 }

@@ -204,6 +204,21 @@ Test(hcapctl, tokens_create_gives_a_working_token)
     ht_run_free(&as_staff);
     as_staff = S_CTL(0, "--token", token, "status");
     ht_run_free(&as_staff);
+
+    /* listed by id and name without its text; revoked, it opens nothing */
+    const char *id = ht_jstr(made, "id");
+    ht_run_result listed = S_CTL(0, "tokens", "list", "--format", "csv");
+    cr_assert(strstr(listed.out, id) && strstr(listed.out, "front desk"), "%s", listed.out);
+    cr_assert_null(strstr(listed.out, token), "a list shows no token's text");
+    ht_run_free(&listed);
+    ht_run_result revoked = S_CTL(0, "--format", "json", "tokens", "revoke", id);
+    json_t *state = s_json(&revoked);
+    cr_assert_not_null(ht_jstr(state, "revoked_at"), "%s", revoked.out);
+    json_decref(state);
+    ht_run_free(&revoked);
+    as_staff = S_CTL(-1, "--token", token, "workers", "list");
+    cr_assert(strstr(as_staff.err, "unknown token"), "stderr: %s", as_staff.err);
+    ht_run_free(&as_staff);
     json_decref(made);
     ht_run_free(&run);
 

@@ -13,8 +13,9 @@ Test(gateway_static, index_is_html_and_names_are_never_paths)
     cr_assert(strncmp(index->content_type, "text/html", 9) == 0);
     cr_assert_gt(index->size, 0);
     cr_assert_eq(index->etag[0], '"');
-    const char *odd[] = {"", "..", "../index.html", "/index.html", "./index.html", "INDEX.HTML",
-                         "index.html/", "index.html\n"};
+    const char *odd[] = {
+        "",           "..",          "../index.html", "/index.html", "./index.html",
+        "INDEX.HTML", "index.html/", "index.html\n"};
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
         cr_assert_null(gw_static_find(odd[i]), "%s", odd[i]);
     cr_assert_null(gw_static_find(NULL));

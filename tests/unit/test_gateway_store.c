@@ -93,6 +93,75 @@ Test(gateway_store, tokens_survive_reopening)
     cr_assert_eq(found.role, HCAP__ROLE__ROLE_ADMIN);
 }
 
+/* A revoked token opens nothing at once, even after it was found (and
+   kept in memory); the last live admin token cannot be revoked. */
+Test(gateway_store, a_revoked_token_opens_nothing_and_the_last_admin_stays)
+{
+    char admin_text[HC_TOKEN_SIZE], staff_text[HC_TOKEN_SIZE];
+    gw_token admin, staff, found, revoked;
+    hc_error err;
+    cr_assert_eq(
+        gw_store_token_create(s_store, HCAP__ROLE__ROLE_ADMIN, "root", admin_text, &admin, &err),
+        HC_OK);
+    cr_assert_eq(
+        gw_store_token_create(s_store, HCAP__ROLE__ROLE_STAFF, "desk", staff_text, &staff, &err),
+        HC_OK);
+    cr_assert_eq(gw_store_token_find(s_store, staff_text, &found), HC_OK);
+    cr_assert_eq(gw_store_token_revoke(s_store, staff.id, &revoked, &err), HC_OK, "%s",
+                 err.message);
+    cr_assert_str_eq(revoked.id, staff.id);
+    cr_assert_neq(revoked.revoked_at[0], '\0');
+    cr_assert_eq(gw_store_token_find(s_store, staff_text, &found), HC_NOT_FOUND,
+                 "the kept copy is forgotten");
+    char first[HC_TIMESTAMP_SIZE];
+    strcpy(first, revoked.revoked_at);
+    cr_assert_eq(gw_store_token_revoke(s_store, staff.id, &revoked, &err), HC_OK);
+    cr_assert_str_eq(revoked.revoked_at, first, "revoking again changes nothing");
+
+    cr_assert_eq(gw_store_token_revoke(s_store, admin.id, &revoked, &err), HC_FAILED_PRECONDITION);
+    cr_assert_str_eq(err.field, "id");
+    cr_assert_eq(gw_store_token_find(s_store, admin_text, &found), HC_OK);
+    cr_assert_eq(gw_store_token_revoke(s_store, "tok_nope", &revoked, &err), HC_NOT_FOUND);
+    cr_assert_str_eq(err.field, "id");
+
+    /* with a second admin the first can go; the store then still has one */
+    char other_text[HC_TOKEN_SIZE];
+    gw_token other;
+    cr_assert_eq(
+        gw_store_token_create(s_store, HCAP__ROLE__ROLE_ADMIN, "root2", other_text, &other, &err),
+        HC_OK);
+    cr_assert_eq(gw_store_token_revoke(s_store, admin.id, &revoked, &err), HC_OK);
+    cr_assert(gw_store_admin_exists(s_store));
+    cr_assert_eq(gw_store_token_revoke(s_store, other.id, &revoked, &err), HC_FAILED_PRECONDITION);
+}
+
+static void s_collect(void *arg, const gw_token *token)
+{
+    char *ids = arg;
+    strcat(ids, token->revoked_at[0] ? "-" : "+");
+    strcat(ids, token->name);
+    strcat(ids, " ");
+}
+
+Test(gateway_store, tokens_are_listed_in_creation_order_with_revocations)
+{
+    char text[HC_TOKEN_SIZE];
+    gw_token made[3], revoked;
+    const char *names[] = {"a", "b", "c"};
+    hc_error err;
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(
+            gw_store_token_create(s_store, HCAP__ROLE__ROLE_MENTOR, names[i], text, &made[i], &err),
+            HC_OK);
+    cr_assert_eq(gw_store_token_revoke(s_store, made[1].id, &revoked, &err), HC_OK);
+    char ids[64] = "";
+    cr_assert_eq(gw_store_token_each(s_store, NULL, 10, s_collect, ids, &err), HC_OK);
+    cr_assert_str_eq(ids, "+a -b +c ");
+    ids[0] = '\0';
+    cr_assert_eq(gw_store_token_each(s_store, made[0].id, 1, s_collect, ids, &err), HC_OK);
+    cr_assert_str_eq(ids, "-b ", "one row after the cursor");
+}
+
 Test(gateway_store, stored_reply_comes_back_byte_for_byte)
 {
     const char body[] = "{\"id\":\"wkr_1\",\"x\":\"\\u00e9\"}\0tail";

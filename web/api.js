@@ -97,11 +97,3 @@ export async function listAll(path, params = {}, max = 2000) {
   } while (after && items.length < max);
   return items;
 }
-
-/** The node's health: public, so it also tells the sign-in page what kind of node this is. */
-export async function health() {
-  const response = await fetch('/healthz', { cache: 'no-store' });
-  const json = await readJson(response);
-  if (!json) throw new ApiError(response.status, 'unavailable', 'The node did not say how it is.');
-  return json;
-}

@@ -1,9 +1,8 @@
 // session.js: what kind of node this is and what the signed-in token may
-// see. The API has no "who am I" call, so the dashboard asks the cheapest
-// question each role may or may not ask, and shows only the pages that
-// will answer, instead of pages that fail with 403.
+// see: GET /v1/session names the token's role and whether the node is
+// central, so the dashboard shows only the pages that will answer.
 
-import { ApiError, health, request } from './api.js';
+import { request } from './api.js';
 import { clearLookups } from './lookups.js';
 
 /** The pages each kind of access opens, in menu order. */
@@ -25,41 +24,20 @@ export const NAMES = {
 
 export const session = { central: false, access: null, pages: [] };
 
-// true when the call is allowed for the token, false on 403. The gateway
-// checks the role before it asks a service, so a service that is down
-// (503, 504) still means "allowed": its page will say what is wrong. A 401
-// or no answer at all goes to the caller.
-async function allowed(path, token) {
-  try {
-    await request(path, { token });
-    return true;
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status === 401 || err.status === 0) throw err;
-    if (err.status === 403) return false;
-    if (err.status >= 500) return true;
-    throw err;
-  }
-}
-
-async function accessAtRegion(token) {
-  if (await allowed('/v1/grants?limit=1', token)) return 'fund';
-  if (await allowed('/v1/apprenticeship-programs?limit=1', token)) return 'mentor';
-  return 'analyst';
-}
+// The pages of a role at a regional node; at central every role that may
+// read reports sees the nodes and their outcomes.
+const REGION_ACCESS = { admin: 'fund', staff: 'fund', analyst: 'analyst', mentor: 'mentor' };
 
 /**
- * Finds out the node's role (from the public /healthz) and the token's
- * access; fills `session`. Rejects with the ApiError of a refused token.
+ * Asks the node who the token is; fills `session`. Rejects with the
+ * ApiError of a refused token.
  */
 export async function probe(token) {
-  const status = await health();
-  const central = (status.services || []).some((s) => s.name === 'central');
-  let access;
-  if (central) {
-    access = (await allowed('/v1/nodes?limit=1', token)) ? 'central' : 'none';
-  } else {
-    access = await accessAtRegion(token);
-  }
+  const who = await request('/v1/session', { token });
+  const central = who.central === true;
+  const access = central
+    ? (who.role === 'mentor' ? 'none' : 'central')
+    : (REGION_ACCESS[who.role] || 'none');
   Object.assign(session, { central, access, pages: PAGES[access] });
   clearLookups();
   return session;

@@ -227,7 +227,13 @@ static void s_serve_static(s_request *req)
 /* The request's route, or false with a 404/405 reply set. */
 static bool s_route(s_request *req, const char *method, const char *url)
 {
-    int match = gw_route_match(method, url, &req->match);
+    /* HEAD is answered for the dashboard's files only (MHD sends no body) */
+    bool head = strcmp(method, "HEAD") == 0;
+    int match = gw_route_match(head ? "GET" : method, url, &req->match);
+    if (match == GW_MATCH_OK && head && !(req->match.route->flags & GW_ROUTE_STATIC)) {
+        snprintf(req->match.allow, sizeof req->match.allow, "GET");
+        match = GW_MATCH_NO_METHOD;
+    }
     if (match == GW_MATCH_OK)
         return true;
     if (match == GW_MATCH_NO_PATH) {

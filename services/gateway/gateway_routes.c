@@ -137,6 +137,7 @@ static const gw_route s_routes[] = {
     {"POST", "/v1/tokens", "gateway", "CreateToken", S_ADMIN, S_NEW, NULL, NULL},
     {"GET", "/v1/tokens", "gateway", "ListTokens", S_ADMIN, S_LIST, NULL, NULL},
     {"POST", "/v1/tokens/{id}/revoke", "gateway", "RevokeToken", S_ADMIN, 0, NULL, NULL},
+    {"GET", "/v1/session", "gateway", "GetSession", S_ANY, S_READ, NULL, NULL},
     {"GET", "/healthz", "gateway", "Health", S_ANY, GW_ROUTE_PUBLIC | S_READ | GW_ROUTE_HEALTH,
      NULL, NULL},
     {"GET", "/metrics", NULL, NULL, S_ADMIN, GW_ROUTE_METRICS, NULL, NULL},

@@ -131,6 +131,25 @@ static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
     return HC_OK;
 }
 
+static int s_session(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
+{
+    const Hcap__Principal *principal = call->principal;
+    if (!principal || !principal->token_id) {
+        hc_error err;
+        hc_error_set(&err, HC_UNAUTHENTICATED, NULL, "a bearer token is required");
+        return s_reply_error(&err, cb, arg);
+    }
+    hc_arena *arena = hc_arena_new();
+    Hcap__Session session = HCAP__SESSION__INIT;
+    session.token_id = principal->token_id;
+    session.name = principal->name;
+    session.role = principal->role;
+    session.central = s_service_required(self, "central");
+    s_reply_message(&session.base, arena, cb, arg);
+    hc_arena_destroy(&arena);
+    return HC_OK;
+}
+
 static int s_dispatch_own(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg)
 {
     const char *method = call->route->method;
@@ -139,6 +158,8 @@ static int s_dispatch_own(gw_server *self, const gw_call *call, hc_broker_reply_
         return rc;
     if (strcmp(method, "Health") == 0)
         return s_health(self, cb, arg);
+    if (strcmp(method, "GetSession") == 0)
+        return s_session(self, call, cb, arg);
     if (strcmp(method, "GetProfile") == 0)
         return gw_fanout_profile(self->broker, call->principal, call->body, call->size,
                                  self->options.fanout_deadline_ms, cb, arg);

@@ -135,31 +135,37 @@ static int s_migrate(hc_store *self, const hc_migration *migrations, hc_error *e
     return rc;
 }
 
-hc_store *hc_store_open(const char *path, const hc_migration *migrations, hc_error *err)
+/* A store on a new connection to path with flags (busy timeout and
+   extended codes set), or NULL + err. */
+static hc_store *s_connect(const char *path, int flags, hc_error *err)
 {
-    assert(path);
     hc_store *self = (hc_store *)zmalloc(sizeof(hc_store));
     assert(self);
     self->path = strdup(path);
     self->stmts = zhashx_new();
     assert(self->path && self->stmts);
     zhashx_set_destructor(self->stmts, s_stmt_finalize);
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &self->db, flags, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         hc_error_set(err, HC_INTERNAL, NULL, "cannot open %s: %s", path,
                      self->db ? sqlite3_errmsg(self->db) : "out of memory");
-        goto fail;
+        hc_store_destroy(&self);
+        return NULL;
     }
     sqlite3_extended_result_codes(self->db, 1);
     sqlite3_busy_timeout(self->db, S_BUSY_TIMEOUT_MS);
-    if (s_pragmas(self, err) != HC_OK || s_migrate(self, migrations, err) != HC_OK)
-        goto fail;
     return self;
-fail:
-    hc_log_error("store_open_failed", "path=%s code=%s", path,
-                 hc_code_name(err ? err->code : HC_INTERNAL));
-    hc_store_destroy(&self);
-    return NULL;
+}
+
+hc_store *hc_store_open(const char *path, const hc_migration *migrations, hc_error *err)
+{
+    assert(path);
+    hc_store *self = s_connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (self && (s_pragmas(self, err) != HC_OK || s_migrate(self, migrations, err) != HC_OK))
+        hc_store_destroy(&self);
+    if (!self)
+        hc_log_error("store_open_failed", "path=%s code=%s", path,
+                     hc_code_name(err ? err->code : HC_INTERNAL));
+    return self;
 }
 
 void hc_store_destroy(hc_store **self_p)
@@ -384,24 +390,9 @@ hc_store *hc_store_open_existing(const char *path, hc_error *err)
                      path, strerror(errno));
         return NULL;
     }
-    hc_store *self = (hc_store *)zmalloc(sizeof(hc_store));
-    assert(self);
-    self->path = strdup(path);
-    self->stmts = zhashx_new();
-    assert(self->path && self->stmts);
-    zhashx_set_destructor(self->stmts, s_stmt_finalize);
     /* Read-write without create: a read-only connection could not make
        the -wal and -shm files of a store whose node is stopped. */
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &self->db, flags, NULL) != SQLITE_OK) {
-        hc_error_set(err, HC_INTERNAL, NULL, "cannot open %s: %s", path,
-                     self->db ? sqlite3_errmsg(self->db) : "out of memory");
-        hc_store_destroy(&self);
-        return NULL;
-    }
-    sqlite3_extended_result_codes(self->db, 1);
-    sqlite3_busy_timeout(self->db, S_BUSY_TIMEOUT_MS);
-    return self;
+    return s_connect(path, SQLITE_OPEN_READWRITE, err);
 }
 
 int hc_store_begin_snapshot(hc_store *self, hc_error *err)

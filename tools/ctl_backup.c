@@ -38,32 +38,6 @@ const ctl_backup_file ctl_backup_files[] = {
 
 /* --- files and their sha256 ------------------------------------------------ */
 
-int ctl_sha256_file(const char *path, char hex[CTL_SHA256_HEX], uint64_t *size, hc_error *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return hc_error_set(err, errno == ENOENT ? HC_NOT_FOUND : HC_INTERNAL, NULL,
-                            "cannot read %s: %s", path, strerror(errno));
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
-    static uint8_t buf[1 << 16];
-    uint64_t total = 0;
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) {
-        crypto_hash_sha256_update(&state, buf, (unsigned long long)n);
-        total += (uint64_t)n;
-    }
-    int saved = errno;
-    close(fd);
-    if (n < 0)
-        return hc_error_set(err, HC_INTERNAL, NULL, "cannot read %s: %s", path, strerror(saved));
-    uint8_t digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&state, digest);
-    hc_hex(digest, sizeof digest, hex);
-    *size = total;
-    return HC_OK;
-}
-
 static int s_write_all(int fd, const uint8_t *data, size_t size)
 {
     while (size > 0) {
@@ -78,7 +52,8 @@ static int s_write_all(int fd, const uint8_t *data, size_t size)
     return 0;
 }
 
-/* Copies the open in to out, hashing; 0 or -1 (errno). */
+/* Reads in to its end, hashing, and writes it to out unless out is -1
+   (then it only hashes); 0 or -1 (errno). */
 static int s_copy_fd(int in, int out, char hex[CTL_SHA256_HEX], uint64_t *size)
 {
     crypto_hash_sha256_state state;
@@ -87,18 +62,32 @@ static int s_copy_fd(int in, int out, char hex[CTL_SHA256_HEX], uint64_t *size)
     uint64_t total = 0;
     ssize_t n;
     while ((n = read(in, buf, sizeof buf)) > 0) {
-        if (s_write_all(out, buf, (size_t)n) != 0)
+        if (out >= 0 && s_write_all(out, buf, (size_t)n) != 0)
             return -1;
         crypto_hash_sha256_update(&state, buf, (unsigned long long)n);
         total += (uint64_t)n;
     }
-    if (n < 0 || fsync(out) != 0)
+    if (n < 0 || (out >= 0 && fsync(out) != 0))
         return -1;
     uint8_t digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&state, digest);
     hc_hex(digest, sizeof digest, hex);
     *size = total;
     return 0;
+}
+
+int ctl_sha256_file(const char *path, char hex[CTL_SHA256_HEX], uint64_t *size, hc_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hc_error_set(err, errno == ENOENT ? HC_NOT_FOUND : HC_INTERNAL, NULL,
+                            "cannot read %s: %s", path, strerror(errno));
+    int rc = s_copy_fd(fd, -1, hex, size);
+    int saved = errno;
+    close(fd);
+    if (rc != 0)
+        return hc_error_set(err, HC_INTERNAL, NULL, "cannot read %s: %s", path, strerror(saved));
+    return HC_OK;
 }
 
 int ctl_copy_file(const char *from, const char *to, mode_t mode, char hex[CTL_SHA256_HEX],

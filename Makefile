@@ -18,7 +18,10 @@ build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build build -j $(JOBS)
 
-run: build
+# Only the node's programs: the dashboard is up minutes sooner on a new machine.
+run: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build -j $(JOBS) --target node
 	build/bin/hcap-node --data $(DATA) --demo
 
 format-check: test-deps

@@ -599,6 +599,10 @@ static void s_demo_step(s_node *self)
                 st->competencies, st->credential_types, st->ladders, st->credentials, st->revoked,
                 st->prior_learning, st->apprentices, st->signoffs, st->hours_rows,
                 st->apprentice_status_changes, st->apprentice_placements, st->grants);
+    /* said again after the loader's log lines, which scroll the first one away */
+    printf("demo fund loaded (%zu workers): http://%s, token in %s/admin.token\n", st->workers,
+           self->http, self->dir);
+    fflush(stdout);
 }
 
 static size_t s_running(const s_node *self)

@@ -48,6 +48,10 @@ struct _hc_follower {
     char *epoch;
     uint64_t seq;
     uint64_t head;
+    /* the producer as last heard (FETCH reply or doorbell); NULL until it
+       answered since the follower started */
+    char *producer_epoch;
+    uint64_t producer_head;
     bool behind_logged;
     int64_t behind_since; /* clock ms when it fell behind; 0 while caught up */
     bool reload;          /* the stored cursor changed under us */
@@ -127,6 +131,7 @@ void hc_follower_destroy(hc_follower **self_p)
     free(self->bell_endpoint);
     free(self->source);
     free(self->epoch);
+    free(self->producer_epoch);
     free(self);
     *self_p = NULL;
 }
@@ -149,10 +154,18 @@ uint64_t hc_follower_head(hc_follower *self)
     return self->head;
 }
 
-/* Starts or stops the clock of how long the follower has been behind. */
+/* Whether the producer answered since the start and is on the cursor's
+   epoch (a follower without a cursor takes whatever epoch it has). */
+static bool s_epoch_confirmed(const hc_follower *self)
+{
+    return self->producer_epoch && (!self->epoch || strcmp(self->epoch, self->producer_epoch) == 0);
+}
+
+/* Starts or stops the clock of how long the follower has been behind: an
+   epoch not confirmed yet counts as behind, whatever the seqs say. */
 static void s_track_lag(hc_follower *self)
 {
-    if (self->head <= self->seq)
+    if (self->head <= self->seq && s_epoch_confirmed(self))
         self->behind_since = 0;
     else if (self->behind_since == 0)
         self->behind_since = hc_clock_ms();
@@ -182,6 +195,12 @@ void hc_follower_status(hc_follower *self, Hcap__FollowerStatus *status)
         self->behind_since ? (double)(hc_clock_ms() - self->behind_since) / 1000.0 : 0.0;
     status->has_dead_letters = true;
     status->dead_letters = s_dead_count(self);
+    status->epoch = self->epoch;
+    status->producer_epoch = self->producer_epoch;
+    if (self->epoch && self->producer_epoch && strcmp(self->epoch, self->producer_epoch) != 0) {
+        status->seq = 0; /* the new epoch is read from seq 1 */
+        status->head = self->producer_head;
+    }
 }
 
 void hc_follower_reload(hc_follower *self)
@@ -416,8 +435,24 @@ static size_t s_run_length(hc_follower *self, const Hcap__FetchReply *reply, siz
     return count;
 }
 
+/* Remembers the producer's epoch and head as it just told them (a reply
+   or a doorbell; within one epoch the head only grows, a doorbell may be
+   older than a reply). */
+static void s_heard(hc_follower *self, const char *epoch, uint64_t head)
+{
+    if (!self->producer_epoch || strcmp(self->producer_epoch, epoch) != 0) {
+        free(self->producer_epoch);
+        self->producer_epoch = strdup(epoch);
+        assert(self->producer_epoch);
+        self->producer_head = head;
+    } else if (head > self->producer_head) {
+        self->producer_head = head;
+    }
+}
+
 static void s_handle_reply(hc_follower *self, const Hcap__FetchReply *reply)
 {
+    s_heard(self, reply->epoch, reply->head);
     if (self->reload) {
         s_reload(self); /* the reply answered the old cursor: ask again */
         self->head = reply->head > self->head ? reply->head : self->head;
@@ -529,6 +564,7 @@ static int s_on_bell(zloop_t *loop, zsock_t *sock, void *arg)
         hc_log_warn("follower_doorbell_malformed", "follower=%s endpoint=%s", self->name,
                     self->bell_endpoint);
     else {
+        s_heard(self, bell->epoch, bell->head);
         bool same = !self->epoch || strcmp(self->epoch, bell->epoch) == 0;
         if (same && bell->head > self->head)
             self->head = bell->head;
@@ -599,6 +635,7 @@ int hc_follower_start(hc_follower *self, zloop_t *loop)
     self->timer = self->sub ? zloop_timer(loop, S_POLL_MS, 0, s_on_tick, self) : -1;
     if (self->timer == -1)
         return HC_INTERNAL;
+    s_track_lag(self); /* behind until the producer confirms the epoch */
     hc_log_info("follower_started", "follower=%s fetch=%s bell=%s epoch=%s seq=%" PRIu64,
                 self->name, self->fetch_endpoint, self->bell_endpoint,
                 self->epoch ? self->epoch : "-", self->seq);

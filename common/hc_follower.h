@@ -60,8 +60,12 @@ uint64_t hc_follower_head(hc_follower *self);
 int hc_follower_retry_dead(hc_follower *self, uint32_t *remaining, hc_error *err);
 
 /* Fills status (its strings are the follower's own: use them before the
-   follower goes): the name, seq, head, seconds behind (since it was last
-   caught up; 0 when it is) and its dead letters. */
+   follower handles its next message): the name, seq, head, seconds behind
+   (since it was last caught up; 0 when it is), its dead letters, the epoch
+   its cursor holds and the producer's as last heard. Until the producer
+   answered since the start, and while its epoch differs from the
+   cursor's, the follower is behind; while it differs, seq is 0 and head
+   the producer's (the new epoch is read from seq 1). */
 void hc_follower_status(hc_follower *self, Hcap__FollowerStatus *status);
 
 /* The cursor in the store was changed by someone else (a rebuild): read it

@@ -105,6 +105,8 @@ Hcap__FollowerStatus **hc_service_followers(hc_service *self, hc_arena *arena, s
         list[i] = hc_arena_alloc(arena, sizeof *list[i]);
         *list[i] = status;
         list[i]->source = hc_arena_strdup(arena, status.source);
+        list[i]->epoch = hc_arena_strdup(arena, status.epoch);
+        list[i]->producer_epoch = hc_arena_strdup(arena, status.producer_epoch);
     }
     return list;
 }

@@ -586,3 +586,86 @@ Test(follower, status_tells_how_far_behind_it_is)
     cr_expect_eq(status.head, 3, "the head it last saw");
     cr_expect_gt(status.seconds_behind, 0.0);
 }
+
+/* The follower is on epoch at seq 5 and says it is caught up. */
+static bool s_on_restored(void *arg)
+{
+    Hcap__FollowerStatus status;
+    hc_follower_status(s_follower, &status);
+    return status.epoch && strcmp(status.epoch, arg) == 0 && status.seq == 5 &&
+           status.seconds_behind == 0.0;
+}
+
+/* A follower started on a cursor its producer has not confirmed yet (a
+   restored node whose producer is not up) is not caught up, whatever its
+   seq says; once the producer answers it is on the producer's epoch. */
+Test(follower, status_is_behind_until_the_producer_confirms_the_epoch)
+{
+    s_serve();
+    s_produce(5);
+    s_follow(s_bell_ep);
+    cr_assert(s_reach(5, 5000));
+    Hcap__FollowerStatus status;
+    hc_follower_status(s_follower, &status);
+    char old[64];
+    snprintf(old, sizeof old, "%s", hc_eventlog_epoch(s_log));
+    cr_expect_str_eq(status.epoch, old);
+    cr_expect_str_eq(status.producer_epoch, old);
+    cr_expect_eq(status.seconds_behind, 0.0);
+
+    hc_follower_destroy(&s_follower); /* the node stops; its producer is restored */
+    s_producer_down();
+    hc_store_destroy(&s_producer_store);
+    hc_error err;
+    s_producer_store = hc_store_open(s_file("restored.db"), NULL, &err);
+    s_log = hc_eventlog_new(s_producer_store, "local/producer", &err);
+    s_produce(5);
+    s_follow(s_bell_ep);
+    s_run_until(s_never, NULL, 150, NULL);
+    hc_follower_status(s_follower, &status);
+    cr_expect_str_eq(status.epoch, old, "the cursor still holds the old epoch");
+    cr_expect_null(status.producer_epoch, "the producer has not answered");
+    cr_expect_eq(status.seq, 5);
+    cr_expect_gt(status.seconds_behind, 0.0, "not caught up before the producer answered");
+
+    s_serve();
+    char epoch[64];
+    snprintf(epoch, sizeof epoch, "%s", hc_eventlog_epoch(s_log));
+    cr_assert(s_run_until(s_on_restored, epoch, 5000, NULL), "did not read the restored log");
+    hc_follower_status(s_follower, &status);
+    cr_expect_str_eq(status.epoch, epoch);
+    cr_expect_str_eq(status.producer_epoch, epoch);
+    cr_expect_eq(status.seconds_behind, 0.0);
+    cr_expect_eq(s_state.resets, 1);
+}
+
+/* Told of a new epoch by a doorbell before any FETCH reply, the follower
+   says seq 0 and the producer's head: it reads the new epoch from seq 1. */
+Test(follower, a_doorbell_of_another_epoch_shows_the_whole_log_behind)
+{
+    s_serve();
+    s_produce(4);
+    hc_error err;
+    cr_assert_eq(hc_followers_schema(s_store, &err), HC_OK);
+    cr_assert_eq(hc_store_exec(s_store,
+                               "INSERT INTO hc_cursors VALUES"
+                               " ('producer', 'local/producer', 'old-epoch', 9)",
+                               &err),
+                 HC_OK);
+    /* FETCH goes where nothing answers; the doorbell is the producer's */
+    snprintf(s_fetch_ep, sizeof s_fetch_ep, "ipc://%s/nobody.ipc", s_dir);
+    s_follow(s_bell_ep);
+    s_run_until(s_never, NULL, 300, NULL);
+    Hcap__FollowerStatus status;
+    hc_follower_status(s_follower, &status);
+    cr_expect_eq(status.seq, 9);
+    cr_expect_gt(status.seconds_behind, 0.0);
+    s_produce(1);
+    s_run_until(s_never, NULL, 200, NULL);
+    hc_follower_status(s_follower, &status);
+    cr_expect_str_eq(status.epoch, "old-epoch");
+    cr_expect_str_eq(status.producer_epoch, hc_eventlog_epoch(s_log));
+    cr_expect_eq(status.seq, 0, "the new epoch is read from seq 1");
+    cr_expect_eq(status.head, 5);
+    cr_expect_gt(status.seconds_behind, 0.0);
+}

@@ -1,10 +1,10 @@
 /* reporting_project: the followers of enrollment, credentialing and
    apprenticeship into the read model, and central's follower of the hub's
    log, which unwraps each forwarded event and applies it through the same
-   tables. Each event type maps to one apply function over its decoded
-   body; a type not in the tables, or a body that does not decode, is an
-   error the follower dead-letters. Only ids, dates, statuses and
-   self-identified groups go into the model. */
+   tables, minding the epoch of each region's log. Each event type maps to
+   one apply function over its decoded body; a type not in the tables, or
+   a body that does not decode, is an error the follower dead-letters.
+   Only ids, dates, statuses and self-identified groups go into the model. */
 #include <stdio.h>
 #include <string.h>
 #include "hc_json.h"
@@ -429,11 +429,80 @@ static const s_route s_apprenticeship_routes[] = {
     {NULL, NULL, NULL},
 };
 
+/* --- central: whose rows --- */
+
+static const char *s_apprentice_worker(const Hcap__Apprentice *a)
+{
+    return a ? a->worker_id : NULL;
+}
+
+/* The worker a forwarded body names: a worker's own id, else its
+   worker_id, or that of the registration it carries; NULL for the
+   catalog's bodies. */
+static const char *s_worker_of(const ProtobufCMessage *body)
+{
+    const ProtobufCMessageDescriptor *desc = body->descriptor;
+    if (desc == &hcap__worker__descriptor)
+        return ((const Hcap__Worker *)body)->id;
+    if (desc == &hcap__worker_erased__descriptor)
+        return ((const Hcap__WorkerErased *)body)->id;
+    if (desc == &hcap__hours_logged__descriptor)
+        return s_apprentice_worker(((const Hcap__HoursLogged *)body)->apprentice);
+    if (desc == &hcap__competency_signed_off__descriptor)
+        return s_apprentice_worker(((const Hcap__CompetencySignedOff *)body)->apprentice);
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name(desc, "worker_id");
+    if (!field || field->type != PROTOBUF_C_TYPE_STRING ||
+        field->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    return *(const char *const *)((const char *)body + field->offset);
+}
+
+/* Records which log wrote the shared rows a catalog body writes (a code
+   several regions create is one row; each region's reset must know
+   whether another still has it). */
+static int s_labels(hc_store *store, const ProtobufCMessage *body, const char *source,
+                    hc_error *err)
+{
+    const ProtobufCMessageDescriptor *desc = body->descriptor;
+    if (desc == &hcap__employer__descriptor)
+        return rep_store_label_written(store, "employers", NULL, ((const Hcap__Employer *)body)->id,
+                                       source, err);
+    if (desc == &hcap__credential_type__descriptor)
+        return rep_store_label_written(store, "credential_types", NULL,
+                                       ((const Hcap__CredentialType *)body)->code, source, err);
+    const char *origin = NULL, *code = NULL, *id = NULL;
+    if (desc == &hcap__program__descriptor) {
+        origin = "enrollment";
+        code = ((const Hcap__Program *)body)->code;
+        id = ((const Hcap__Program *)body)->id;
+    } else if (desc == &hcap__apprenticeship_program__descriptor) {
+        origin = "apprenticeship";
+        code = id = ((const Hcap__ApprenticeshipProgram *)body)->code;
+    }
+    if (!origin)
+        return HC_OK;
+    int rc = rep_store_label_written(store, "programs", origin, code, source, err);
+    return rc == HC_OK ? rep_store_label_written(store, "program_ids", origin, id, source, err)
+                       : rc;
+}
+
+/* At central, after a body applied: the worker it names gets the node
+   its log belongs to, the shared rows it wrote the log's name. */
+static int s_central_marks(hc_store *store, const char *node, const Hcap__Event *event,
+                           const ProtobufCMessage *body, hc_error *err)
+{
+    const char *worker = s_worker_of(body);
+    int rc = worker && *worker ? rep_store_worker_node(store, worker, node, err) : HC_OK;
+    return rc == HC_OK ? s_labels(store, body, event->source, err) : rc;
+}
+
 /* --- the followers --- */
 
 /* Finds the event's route, decodes its body and applies it; with node
-   (central) a worker's row also gets the node its events came from. A
-   type not in routes or a body that does not decode fails, naming it. */
+   (central) the worker it names also gets the node its events came from
+   (s_central_marks). A type not in routes or a body that does not decode
+   fails, naming it. */
 static int s_project(const s_route *routes, hc_store *store, const char *node,
                      const Hcap__Event *event, hc_error *err)
 {
@@ -453,8 +522,8 @@ static int s_project(const s_route *routes, hc_store *store, const char *node,
         return hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not a %s", type,
                             route->body->name);
     int rc = route->apply(store, event, body, err);
-    if (rc == HC_OK && node && route->body == &hcap__worker__descriptor)
-        rc = rep_store_worker_node(store, ((const Hcap__Worker *)body)->id, node, err);
+    if (rc == HC_OK && node)
+        rc = s_central_marks(store, node, event, body, err);
     protobuf_c_message_free_unpacked(body, NULL);
     return rc;
 }
@@ -492,7 +561,8 @@ int rep_project_apprenticeship(void *state, hc_store *store, const Hcap__Event *
 
 /* --- central --- */
 
-#define S_NODE_MAX 128 /* bytes of a node id, NUL included */
+#define S_NODE_MAX  128 /* bytes of a node id, NUL included */
+#define S_EPOCH_MAX 128 /* bytes of an epoch read back, NUL included */
 
 /* The route table of a forwarded event's service; NULL when not followed. */
 static const s_route *s_routes_of(const char *service)
@@ -535,6 +605,43 @@ static void s_error_forwarded(hc_error *err, const Hcap__Event *inner)
                  inner->source, (unsigned long long)inner->seq, message);
 }
 
+/* Brings the read model to the forwarded event's epoch of its log before
+   the event applies: a log's first epoch is recorded, the current one
+   applies, and a new one first takes back what the old one derived (the
+   region was restored or rebuilt: docs/federation.md), in the event's own
+   transaction. An event of an epoch the log left (*skip) belongs to a
+   history the region abandoned: it is skipped. */
+static int s_epoch_enter(hc_store *store, const char *node, const Hcap__Event *inner, bool *skip,
+                         hc_error *err)
+{
+    char current[S_EPOCH_MAX], old[S_EPOCH_MAX + 8], fresh[S_EPOCH_MAX + 8];
+    rep_epoch state;
+    int rc = rep_store_epoch_find(store, inner->source, inner->epoch, &state, current,
+                                  sizeof current, err);
+    if (rc != HC_OK || state == REP_EPOCH_CURRENT)
+        return rc;
+    const char *service = inner->source + strlen(node) + 1;
+    hc_log_quote(inner->epoch, fresh, sizeof fresh);
+    if (state == REP_EPOCH_LEFT) {
+        *skip = true;
+        hc_log_warn("central_epoch_left",
+                    "node=%s service=%s epoch=%s seq=%llu message=\"an "
+                    "event of an epoch its log left: skipped\"",
+                    node, service, fresh, (unsigned long long)inner->seq);
+        return HC_OK;
+    }
+    if (state == REP_EPOCH_NEW) {
+        hc_log_warn("central_epoch_changed",
+                    "node=%s service=%s epoch=%s new_epoch=%s seq=%llu message=\"the region's "
+                    "log has a new epoch (restored or rebuilt): what the old one derived goes, "
+                    "the new one applies from seq 1\"",
+                    node, service, hc_log_quote(current, old, sizeof old), fresh,
+                    (unsigned long long)inner->seq);
+        rc = rep_store_reset_central(store, node, service, inner->source, err);
+    }
+    return rc == HC_OK ? rep_store_epoch_take(store, inner->source, inner->epoch, err) : rc;
+}
+
 int rep_project_central(void *state, hc_store *store, const Hcap__Event *event, hc_error *err)
 {
     const char *type = event->type ? event->type : "";
@@ -547,9 +654,15 @@ int rep_project_central(void *state, hc_store *store, const Hcap__Event *event, 
         return hc_error_set(err, HC_INVALID_ARGUMENT, "body", "%s body is not an hcap.Event", type);
     char node[S_NODE_MAX];
     const s_route *routes = NULL;
+    bool skip = false;
     int rc = s_source_split(inner->source, node, &routes, err);
-    if (rc == HC_OK && (rc = s_project(routes, store, node, inner, err)) != HC_OK)
-        s_error_forwarded(err, inner);
+    if (rc == HC_OK) {
+        rc = s_epoch_enter(store, node, inner, &skip, err);
+        if (rc == HC_OK && !skip)
+            rc = s_project(routes, store, node, inner, err);
+        if (rc != HC_OK)
+            s_error_forwarded(err, inner);
+    }
     hcap__event__free_unpacked(inner, NULL);
     return s_trim(state, store, rc, err);
 }

@@ -81,10 +81,15 @@ int rep_project_apprenticeship(void *state, hc_store *store, const Hcap__Event *
                                hc_error *err);
 /* The hub's follower: an event of type REP_EV_CENTRAL_RECEIVED whose body
    is a forwarded hcap.Event, applied through the route table of the
-   service its source names, with the node its source names. Any other
-   type, a body that does not decode, a source that is not
-   "<node>/<service>" of a followed service: an error naming the field
-   ("type", "body", "source"), which the follower dead-letters. */
+   service its source names, with the node its source names (kept on the
+   worker it names). Before it applies, its epoch is checked against the
+   one applied for its source (sql/008): a new epoch (the region restored
+   or rebuilt) first takes back what the old one derived
+   (rep_store_reset_central, logged as central_epoch_changed); an event of
+   an epoch the source left is skipped. Any other type, a body that does
+   not decode, a source that is not "<node>/<service>" of a followed
+   service: an error naming the field ("type", "body", "source"), which
+   the follower dead-letters. */
 int rep_project_central(void *state, hc_store *store, const Hcap__Event *event, hc_error *err);
 /* Deletes what was derived from source's log (a rebuilt producer);
    "central" (the hub's log): everything derived. */

@@ -44,10 +44,9 @@ int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err)
 
 int rep_store_worker_node(hc_store *store, const char *id, const char *node, hc_error *err)
 {
-    sqlite3_stmt *stmt = hc_query_prepare(store,
-                                          "INSERT INTO workers (id, node) VALUES (?1, ?2) "
-                                          "ON CONFLICT (id) DO UPDATE SET node = excluded.node",
-                                          err);
+    /* Only a change is written: the row's trigger logs it for the index. */
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "UPDATE workers SET node = ?2 WHERE id = ?1 AND node IS NOT ?2", err);
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, id);
@@ -319,11 +318,151 @@ int rep_store_reset_apprenticeship(hc_store *store, hc_error *err)
 
 int rep_store_clear(hc_store *store, hc_error *err)
 {
-    return hc_store_exec(store,
-                         "DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
-                         " DELETE FROM employers; DELETE FROM workers;"
-                         " DELETE FROM credential_types; DELETE FROM program_ids;" S_NEW_GENERATION,
+    return hc_store_exec(
+        store,
+        "DELETE FROM facts; DELETE FROM apprentices; DELETE FROM programs;"
+        " DELETE FROM employers; DELETE FROM workers;"
+        " DELETE FROM credential_types; DELETE FROM program_ids;"
+        " DELETE FROM central_epochs; DELETE FROM central_labels;" S_NEW_GENERATION,
+        err);
+}
+
+/* --- central: the regions' epochs and what each log derived (008) --- */
+
+int rep_store_epoch_find(hc_store *store, const char *source, const char *epoch, rep_epoch *state,
+                         char *current, size_t size, hc_error *err)
+{
+    /* the row of this epoch when there is one, else the current one */
+    sqlite3_stmt *stmt =
+        hc_query_prepare(store,
+                         "SELECT epoch = ?2, current, epoch FROM central_epochs WHERE source = ?1"
+                         " AND (epoch = ?2 OR current = 1) ORDER BY epoch = ?2 DESC LIMIT 1",
                          err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, source);
+    hc_query_bind_text(stmt, 2, epoch);
+    int rc = sqlite3_step(stmt), code = HC_OK;
+    *state = REP_EPOCH_FIRST;
+    if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 0))
+        *state = sqlite3_column_int(stmt, 1) ? REP_EPOCH_CURRENT : REP_EPOCH_LEFT;
+    else if (rc == SQLITE_ROW && !s_column_copy(stmt, 2, current, size))
+        code = hc_error_set(err, HC_OUT_OF_RANGE, "epoch", "the epoch of %s is too long", source);
+    else if (rc == SQLITE_ROW)
+        *state = REP_EPOCH_NEW;
+    else if (rc != SQLITE_DONE)
+        code = hc_store_error(store, rc, "epoch", err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
+/* Runs the statement sql with ?1 = a and ?2 = b (as far as it uses them). */
+static int s_exec2(hc_store *store, const char *sql, const char *a, const char *b, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store, sql, err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, a);
+    hc_query_bind_text(stmt, 2, b);
+    return hc_query_write(store, stmt, NULL, NULL, err);
+}
+
+int rep_store_epoch_take(hc_store *store, const char *source, const char *epoch, hc_error *err)
+{
+    int rc = s_exec2(store, "UPDATE central_epochs SET current = 0 WHERE source = ?1 AND current",
+                     source, NULL, err);
+    if (rc == HC_OK)
+        rc = s_exec2(store,
+                     "INSERT INTO central_epochs (source, epoch, current) VALUES (?1, ?2, 1)"
+                     " ON CONFLICT (source, epoch) DO UPDATE SET current = 1",
+                     source, epoch, err);
+    return rc;
+}
+
+int rep_store_label_written(hc_store *store, const char *tbl, const char *origin, const char *key,
+                            const char *source, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(store,
+                                          "INSERT OR IGNORE INTO central_labels"
+                                          " (tbl, origin, key, source) VALUES (?1, ?2, ?3, ?4)",
+                                          err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, tbl);
+    hc_query_bind_text(stmt, 2, origin ? origin : "");
+    hc_query_bind_text(stmt, 3, key);
+    hc_query_bind_text(stmt, 4, source);
+    return hc_query_write(store, stmt, "key", NULL, err);
+}
+
+/* The workers of node ?1 (a worker's node is the source of the events
+   that named it: pseudonyms of two nodes never meet). */
+#define S_OF_NODE "wkey IN (SELECT wkey FROM workers WHERE node = ?1)"
+
+/* What each service's log derived for the workers of node ?1. */
+static const char *const s_central_enrollment[] = {
+    "DELETE FROM facts WHERE kind IN (1, 2, 3, 4, 5, 30, 31, 40, 41, 42, 43) AND " S_OF_NODE,
+    "UPDATE workers SET race_group = 'unknown', gender = 'unknown', age_band = 'unknown',"
+    " language = 'unknown', employer_id = NULL, employment_status = 'unknown',"
+    " registered_status = 'unknown', erased = 0 WHERE node = ?1",
+    NULL,
+};
+static const char *const s_central_credentialing[] = {
+    "DELETE FROM facts WHERE kind = 10 AND " S_OF_NODE,
+    NULL,
+};
+static const char *const s_central_apprenticeship[] = {
+    "DELETE FROM facts WHERE kind BETWEEN 20 AND 22 AND " S_OF_NODE,
+    "DELETE FROM apprentices WHERE " S_OF_NODE,
+    NULL,
+};
+
+/* A shared row source (?2) wrote and no other log did. */
+#define S_ONLY_BY(tbl)                                                                             \
+    "SELECT l.origin, l.key FROM central_labels l WHERE l.source = ?2 AND l.tbl = '" tbl "'"       \
+    " AND NOT EXISTS (SELECT 1 FROM central_labels o WHERE o.tbl = l.tbl"                          \
+    " AND o.origin = l.origin AND o.key = l.key AND o.source <> ?2)"
+
+/* After any of them: the node's workers left with nothing (every group
+   unknown, no fact, no registration) are as good as absent, and the shared
+   rows only source ?2 wrote go. */
+static const char *const s_central_after[] = {
+    "DELETE FROM workers WHERE node = ?1 AND race_group = 'unknown' AND gender = 'unknown'"
+    " AND age_band = 'unknown' AND language = 'unknown' AND employer_id IS NULL"
+    " AND employment_status = 'unknown' AND registered_status = 'unknown' AND erased = 0"
+    " AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.wkey = workers.wkey)"
+    " AND wkey NOT IN (SELECT wkey FROM apprentices)",
+    "DELETE FROM employers WHERE ('', id) IN (" S_ONLY_BY("employers") ")",
+    "DELETE FROM programs WHERE (origin, code) IN (" S_ONLY_BY("programs") ")",
+    "DELETE FROM program_ids WHERE (origin, id) IN (" S_ONLY_BY("program_ids") ")",
+    "DELETE FROM credential_types WHERE ('', code) IN (" S_ONLY_BY("credential_types") ")",
+    "DELETE FROM central_labels WHERE source = ?2",
+    NULL,
+};
+
+static int s_exec_all(hc_store *store, const char *const *sqls, const char *node,
+                      const char *source, hc_error *err)
+{
+    int rc = HC_OK;
+    for (size_t i = 0; rc == HC_OK && sqls[i]; i++)
+        rc = s_exec2(store, sqls[i], node, source, err);
+    return rc;
+}
+
+int rep_store_reset_central(hc_store *store, const char *node, const char *service,
+                            const char *source, hc_error *err)
+{
+    const char *const *sqls = strcmp(service, "enrollment") == 0       ? s_central_enrollment
+                              : strcmp(service, "credentialing") == 0  ? s_central_credentialing
+                              : strcmp(service, "apprenticeship") == 0 ? s_central_apprenticeship
+                                                                       : NULL;
+    if (!sqls)
+        return hc_error_set(err, HC_INVALID_ARGUMENT, "source", "no log %s is forwarded", service);
+    int rc = s_exec_all(store, sqls, node, source, err);
+    if (rc == HC_OK)
+        rc = s_exec_all(store, s_central_after, node, source, err);
+    return rc == HC_OK ? hc_store_exec(store, S_NEW_GENERATION, err) : rc;
 }
 
 int rep_store_changes_trim(hc_store *store, int64_t keep, hc_error *err)

@@ -1,7 +1,9 @@
 /* reporting_store: the read model's writes (sql/001_init.sql,
    002_credential_types.sql, 005_central.sql): workers (with their node at
    central), employers, programs (and their ids per code), credential
-   types, facts and apprentices, as the followers apply the three logs.
+   types, facts and apprentices, as the followers apply the three logs; at
+   central also the regions' epochs and who wrote the shared rows
+   (008_central_epochs.sql).
    Grants and every report read are in reporting_query.c. Every write is an
    upsert or a keyed delete, so applying an event again rewrites the same
    rows. Group texts are lower-case enum names or 'unknown', never NULL. */
@@ -30,8 +32,8 @@ typedef struct {
    and wkey stay). HC_OK or the mapped SQLite error. */
 int rep_store_worker_put(hc_store *store, const rep_worker *w, hc_error *err);
 
-/* Sets the node worker id's events came from (central), creating its row
-   when missing. HC_OK or the mapped SQLite error. */
+/* Sets the node worker id's events came from (central) on its row when
+   it has one (writing only a change). HC_OK or the mapped SQLite error. */
 int rep_store_worker_node(hc_store *store, const char *id, const char *node, hc_error *err);
 
 /* Marks worker id erased (creating its row, groups 'unknown', when missing). */
@@ -116,9 +118,49 @@ int rep_store_reset_enrollment(hc_store *store, hc_error *err);
 int rep_store_reset_credentialing(hc_store *store, hc_error *err);
 int rep_store_reset_apprenticeship(hc_store *store, hc_error *err);
 
-/* Deletes everything derived from the logs (all but grants). Resets and
-   clear empty model_changes and draw a new model generation (007). */
+/* Deletes everything derived from the logs (all but grants), central's
+   epochs and labels (008) included. Resets and clear empty model_changes
+   and draw a new model generation (007). */
 int rep_store_clear(hc_store *store, hc_error *err);
+
+/* --- central (sql/008): the epochs of the regions' logs --- */
+
+typedef enum {
+    REP_EPOCH_FIRST,   /* the source was never applied */
+    REP_EPOCH_CURRENT, /* the epoch applied now */
+    REP_EPOCH_LEFT,    /* an epoch the source left for a newer one */
+    REP_EPOCH_NEW,     /* another epoch is current: the region was restored or rebuilt */
+} rep_epoch;
+
+/* Where epoch of forwarded log source ("<node>/<service>") stands: *state,
+   and with REP_EPOCH_NEW the current epoch copied into current[size].
+   HC_OK; HC_OUT_OF_RANGE naming "epoch" when it does not fit; or the
+   mapped SQLite error. */
+int rep_store_epoch_find(hc_store *store, const char *source, const char *epoch, rep_epoch *state,
+                         char *current, size_t size, hc_error *err);
+
+/* Makes epoch source's current epoch, the one before (if any) left. HC_OK
+   or the mapped SQLite error. */
+int rep_store_epoch_take(hc_store *store, const char *source, const char *epoch, hc_error *err);
+
+/* Records that forwarded log source wrote the row of table tbl
+   ("employers", "programs", "program_ids", "credential_types") keyed by
+   origin (programs' and program_ids'; NULL for the others) and key. HC_OK
+   or the mapped SQLite error. */
+int rep_store_label_written(hc_store *store, const char *tbl, const char *origin, const char *key,
+                            const char *source, hc_error *err);
+
+/* Deletes what forwarded log source ("<node>/<service>") derived, for its
+   new epoch to be applied from seq 1: the service's facts of node's
+   workers (enrollment: steps, claims and employment, and the workers'
+   groups back to unknown with their node kept; credentialing: credentials;
+   apprenticeship: its facts and registrations), then the node's workers
+   left with nothing, and the rows of the shared tables only source wrote
+   (rep_store_label_written). A new model generation. HC_OK;
+   HC_INVALID_ARGUMENT naming "source" for a service that is not forwarded;
+   or the mapped SQLite error. */
+int rep_store_reset_central(hc_store *store, const char *node, const char *service,
+                            const char *source, hc_error *err);
 
 /* Deletes the model_changes rows older than the newest keep: a report
    index further behind reloads whole. HC_OK or the mapped SQLite error. */

@@ -5,11 +5,19 @@
    that a real follower applies to rep_central_service: exact counts
    by=node from 10 workers on, hidden below, for an admin too; the age band
    taken from age_band; bad wrappers dead-lettered with a reason naming
-   them; a reset and a rebuild that give the same reports again. */
+   them; a reset and a rebuild that give the same reports again. A
+   region's log arriving under a new epoch (the region restored from a
+   backup taken after its 8th worker) first takes back what its old epoch
+   derived, that node's and service's only: its workers, facts and the
+   shared rows only it wrote, while a program code other regions hold
+   stays; the report model then counts exactly what the SQL counts; an
+   event of the epoch a log left is skipped; a rebuild replays both epochs
+   in the hub's order to the same reports. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include "ht_data.h"
 #include "ht_local.h"
 #include "ht_os.h"
 #include "hc_eventlog.h"
@@ -18,7 +26,12 @@
 #include "hc_time.h"
 #include "credentialing.pb-c.h"
 #include "enrollment_server.h"
+#include "hc_msg.h"
+#include "reporting_index.h"
+#include "reporting_model.h"
+#include "reporting_query.h"
 #include "reporting_server.h"
+#include "reporting_store.h"
 
 #define S_OCCURRED "2026-03-01T12:00:00.000Z"
 #define S_NODES    4
@@ -45,6 +58,9 @@ static hc_eventlog *s_hub;
 static zloop_t *s_loop;
 static hc_follower *s_follower;
 static ht_local s_rep;
+static const char *s_epoch; /* of the events s_forward wraps */
+static char *s_west[12];    /* west's workers, in the order they were made */
+static rep_model *s_model;  /* a report model beside the service's, for model == SQL */
 
 static void s_setup(void)
 {
@@ -72,6 +88,8 @@ static void s_setup(void)
         ht_local_open(&s_regions[i].enr, &enr_service);
         s_regions[i].forwarded = 0;
     }
+    s_epoch = "e1";
+    s_model = rep_model_new();
 }
 
 static void s_teardown(void)
@@ -82,6 +100,7 @@ static void s_teardown(void)
     hc_eventlog_destroy(&s_hub);
     zloop_destroy(&s_loop);
     hc_store_destroy(&s_hub_store);
+    rep_model_destroy(&s_model);
     ht_local_close(&s_rep);
     ht_rmtree(s_dir);
 }
@@ -106,7 +125,7 @@ static void s_forward(const char *source, uint64_t seq, const char *type, const 
 {
     Hcap__Event inner = HCAP__EVENT__INIT;
     inner.source = (char *)source;
-    inner.epoch = "e1";
+    inner.epoch = (char *)s_epoch;
     inner.seq = seq;
     inner.occurred_at = S_OCCURRED;
     inner.type = (char *)type;
@@ -128,6 +147,7 @@ static void s_forward_message(const char *source, uint64_t seq, const char *type
 typedef struct {
     s_region *region;
     char source[64];
+    uint64_t last; /* forward no seq after it; 0: all */
 } s_forwarding;
 
 /* A region's event as its uplink sends it: a worker's birth date becomes
@@ -137,7 +157,7 @@ static void s_forward_one(void *arg, uint64_t seq, const char *type, const char 
 {
     (void)subject;
     s_forwarding *f = arg;
-    if (seq <= f->region->forwarded)
+    if (seq <= f->region->forwarded || (f->last && seq > f->last))
         return;
     f->region->forwarded = seq;
     bool worker = strcmp(type, "enrollment.worker_registered.v1") == 0 ||
@@ -156,14 +176,19 @@ static void s_forward_one(void *arg, uint64_t seq, const char *type, const char 
     hcap__worker__free_unpacked(w, NULL);
 }
 
-/* Forwards what region logged since the last call. */
-static void s_forward_region(s_region *region)
+/* Forwards what region logged since the last call, up to seq last (0: all). */
+static void s_forward_region_upto(s_region *region, uint64_t last)
 {
-    s_forwarding f = {region, ""};
+    s_forwarding f = {region, "", last};
     snprintf(f.source, sizeof f.source, "%s/enrollment", region->name);
     hc_error err;
     cr_assert_eq(hc_query_events_each(hc_service_store(region->enr.svc), s_forward_one, &f, &err),
                  HC_OK, "%s", err.message);
+}
+
+static void s_forward_region(s_region *region)
+{
+    s_forward_region_upto(region, 0);
 }
 
 /* --- the follower --- */
@@ -255,6 +280,8 @@ static void s_fund(void)
             char *worker = s_enrolled_worker(&r->enr, cohort);
             if (i == 0)
                 s_forward_credential(r->name, (uint64_t)w + 1, worker);
+            if (i == 0)
+                s_west[w] = worker;
         }
         s_forward_region(r);
     }
@@ -472,4 +499,233 @@ Test(reporting_central, a_region_refuses_by_node_and_keeps_no_node)
     cr_expect_str_eq((const char *)sqlite3_column_text(stmt, 1), "45_54");
     sqlite3_reset(stmt);
     ht_local_close(&region);
+}
+
+/* --- a region restored: its logs under a new epoch --- */
+
+static int s_row_cmp(const void *a, const void *b)
+{
+    const Hcap__OutcomeRow *x = *(Hcap__OutcomeRow *const *)a, *y = *(Hcap__OutcomeRow *const *)b;
+    return strcmp(x->group, y->group);
+}
+
+/* Outcome rows and total packed in group order, to compare bytes. */
+static uint8_t *s_packed(Hcap__OutcomeRow **rows, size_t n, Hcap__OutcomeRow *total, size_t *size)
+{
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, s_row_cmp);
+    Hcap__OutcomesReport r = HCAP__OUTCOMES_REPORT__INIT;
+    r.rows = rows;
+    r.n_rows = n;
+    r.total = total;
+    return hc_msg_pack(&r.base, s_rep.arena, size);
+}
+
+static const Hcap__Dimension s_dims[] = {
+    HCAP__DIMENSION__DIMENSION_NODE,     HCAP__DIMENSION__DIMENSION_AGE_BAND,
+    HCAP__DIMENSION__DIMENSION_GENDER,   HCAP__DIMENSION__DIMENSION_EMPLOYMENT_STATUS,
+    HCAP__DIMENSION__DIMENSION_PROGRAM,  HCAP__DIMENSION__DIMENSION_RACE_ETHNICITY,
+    HCAP__DIMENSION__DIMENSION_EMPLOYER, HCAP__DIMENSION__DIMENSION_PREFERRED_LANGUAGE,
+};
+
+/* The report model (synced as a handler syncs it: the first sync after a
+   reset reloads it whole) counts what the SQL counts, by every dimension,
+   and the indicators. */
+static void s_model_equals_sql(void)
+{
+    hc_store *store = hc_service_store(s_rep.svc);
+    hc_error err;
+    cr_assert_eq(hc_store_begin_read(store, &err), HC_OK);
+    cr_assert_eq(rep_model_sync(s_model, store, &err), HC_OK, "%s", err.message);
+    for (size_t d = 0; d < sizeof s_dims / sizeof s_dims[0]; d++) {
+        Hcap__OutcomeRow **ri, **rs, *ti, *ts;
+        size_t ni, ns, si, ss;
+        cr_assert_eq(
+            rep_index_outcomes(s_model, s_dims[d], NULL, NULL, s_rep.arena, &ri, &ni, &ti, &err),
+            HC_OK, "%s", err.message);
+        cr_assert_eq(
+            rep_query_outcomes(store, s_dims[d], NULL, NULL, s_rep.arena, &rs, &ns, &ts, &err),
+            HC_OK, "%s", err.message);
+        uint8_t *a = s_packed(ri, ni, ti, &si), *b = s_packed(rs, ns, ts, &ss);
+        cr_assert(si == ss && memcmp(a, b, si) == 0, "by %d: %zu rows from the model, %zu from SQL",
+                  s_dims[d], ni, ns);
+    }
+    Hcap__IndicatorsReport x = HCAP__INDICATORS_REPORT__INIT, y = HCAP__INDICATORS_REPORT__INIT;
+    cr_assert_eq(rep_index_indicators(s_model, store, NULL, NULL, "2026-11-22", &x, &err), HC_OK);
+    cr_assert_eq(rep_query_indicators(store, NULL, NULL, "2026-11-22", &y, &err), HC_OK);
+    size_t sx, sy;
+    uint8_t *px = hc_msg_pack(&x.base, s_rep.arena, &sx);
+    uint8_t *py = hc_msg_pack(&y.base, s_rep.arena, &sy);
+    cr_assert(sx == sy && memcmp(px, py, sx) == 0, "the indicators differ");
+    cr_assert_eq(hc_store_commit(store, &err), HC_OK);
+}
+
+/* node's by=node row as the SQL counts it, unsuppressed; NULL when none. */
+static const Hcap__OutcomeRow *s_node_row(const char *node)
+{
+    Hcap__OutcomeRow **rows, *total;
+    size_t n;
+    hc_error err;
+    cr_assert_eq(rep_query_outcomes(hc_service_store(s_rep.svc), HCAP__DIMENSION__DIMENSION_NODE,
+                                    NULL, NULL, s_rep.arena, &rows, &n, &total, &err),
+                 HC_OK, "%s", err.message);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i]->group, node) == 0)
+            return rows[i];
+    return NULL;
+}
+
+static void s_node_counts(const char *node, uint32_t participants, uint32_t credentials)
+{
+    const Hcap__OutcomeRow *row = s_node_row(node);
+    cr_assert_not_null(row, "no row of %s", node);
+    cr_assert_eq(row->participants, participants, "%s: %u participants, expected %u", node,
+                 row->participants, participants);
+    cr_assert_eq(row->credentials, credentials, "%s: %u credentials, expected %u", node,
+                 row->credentials, credentials);
+}
+
+/* The other regions as s_fund made them. */
+static void s_others_untouched(void)
+{
+    s_node_counts("east", 11, 0);
+    s_node_counts("north", 3, 0);
+    s_node_counts("south", 2, 0);
+    cr_assert_eq(s_count("SELECT count(*) FROM workers WHERE node = 'east'"), 11);
+}
+
+/* A credential type only west's credentialing created. */
+static void s_forward_west_type(uint64_t seq)
+{
+    Hcap__CredentialType t = HCAP__CREDENTIAL_TYPE__INIT;
+    t.code = "WEST-LATE";
+    t.name = "Created after west's backup";
+    s_forward_message("west/credentialing", seq, "credentialing.credential_type_created.v1",
+                      &t.base);
+}
+
+/* west restored from a backup taken after its 8th worker: its logs again
+   from seq 1 under epoch e2, the enrollment log up to that worker, its
+   credentials of the first 8. */
+static void s_west_restored(void)
+{
+    s_epoch = "e2";
+    s_regions[0].forwarded = 0;
+    s_forward_region_upto(&s_regions[0], 2 + 2 * 8);
+    for (int w = 0; w < 8; w++)
+        s_forward_credential("west", (uint64_t)w + 1, s_west[w]);
+    s_catch_up();
+}
+
+/* source's epochs in central_epochs, the current one starred. */
+static void s_epochs_are(const char *source, const char *want)
+{
+    sqlite3_stmt *stmt =
+        hc_store_stmt(hc_service_store(s_rep.svc),
+                      "SELECT group_concat(epoch || iif(current, '*', ''), ' ') FROM"
+                      " (SELECT * FROM central_epochs WHERE source = ?1 ORDER BY epoch)");
+    cr_assert_not_null(stmt);
+    sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+    const char *got = (const char *)sqlite3_column_text(stmt, 0);
+    cr_expect_str_eq(got ? got : "", want, "epochs of %s", source);
+    sqlite3_reset(stmt);
+}
+
+Test(reporting_central, a_region_restored_counts_what_its_new_epoch_holds_and_nothing_else)
+{
+    s_fund();
+    s_forward_west_type(13);
+    s_catch_up();
+    s_model_equals_sql();
+    s_node_counts("west", 12, 12);
+    cr_assert_eq(s_count("SELECT count(*) FROM credential_types WHERE code = 'WEST-LATE'"), 1);
+
+    s_west_restored();
+    s_node_counts("west", 8, 8);
+    s_others_untouched();
+    cr_assert_eq(s_count("SELECT count(*) FROM workers WHERE node = 'west'"), 8,
+                 "the 4 workers west lost are gone");
+    cr_assert_eq(s_count("SELECT count(*) FROM workers WHERE node IS NULL"), 0);
+    cr_assert_eq(s_count("SELECT count(*) FROM credential_types WHERE code = 'WEST-LATE'"), 0,
+                 "a row only west's old epoch wrote");
+    cr_assert_eq(s_count("SELECT count(*) FROM programs WHERE code = 'CNA'"), 1,
+                 "a code every region holds stays");
+    cr_assert_eq(s_count("SELECT count(*) FROM program_ids"), 4, "one id per region's program");
+    cr_assert_eq(s_count("SELECT count(*) FROM hc_dead_letters"), 0);
+    s_epochs_are("west/enrollment", "e1 e2*");
+    s_epochs_are("west/credentialing", "e1 e2*");
+    s_epochs_are("east/enrollment", "e1*");
+    s_model_equals_sql();
+}
+
+Test(reporting_central, an_event_of_an_epoch_its_log_left_is_skipped)
+{
+    s_fund();
+    s_west_restored();
+    s_epoch = "e1"; /* west's old history, met again after the new one */
+    s_forward_credential("west", 12, s_west[11]);
+    s_catch_up();
+    s_node_counts("west", 8, 8);
+    cr_assert_eq(s_count("SELECT count(*) FROM hc_dead_letters"), 0, "skipped, not dead");
+    s_epochs_are("west/credentialing", "e1 e2*");
+    s_epoch = "e2"; /* west's new history goes on */
+    s_forward_credential("west", 9, s_west[8]);
+    s_catch_up();
+    s_node_counts("west", 8, 9);
+    s_model_equals_sql();
+}
+
+Test(reporting_central, a_rebuild_replays_both_epochs_in_order_to_the_same_reports)
+{
+    s_fund();
+    s_forward_west_type(13);
+    s_west_restored();
+    s_model_equals_sql();
+    Hcap__Empty empty = HCAP__EMPTY__INIT;
+    Hcap__RebuildReply *rebuilt = NULL;
+    ht_local_ok(&s_rep, "Rebuild", &empty.base, &rebuilt);
+    cr_assert_eq(s_count("SELECT count(*) FROM central_epochs"), 0, "derived: cleared");
+    hc_follower_reload(s_follower);
+    hc_follower_poke(s_follower);
+    s_catch_up();
+    s_node_counts("west", 8, 8);
+    s_others_untouched();
+    cr_assert_eq(s_count("SELECT count(*) FROM workers WHERE node = 'west'"), 8);
+    cr_assert_eq(s_count("SELECT count(*) FROM credential_types WHERE code = 'WEST-LATE'"), 0);
+    s_epochs_are("west/enrollment", "e1 e2*");
+    s_model_equals_sql();
+}
+
+/* rep_store_reset_central on its own, in a transaction of its own. */
+static int s_reset(const char *node, const char *service)
+{
+    hc_store *store = hc_service_store(s_rep.svc);
+    hc_error err;
+    cr_assert_eq(hc_store_begin(store, &err), HC_OK);
+    int rc = rep_store_reset_central(store, node, service, ht_fmt("%s/%s", node, service), &err);
+    if (rc == HC_OK)
+        cr_assert_eq(hc_store_commit(store, &err), HC_OK);
+    else
+        hc_store_rollback(store);
+    return rc;
+}
+
+Test(reporting_central, a_reset_takes_back_one_nodes_service_only)
+{
+    s_fund();
+    s_model_equals_sql();
+    cr_assert_eq(s_reset("west", "credentialing"), HC_OK);
+    s_node_counts("west", 12, 0);
+    s_others_untouched();
+    s_model_equals_sql();
+    cr_assert_eq(s_reset("west", "enrollment"), HC_OK);
+    cr_assert_null(s_node_row("west"), "no fact of west is left");
+    cr_assert_eq(s_count("SELECT count(*) FROM workers WHERE node = 'west'"), 0,
+                 "west's workers have nothing left");
+    cr_assert_eq(s_count("SELECT count(*) FROM program_ids"), 3, "west's program id went");
+    cr_assert_eq(s_count("SELECT count(*) FROM programs WHERE code = 'CNA'"), 1);
+    s_others_untouched();
+    s_model_equals_sql();
+    cr_assert_eq(s_reset("west", "reporting"), HC_INVALID_ARGUMENT, "a log never forwarded");
 }

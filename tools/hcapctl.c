@@ -101,6 +101,7 @@ static const s_command s_commands[] = {
     {"reporting rebuild", "reporting", "Rebuild", ""},
     {"nodes", "central", "ListNodes", ""},
     {"uplink status", "uplink", "GetStatus", ""},
+    {"uplink resend", "uplink", "Resend", ""},
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands[0])
 

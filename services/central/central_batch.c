@@ -84,14 +84,56 @@ static int s_append(hc_service *service, const Hcap__UplinkBatch *batch, uint32_
     return cen_store_node_count(store, batch->node, now, *accepted, *duplicates, err);
 }
 
-static int s_commit(hc_service *service, const Hcap__UplinkBatch *batch, uint32_t *accepted,
-                    uint32_t *duplicates, hc_error *err)
+/* The position of (source, epoch) in held[0..n), or n. */
+static size_t s_held_find(Hcap__LogPosition *const *held, size_t n, const Hcap__Event *event)
+{
+    size_t k = 0;
+    while (k < n && (strcmp(held[k]->source, event->source) != 0 ||
+                     strcmp(held[k]->epoch, event->epoch) != 0))
+        k++;
+    return k;
+}
+
+/* Before the batch is taken: for each (source, epoch) of its events, the
+   highest seq the hub holds, into ack->held (arena). An uplink that had
+   an ack for more learns that the hub lost events (restored). */
+static int s_held(hc_store *store, const Hcap__UplinkBatch *batch, hc_arena *arena,
+                  Hcap__UplinkAck *ack, hc_error *err)
+{
+    Hcap__LogPosition **held = hc_arena_alloc(arena, (batch->n_events + 1) * sizeof *held);
+    if (!held)
+        return hc_error_set(err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < batch->n_events; i++) {
+        const Hcap__Event *event = batch->events[i];
+        if (s_held_find(held, n, event) < n)
+            continue;
+        Hcap__LogPosition *at =
+            (Hcap__LogPosition *)hc_arena_message(arena, &hcap__log_position__descriptor);
+        if (!at)
+            return hc_error_set(err, HC_RESOURCE_EXHAUSTED, NULL, "out of memory");
+        at->source = event->source;
+        at->epoch = event->epoch;
+        int rc = cen_store_received_max(store, event->source, event->epoch, &at->seq, err);
+        if (rc != HC_OK)
+            return rc;
+        held[n++] = at;
+    }
+    ack->held = held;
+    ack->n_held = n;
+    return HC_OK;
+}
+
+static int s_commit(hc_service *service, const Hcap__UplinkBatch *batch, hc_arena *arena,
+                    Hcap__UplinkAck *ack, uint32_t *accepted, uint32_t *duplicates, hc_error *err)
 {
     hc_store *store = hc_service_store(service);
     int rc = hc_store_begin(store, err);
     if (rc != HC_OK)
         return rc;
-    rc = s_append(service, batch, accepted, duplicates, err);
+    rc = s_held(store, batch, arena, ack, err);
+    if (rc == HC_OK)
+        rc = s_append(service, batch, accepted, duplicates, err);
     if (rc == HC_OK)
         return hc_store_commit(store, err);
     hc_store_rollback(store);
@@ -123,8 +165,10 @@ int cen_batch_take(hc_service *service, cen_keys *keys, const cen_peer *peer,
     uint32_t accepted = 0, duplicates = 0;
     int rc = s_check(keys, peer, batch, &err);
     if (rc == HC_OK)
-        rc = s_commit(service, batch, &accepted, &duplicates, &err);
+        rc = s_commit(service, batch, arena, ack, &accepted, &duplicates, &err);
     if (rc != HC_OK) {
+        ack->n_held = 0; /* a refused batch says nothing of what the hub holds */
+        ack->held = NULL;
         s_refuse(peer, batch, &err, arena, ack);
         return rc;
     }

@@ -20,7 +20,9 @@ typedef struct {
    "<node>/enrollment|credentialing|apprenticeship" with an epoch, a seq
    above 0 and a type; else nothing is written, ack->error (in arena) names
    the field and its code is returned. Otherwise, in one transaction of
-   service's store (synchronous FULL): each event not received before is
+   service's store (synchronous FULL): ack->held gets, per (source, epoch)
+   of the batch, the highest seq received before it (0: none); each event
+   not received before is
    recorded and appended to the service's log as CEN_EV_RECEIVED (body: the
    Event), the rest count as duplicates, and the node's tallies move. After
    the commit, HC_OK with ack's accepted and duplicates set. A store error

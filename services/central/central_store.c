@@ -23,6 +23,22 @@ int cen_store_received_add(hc_store *store, const char *source, const char *epoc
     return rc;
 }
 
+int cen_store_received_max(hc_store *store, const char *source, const char *epoch, uint64_t *seq,
+                           hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "SELECT coalesce(max(seq), 0) FROM received WHERE source = ?1 AND epoch = ?2", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, source);
+    hc_query_bind_text(stmt, 2, epoch);
+    int rc = sqlite3_step(stmt);
+    *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(stmt, 0) : 0;
+    int code = rc == SQLITE_ROW ? HC_OK : hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    return code;
+}
+
 int cen_store_node_count(hc_store *store, const char *node, const char *seen_at, uint64_t events,
                          uint64_t duplicates, hc_error *err)
 {

@@ -17,6 +17,11 @@
 int cen_store_received_add(hc_store *store, const char *source, const char *epoch, uint64_t seq,
                            bool *added, hc_error *err);
 
+/* The highest seq of (source, epoch) in received into *seq (0 when none).
+   HC_OK or the mapped SQLite error. */
+int cen_store_received_max(hc_store *store, const char *source, const char *epoch, uint64_t *seq,
+                           hc_error *err);
+
 /* Counts one committed batch of node, in the caller's transaction: sets
    last_seen to seen_at and adds events and duplicates (the row is made at
    the node's first batch). HC_OK or the mapped SQLite error. */

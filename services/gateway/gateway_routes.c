@@ -122,6 +122,7 @@ static const gw_route s_routes[] = {
     /* federation (docs/federation.md): the hub's nodes, a region's uplink */
     {"GET", "/v1/nodes", "central", "ListNodes", S_REPORT, S_LIST, NULL, NULL},
     {"GET", "/v1/uplink", "uplink", "GetStatus", S_FUND, S_READ, NULL, NULL},
+    {"POST", "/v1/uplink/resend", "uplink", "Resend", S_ADMIN, 0, NULL, NULL},
     /* the dead letters of each following service: ?service= picks the row */
     {"GET", "/v1/events/dead", "reporting", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL, NULL},
     {NULL, "/v1/events/dead", "credentialing", "ListDeadLetters", S_FUND, S_LIST | S_BY, NULL,

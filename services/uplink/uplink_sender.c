@@ -35,6 +35,8 @@ struct _upl_sender {
     char last_error[512];
     hc_arena *arena;     /* the batch being sent */
     hc_arena *ack_arena; /* the ack being read */
+    void (*lost)(void *arg);
+    void *lost_arg;
 };
 
 static int s_on_ack(zloop_t *loop, zsock_t *sock, void *arg);
@@ -158,6 +160,32 @@ static void s_refused(upl_sender *self, const Hcap__Status *error)
         self->backoff_ms * 2 > self->backoff_max_ms ? self->backoff_max_ms : self->backoff_ms * 2;
 }
 
+/* Whether the ack says the hub held less of a log, before this batch,
+   than it acked before: central lost events (restored from a backup).
+   Read before the ack raises what the uplink remembers; each such log is
+   logged. */
+static bool s_hub_lost(upl_sender *self, const Hcap__UplinkAck *ack)
+{
+    bool lost = false;
+    for (size_t i = 0; i < ack->n_held; i++) {
+        const Hcap__LogPosition *at = ack->held[i];
+        uint64_t acked = 0;
+        hc_error err;
+        if (upl_store_acked_seq(self->store, at->source, at->epoch, &acked, &err) != HC_OK ||
+            acked <= at->seq)
+            continue;
+        char source[160], epoch[160];
+        hc_log_warn("uplink_central_lost_events",
+                    "central=%s source=%s epoch=%s held=%" PRIu64 " acked=%" PRIu64
+                    " message=\"central holds less than it acked (restored from a backup?): "
+                    "every log is queued again\"",
+                    self->central, hc_log_quote(at->source, source, sizeof source),
+                    hc_log_quote(at->epoch, epoch, sizeof epoch), at->seq, acked);
+        lost = true;
+    }
+    return lost;
+}
+
 /* An ack of the batch in flight: its rows leave the outbox, the next goes. */
 static void s_acked(upl_sender *self, const Hcap__UplinkAck *ack)
 {
@@ -167,6 +195,7 @@ static void s_acked(upl_sender *self, const Hcap__UplinkAck *ack)
     hc_error err;
     hc_error_clear(&err);
     self->in_flight = 0;
+    bool lost = s_hub_lost(self, ack);
     if (upl_store_outbox_acked(self->store, ack->batch, now, &deleted, &err) != HC_OK) {
         char quoted[600];
         hc_log_error("uplink_ack_not_stored", "batch=%" PRIu64 " message=%s", ack->batch,
@@ -182,6 +211,8 @@ static void s_acked(upl_sender *self, const Hcap__UplinkAck *ack)
     hc_log_debug("uplink_batch_acked",
                  "batch=%" PRIu64 " events=%" PRIu64 " accepted=%u duplicates=%u", ack->batch,
                  deleted, ack->accepted, ack->duplicates);
+    if (lost && self->lost)
+        self->lost(self->lost_arg);
     s_send(self);
 }
 
@@ -231,6 +262,8 @@ static void s_configure(upl_sender *self, const upl_sender_config *config)
     bool default_events = !config->max_events || config->max_events > UPL_BATCH_EVENTS;
     self->max_events = default_events ? UPL_BATCH_EVENTS : config->max_events;
     self->max_bytes = UPL_BATCH_BYTES;
+    self->lost = config->lost;
+    self->lost_arg = config->lost_arg;
 }
 
 upl_sender *upl_sender_new(hc_store *store, zloop_t *loop, const upl_sender_config *config,

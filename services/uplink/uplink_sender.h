@@ -1,8 +1,9 @@
 /* uplink_sender: the uplink's connection to central (docs/federation.md,
    "Send, one batch in flight"): a CURVE client DEALER on the service's
    loop that sends the outbox's oldest rows as an UplinkBatch, deletes
-   them on the matching UplinkAck, backs off after a refused batch and
-   reconnects and resends when no ack comes. */
+   them on the matching UplinkAck, backs off after a refused batch,
+   reconnects and resends when no ack comes, and tells when an ack shows
+   that central lost events it had acked. */
 #ifndef UPLINK_SENDER_H
 #define UPLINK_SENDER_H
 
@@ -31,6 +32,11 @@ typedef struct {
     int backoff_ms;             /* first wait after a refused batch; <= 0: 1000 */
     int backoff_max_ms;         /* the doubling stops here; <= 0: 30000 */
     size_t max_events;          /* per batch; 0 or above UPL_BATCH_EVENTS: UPL_BATCH_EVENTS */
+    /* Called (after the ack is stored) when an ack says the hub holds less
+       of a log than it acked before: central lost events (restored from a
+       backup), the logs must be queued again. May be NULL. */
+    void (*lost)(void *arg);
+    void *lost_arg;
 } upl_sender_config;
 
 /* A sender of store's outbox on loop, connecting to config->central at

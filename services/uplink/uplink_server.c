@@ -114,6 +114,46 @@ static int s_status(void *state, hc_call *call, const ProtobufCMessage *in, Prot
     return HC_OK;
 }
 
+/* Resend (admin): every follower back to seq 0, so the uplink queues its
+   logs again from seq 1 and central takes what it lacks, dropping what it
+   holds (docs/federation.md, "Central restored"). */
+static int s_resend(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
+{
+    (void)state;
+    (void)in;
+    uint32_t count = 0;
+    hc_error err;
+    if (hc_service_rewind_followers(hc_call_service(call), &count, &err) != HC_OK)
+        return hc_call_fail_with(call, &err);
+    char who[160];
+    hc_log_warn("uplink_resend",
+                "followers=%u by=%s message=\"every log queued again from seq 1: central drops "
+                "what it holds\"",
+                count, hc_log_quote(hc_call_principal(call)->name, who, sizeof who));
+    Hcap__UplinkResendReply *reply =
+        (Hcap__UplinkResendReply *)hc_call_new(call, &hcap__uplink_resend_reply__descriptor);
+    reply->followers = count;
+    *out = &reply->base;
+    return HC_OK;
+}
+
+/* The sender saw central hold less than it had acked: resend, as the
+   operator would (in a transaction of its own, as the internal caller). */
+static void s_central_lost(void *arg)
+{
+    upl_state *st = arg;
+    hc_arena *arena = hc_arena_new();
+    Hcap__Empty empty = HCAP__EMPTY__INIT;
+    ProtobufCMessage *out = NULL;
+    hc_error err;
+    if (hc_service_invoke(st->service, "Resend", &empty.base, NULL, arena, &out, &err) != HC_OK) {
+        char quoted[600];
+        hc_log_error("uplink_resend_failed", "message=%s",
+                     hc_log_quote(err.message, quoted, sizeof quoted));
+    }
+    hc_arena_destroy(&arena);
+}
+
 /* --- state --- */
 
 /* DIR/file, DIR being the store's directory (the data directory). */
@@ -192,6 +232,8 @@ static int s_start(void *state, hc_service *service, hc_error *err)
             .cert = cert,
             .central_key = zcert_public_key(hub),
             .ack_timeout_ms = (int)hc_config_int(config, "uplink/ack_timeout_ms", 5000),
+            .lost = s_central_lost,
+            .lost_arg = st,
         };
         st->sender = upl_sender_new(st->store, hc_service_loop(service), &sc, err);
     }
@@ -202,6 +244,7 @@ static int s_start(void *state, hc_service *service, hc_error *err)
 
 static const hc_handler s_handlers[] = {
     {"GetStatus", s_status, 0},
+    {"Resend", s_resend, 0},
     {"ListDeadLetters", hc_service_list_dead_letters, 0},
     {"RetryDeadLetters", hc_service_retry_dead_letters, 0},
     {NULL, NULL, 0},

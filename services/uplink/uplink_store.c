@@ -113,11 +113,49 @@ static int s_meta_add(hc_store *store, const char *key, uint64_t delta, hc_error
     return hc_store_meta_set(store, key, text, err);
 }
 
+/* Raises each log's acked seq by the rows up to last_id (a log on a new
+   epoch starts again from its rows). Rows go in id order, so a log's
+   newest epoch is written last. */
+static int s_acked_raise(hc_store *store, uint64_t last_id, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store,
+        "INSERT INTO acked (source, epoch, seq) SELECT source, epoch, max(seq) FROM outbox"
+        " WHERE id <= ?1 GROUP BY source, epoch ORDER BY max(id)"
+        " ON CONFLICT (source) DO UPDATE SET epoch = excluded.epoch,"
+        " seq = iif(epoch = excluded.epoch, max(seq, excluded.seq), excluded.seq)",
+        err);
+    if (!stmt)
+        return HC_INTERNAL;
+    sqlite3_bind_int64(stmt, 1, (sqlite3_int64)last_id);
+    return hc_query_write(store, stmt, "batch", NULL, err);
+}
+
+int upl_store_acked_seq(hc_store *store, const char *source, const char *epoch, uint64_t *seq,
+                        hc_error *err)
+{
+    *seq = 0;
+    sqlite3_stmt *stmt =
+        hc_query_prepare(store, "SELECT seq FROM acked WHERE source = ?1 AND epoch = ?2", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, source);
+    hc_query_bind_text(stmt, 2, epoch);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *seq = (uint64_t)sqlite3_column_int64(stmt, 0);
+    int code = rc == SQLITE_ROW || rc == SQLITE_DONE ? HC_OK : hc_store_error(store, rc, NULL, err);
+    sqlite3_reset(stmt);
+    return code;
+}
+
 int upl_store_outbox_acked(hc_store *store, uint64_t last_id, const char *acked_at,
                            uint64_t *deleted, hc_error *err)
 {
     *deleted = 0;
     int rc = hc_store_begin(store, err);
+    if (rc == HC_OK && (rc = s_acked_raise(store, last_id, err)) != HC_OK)
+        hc_store_rollback(store);
     if (rc != HC_OK)
         return rc;
     sqlite3_stmt *stmt = hc_query_prepare(store, "DELETE FROM outbox WHERE id <= ?1", err);

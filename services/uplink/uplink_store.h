@@ -1,6 +1,6 @@
 /* uplink_store: the outbox (sql/001_init.sql) of pseudonymized events
-   waiting for central's ack, and what the uplink remembers of its acks in
-   hc_meta. The only SQL of the uplink. */
+   waiting for central's ack, and what the uplink remembers of its acks
+   (hc_meta, and per log in sql/002_acked.sql). The only SQL of the uplink. */
 #ifndef UPLINK_STORE_H
 #define UPLINK_STORE_H
 
@@ -37,11 +37,18 @@ int upl_store_outbox_read(hc_store *store, size_t max_events, size_t max_bytes, 
                           Hcap__Event ***events, size_t *count, uint64_t *last_id, hc_error *err);
 
 /* Central acked every row up to last_id, at acked_at: in one transaction
-   of its own, deletes those rows and adds them to the forwarded count and
-   the last ack time in hc_meta. *deleted: how many rows left. HC_OK or an
-   error after which nothing changed. */
+   of its own, raises each log's acked seq (table acked) by those rows,
+   deletes them and adds them to the forwarded count and the last ack time
+   in hc_meta. *deleted: how many rows left. HC_OK or an error after which
+   nothing changed. */
 int upl_store_outbox_acked(hc_store *store, uint64_t last_id, const char *acked_at,
                            uint64_t *deleted, hc_error *err);
+
+/* The highest seq of log source under epoch that central acked into
+   *seq: 0 when none (or when the latest ack of source was of another
+   epoch). HC_OK or the mapped SQLite error. */
+int upl_store_acked_seq(hc_store *store, const char *source, const char *epoch, uint64_t *seq,
+                        hc_error *err);
 
 /* Fills stats. HC_OK or the mapped SQLite error. */
 int upl_store_outbox_stats(hc_store *store, upl_outbox_stats *stats, hc_error *err);

@@ -342,6 +342,51 @@ Test(central, an_allowed_key_is_acked_and_its_events_land_once)
     zsock_destroy(&west);
 }
 
+/* The held entry of (source, epoch) in ack; fails when there is none. */
+static uint64_t s_held(const Hcap__UplinkAck *ack, const char *source, const char *epoch)
+{
+    for (size_t i = 0; i < ack->n_held; i++)
+        if (strcmp(ack->held[i]->source, source) == 0 && strcmp(ack->held[i]->epoch, epoch) == 0)
+            return ack->held[i]->seq;
+    cr_assert_fail("the ack holds no position of %s %s (%zu)", source, epoch, ack->n_held);
+    return 0;
+}
+
+/* What an uplink compares with its own acks to learn that the hub lost
+   events: per (source, epoch) of a batch, the highest seq held before it. */
+Test(central, every_ack_says_what_the_hub_held_of_each_log_before_the_batch)
+{
+    s_keygen("west");
+    s_file("west", "west");
+    s_start(NULL);
+    zsock_t *west = s_client("west");
+    Hcap__UplinkAck *ack = s_exchange(west, s_batch("west", 3, "west/enrollment", 1, 3));
+    cr_assert_eq(ack->n_held, 1, "one log in the batch");
+    cr_assert_eq(s_held(ack, "west/enrollment", "epoch-1"), 0, "nothing before the first batch");
+    ack = s_exchange(west, s_batch("west", 5, "west/enrollment", 4, 2));
+    cr_assert_eq(s_held(ack, "west/enrollment", "epoch-1"), 3);
+    /* Sent again (its ack was lost): the hub already held it. */
+    ack = s_exchange(west, s_batch("west", 5, "west/enrollment", 4, 2));
+    cr_assert_eq(s_held(ack, "west/enrollment", "epoch-1"), 5);
+    /* Two logs and a new epoch in one batch. */
+    Hcap__UplinkBatch *mixed = s_batch("west", 9, "west/credentialing", 1, 4);
+    mixed->events[2]->source = mixed->events[3]->source = "west/enrollment";
+    mixed->events[2]->seq = 6;
+    mixed->events[3]->epoch = "epoch-2";
+    ack = s_exchange(west, mixed);
+    cr_assert_eq(ack->n_held, 3, "credentialing, enrollment, enrollment's new epoch");
+    cr_assert_eq(s_held(ack, "west/credentialing", "epoch-1"), 0);
+    cr_assert_eq(s_held(ack, "west/enrollment", "epoch-1"), 5);
+    cr_assert_eq(s_held(ack, "west/enrollment", "epoch-2"), 0);
+    /* A refused batch says nothing of what the hub holds. */
+    Hcap__UplinkBatch *bad = s_batch("west", 10, "west/enrollment", 7, 2);
+    bad->events[1]->seq = 0;
+    ack = s_exchange(west, bad);
+    s_assert_refused(ack, HCAP__CODE__CODE_INVALID_ARGUMENT, "events[1].seq");
+    cr_assert_eq(ack->n_held, 0);
+    zsock_destroy(&west);
+}
+
 Test(central, a_key_not_filed_gets_no_ack_and_nothing_is_written)
 {
     s_keygen("west");

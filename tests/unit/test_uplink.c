@@ -2,14 +2,15 @@
    process (a CURVE server ROUTER on the same loop): batches in order and
    drained on ack, acks of other batches ignored, a resend after the ack
    timeout on a new connection, the back-off after a refused batch, a hub
-   that comes up late; the followers' apply, the secret file, the health
-   row, GetStatus across a restart, and the binary refusing to start
-   without central. */
+   that comes up late, an ack showing the hub lost acked events; the
+   followers' apply, Resend, the secret file, the health row, GetStatus
+   across a restart, and the binary refusing to start without central. */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sqlite3.h>
 #include "ht_local.h"
 #include "ht_os.h"
 #include "ht_run.h"
@@ -43,6 +44,8 @@ typedef struct {
     s_seen seen[S_MAX_BATCHES];
     size_t n_seen;
     uint64_t seqs_seen; /* events received, duplicates included */
+    bool report_held;   /* acks say held_seq of the batch's log (one log per batch) */
+    uint64_t held_seq;  /* the highest seq the hub holds; raised by each batch */
 } s_hub;
 
 static ht_local s_up;
@@ -51,6 +54,8 @@ static s_hub s_hub_state;
 static zcert_t *s_node_cert, *s_hub_cert;
 static upl_sender *s_sender;
 static char s_endpoint[128];
+static const char *s_epoch; /* of the events s_queue makes */
+static int s_lost_calls;    /* the sender's lost callback */
 
 static int s_on_check(zloop_t *loop, int timer_id, void *arg);
 
@@ -71,6 +76,8 @@ static void s_setup(void)
     s_hub_cert = hc_keys_load_secret(s_path("hub.key"), &err);
     cr_assert(s_node_cert && s_hub_cert);
     snprintf(s_endpoint, sizeof s_endpoint, "ipc://%s/hub.ipc", s_up.dir);
+    s_epoch = "e1";
+    s_lost_calls = 0;
     cr_assert_geq(zloop_timer(s_loop, 5, 0, s_on_check, NULL), 0);
 }
 
@@ -88,11 +95,22 @@ TestSuite(uplink, .init = s_setup, .fini = s_teardown, .timeout = 50);
 
 /* --- the fake hub --- */
 
-static void s_hub_reply(s_hub *hub, zframe_t *identity, uint64_t batch, bool refuse)
+/* Acks batch (of b when not NULL, its first event's log held as the hub
+   says), or refuses it. */
+static void s_hub_reply(s_hub *hub, zframe_t *identity, uint64_t batch, bool refuse,
+                        const Hcap__UplinkBatch *b)
 {
     Hcap__UplinkAck ack = HCAP__UPLINK_ACK__INIT;
     Hcap__Status error = HCAP__STATUS__INIT;
+    Hcap__LogPosition at = HCAP__LOG_POSITION__INIT, *held[] = {&at};
     ack.batch = batch;
+    if (!refuse && b && b->n_events && hub->report_held) {
+        at.source = b->events[0]->source;
+        at.epoch = b->events[0]->epoch;
+        at.seq = hub->held_seq;
+        ack.held = held;
+        ack.n_held = 1;
+    }
     if (refuse) {
         error.code = HCAP__CODE__CODE_PERMISSION_DENIED;
         error.message = "node west is not allowed";
@@ -122,11 +140,13 @@ static void s_hub_answer(s_hub *hub, zframe_t *identity, const Hcap__UplinkBatch
     if (hub->policy == S_SILENT && hub->silences-- > 0)
         return;
     if (hub->policy == S_WRONG_BATCH) {
-        s_hub_reply(hub, identity, b->batch + 7, false);
-        s_hub_reply(hub, identity, b->batch - 1, false);
+        s_hub_reply(hub, identity, b->batch + 7, false, NULL);
+        s_hub_reply(hub, identity, b->batch - 1, false, NULL);
         return;
     }
-    s_hub_reply(hub, identity, b->batch, hub->policy == S_REFUSE && hub->refusals-- > 0);
+    s_hub_reply(hub, identity, b->batch, hub->policy == S_REFUSE && hub->refusals-- > 0, b);
+    if (seen->last_seq > hub->held_seq)
+        hub->held_seq = seen->last_seq;
 }
 
 static int s_on_hub(zloop_t *loop, zsock_t *sock, void *arg)
@@ -161,6 +181,12 @@ static void s_hub_up(void)
 
 /* --- the uplink side --- */
 
+static void s_on_lost(void *arg)
+{
+    cr_assert_eq(arg, &s_lost_calls);
+    s_lost_calls++;
+}
+
 static void s_sender_start(int ack_timeout_ms)
 {
     upl_sender_config config = {
@@ -169,6 +195,8 @@ static void s_sender_start(int ack_timeout_ms)
         .cert = s_node_cert,
         .central_key = zcert_public_key(s_hub_cert),
         .ack_timeout_ms = ack_timeout_ms,
+        .lost = s_on_lost,
+        .lost_arg = &s_lost_calls,
     };
     hc_error err;
     s_sender = upl_sender_new(hc_service_store(s_up.svc), s_loop, &config, &err);
@@ -188,7 +216,7 @@ static void s_queue(const char *source, uint64_t first, size_t n)
         w.given_name = "Marguerite";
         Hcap__Event e = HCAP__EVENT__INIT;
         e.source = hc_arena_printf(s_up.arena, "west/%s", source);
-        e.epoch = "e1";
+        e.epoch = (char *)s_epoch;
         e.seq = first + i;
         e.occurred_at = "2026-03-01T12:00:00.000Z";
         e.type = "enrollment.worker_registered.v1";
@@ -369,7 +397,70 @@ Test(uplink, a_hub_that_comes_up_late_gets_everything)
     cr_assert_geq(s_hub_state.seqs_seen, 650);
 }
 
+static uint64_t s_acked(const char *source, const char *epoch)
+{
+    uint64_t seq = 99;
+    hc_error err;
+    cr_assert_eq(upl_store_acked_seq(hc_service_store(s_up.svc), source, epoch, &seq, &err), HC_OK);
+    return seq;
+}
+
+/* Central restored from a backup holds less than it had acked: the ack
+   of the next batch says so and the uplink calls for its logs again,
+   once; a log on a new epoch is remembered from its new acks. */
+Test(uplink, an_ack_showing_the_hub_lost_acked_events_calls_for_a_resend)
+{
+    s_hub_state.report_held = true;
+    s_queue("enrollment", 1, 5);
+    s_hub_up();
+    s_sender_start(5000);
+    cr_assert(s_run(s_drained, 5000));
+    cr_assert_eq(s_lost_calls, 0, "the hub held what it acked");
+    cr_assert_eq(s_acked("west/enrollment", "e1"), 5);
+    cr_assert_eq(s_acked("west/credentialing", "e1"), 0, "nothing of a log never sent");
+
+    s_hub_state.held_seq = 2; /* the hub's store came back from a backup */
+    s_queue("enrollment", 6, 3);
+    cr_assert(s_run(s_drained, 5000));
+    cr_assert_eq(s_lost_calls, 1, "held 2 where 5 were acked");
+    cr_assert_eq(s_acked("west/enrollment", "e1"), 8, "the batch is acked all the same");
+    s_queue("enrollment", 9, 1);
+    cr_assert(s_run(s_drained, 5000));
+    cr_assert_eq(s_lost_calls, 1, "held 8 of 8 acked");
+
+    s_epoch = "e2"; /* the region restored: its log's new epoch from seq 1 */
+    s_queue("enrollment", 1, 2);
+    cr_assert(s_run(s_drained, 5000));
+    cr_assert_eq(s_lost_calls, 1, "no ack of e2 before");
+    cr_assert_eq(s_acked("west/enrollment", "e2"), 2);
+    cr_assert_eq(s_acked("west/enrollment", "e1"), 0, "the log's latest epoch is e2");
+}
+
 /* --- the service around the outbox --- */
+
+Test(uplink, resend_sets_every_cursor_back_to_seq_0_keeping_its_epoch)
+{
+    hc_store *store = hc_service_store(s_up.svc);
+    hc_error err;
+    cr_assert_eq(hc_followers_schema(store, &err), HC_OK);
+    cr_assert_eq(hc_store_exec(store,
+                               "INSERT INTO hc_cursors VALUES"
+                               " ('enrollment', 'west/enrollment', 'e1', 40),"
+                               " ('credentialing', 'west/credentialing', 'e7', 9)",
+                               &err),
+                 HC_OK);
+    Hcap__Empty empty = HCAP__EMPTY__INIT;
+    Hcap__UplinkResendReply *reply = NULL;
+    ht_local_ok(&s_up, "Resend", &empty.base, &reply);
+    cr_assert_eq(reply->followers, 2);
+    sqlite3_stmt *stmt =
+        hc_store_stmt(store, "SELECT group_concat(follower || ' ' || epoch || ' ' || seq, ', ')"
+                             " FROM (SELECT * FROM hc_cursors ORDER BY follower)");
+    cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(stmt, 0),
+                     "credentialing e7 0, enrollment e1 0");
+    sqlite3_reset(stmt);
+}
 
 Test(uplink, status_health_and_counts_survive_a_restart)
 {

@@ -116,14 +116,17 @@ static int s_status(void *state, hc_call *call, const ProtobufCMessage *in, Prot
 
 /* Resend (admin): every follower back to seq 0, so the uplink queues its
    logs again from seq 1 and central takes what it lacks, dropping what it
-   holds (docs/federation.md, "Central restored"). */
+   holds (docs/federation.md, "Restores"). What central acked is forgotten
+   with it: while the resend runs, central holding less than was acked
+   before is no new loss. */
 static int s_resend(void *state, hc_call *call, const ProtobufCMessage *in, ProtobufCMessage **out)
 {
-    (void)state;
     (void)in;
+    upl_state *st = state;
     uint32_t count = 0;
     hc_error err;
-    if (hc_service_rewind_followers(hc_call_service(call), &count, &err) != HC_OK)
+    if (hc_service_rewind_followers(hc_call_service(call), &count, &err) != HC_OK ||
+        upl_store_acked_forget(st->store, &err) != HC_OK)
         return hc_call_fail_with(call, &err);
     char who[160];
     hc_log_warn("uplink_resend",

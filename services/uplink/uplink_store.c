@@ -149,6 +149,11 @@ int upl_store_acked_seq(hc_store *store, const char *source, const char *epoch, 
     return code;
 }
 
+int upl_store_acked_forget(hc_store *store, hc_error *err)
+{
+    return hc_store_exec(store, "DELETE FROM acked", err);
+}
+
 int upl_store_outbox_acked(hc_store *store, uint64_t last_id, const char *acked_at,
                            uint64_t *deleted, hc_error *err)
 {

@@ -50,6 +50,13 @@ int upl_store_outbox_acked(hc_store *store, uint64_t last_id, const char *acked_
 int upl_store_acked_seq(hc_store *store, const char *source, const char *epoch, uint64_t *seq,
                         hc_error *err);
 
+/* Forgets every log's acked seq, inside the caller's transaction: a
+   resend sends every log again from seq 1, and the acks of those events
+   (which the hub held, or takes now) raise them again. Until then a hub
+   that holds less than was acked before is what the resend is for, not a
+   new loss. HC_OK or the mapped SQLite error. */
+int upl_store_acked_forget(hc_store *store, hc_error *err);
+
 /* Fills stats. HC_OK or the mapped SQLite error. */
 int upl_store_outbox_stats(hc_store *store, upl_outbox_stats *stats, hc_error *err);
 

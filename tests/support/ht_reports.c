@@ -30,10 +30,19 @@ static json_t *s_follower(json_t *status, const char *source)
     return NULL;
 }
 
+/* Whether the follower's cursor is on the epoch its producer answered
+   with (a restored producer's old seqs say nothing). */
+static bool s_same_epoch(json_t *follower)
+{
+    const char *epoch = json_string_value(json_object_get(follower, "epoch"));
+    const char *producer = json_string_value(json_object_get(follower, "producer_epoch"));
+    return producer && (!epoch || strcmp(epoch, producer) == 0);
+}
+
 static bool s_follower_at(json_t *follower, int64_t head)
 {
     json_t *seq = json_object_get(follower, "seq"), *seen = json_object_get(follower, "head");
-    if (!json_is_integer(seq) || !json_is_integer(seen))
+    if (!json_is_integer(seq) || !json_is_integer(seen) || !s_same_epoch(follower))
         return false;
     return json_integer_value(seq) == json_integer_value(seen) && json_integer_value(seq) >= head;
 }

@@ -14,8 +14,9 @@
 extern const char *const ht_reports_sources[HT_REPORTS_SOURCES];
 
 /* True when GET /v1/reports/status (admin token) lists one follower per
-   source, each with seq == head and seq >= heads[i] (the producer's head
-   read before). Fills *dead_letters (when not NULL). */
+   source, each on the epoch its producer answered with, with seq == head
+   and seq >= heads[i] (the producer's head read before). Fills
+   *dead_letters (when not NULL). */
 bool ht_reports_at(const ht_node *node, const int64_t heads[HT_REPORTS_SOURCES],
                    uint32_t *dead_letters);
 

@@ -329,32 +329,56 @@ int rep_store_clear(hc_store *store, hc_error *err)
 
 /* --- central: the regions' epochs and what each log derived (008) --- */
 
+/* Steps stmt (bound) once: HC_OK with *found, or the mapped error. */
+static int s_step_one(hc_store *store, sqlite3_stmt *stmt, bool *found, hc_error *err)
+{
+    int rc = sqlite3_step(stmt);
+    *found = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? HC_OK : hc_store_error(store, rc, "epoch", err);
+}
+
+/* The current epoch of source into current[size]: *state REP_EPOCH_NEW
+   when there is one (the caller's epoch is not in the table), else
+   REP_EPOCH_FIRST. */
+static int s_epoch_current(hc_store *store, const char *source, rep_epoch *state, char *current,
+                           size_t size, hc_error *err)
+{
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "SELECT epoch FROM central_epochs WHERE source = ?1 AND current", err);
+    if (!stmt)
+        return HC_INTERNAL;
+    hc_query_bind_text(stmt, 1, source);
+    bool found = false;
+    int code = s_step_one(store, stmt, &found, err);
+    if (code == HC_OK && found && !s_column_copy(stmt, 0, current, size))
+        code = hc_error_set(err, HC_OUT_OF_RANGE, "epoch", "the epoch of %s is too long", source);
+    *state = found ? REP_EPOCH_NEW : REP_EPOCH_FIRST;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return code;
+}
+
 int rep_store_epoch_find(hc_store *store, const char *source, const char *epoch, rep_epoch *state,
                          char *current, size_t size, hc_error *err)
 {
-    /* the row of this epoch when there is one, else the current one */
-    sqlite3_stmt *stmt =
-        hc_query_prepare(store,
-                         "SELECT epoch = ?2, current, epoch FROM central_epochs WHERE source = ?1"
-                         " AND (epoch = ?2 OR current = 1) ORDER BY epoch = ?2 DESC LIMIT 1",
-                         err);
+    /* every event asks: one primary-key lookup answers all but the first
+       event of an epoch */
+    sqlite3_stmt *stmt = hc_query_prepare(
+        store, "SELECT current FROM central_epochs WHERE source = ?1 AND epoch = ?2", err);
     if (!stmt)
         return HC_INTERNAL;
     hc_query_bind_text(stmt, 1, source);
     hc_query_bind_text(stmt, 2, epoch);
-    int rc = sqlite3_step(stmt), code = HC_OK;
-    *state = REP_EPOCH_FIRST;
-    if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 0))
-        *state = sqlite3_column_int(stmt, 1) ? REP_EPOCH_CURRENT : REP_EPOCH_LEFT;
-    else if (rc == SQLITE_ROW && !s_column_copy(stmt, 2, current, size))
-        code = hc_error_set(err, HC_OUT_OF_RANGE, "epoch", "the epoch of %s is too long", source);
-    else if (rc == SQLITE_ROW)
-        *state = REP_EPOCH_NEW;
-    else if (rc != SQLITE_DONE)
-        code = hc_store_error(store, rc, "epoch", err);
+    bool found = false;
+    int code = s_step_one(store, stmt, &found, err);
+    bool is_current = found && sqlite3_column_int(stmt, 0);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    return code;
+    if (code != HC_OK || found) {
+        *state = is_current ? REP_EPOCH_CURRENT : REP_EPOCH_LEFT;
+        return code;
+    }
+    return s_epoch_current(store, source, state, current, size, err);
 }
 
 /* Runs the statement sql with ?1 = a and ?2 = b (as far as it uses them). */

@@ -1,10 +1,12 @@
 /* ht_reports: catch-up of the reporting service with the logs it follows,
-   judged by its own GET /v1/reports/status against the producers' heads. */
+   judged by its own GET /v1/reports/status against the producers' heads;
+   outcomes reports packed for byte-for-byte comparison. */
 #include "ht_reports.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hc_msg.h"
 #include "ht_data.h"
 #include "ht_events.h"
 #include "ht_http.h"
@@ -103,4 +105,23 @@ char *ht_reports_body(const ht_node *node, const char *token, const char *path)
     char *body = resp.body ? strdup(resp.body) : strdup("");
     ht_resp_free(&resp);
     return body;
+}
+
+static int s_row_cmp(const void *a, const void *b)
+{
+    const Hcap__OutcomeRow *x = *(Hcap__OutcomeRow *const *)a, *y = *(Hcap__OutcomeRow *const *)b;
+    int c = strcmp(x->group, y->group);
+    return c ? c : strcmp(x->label ? x->label : "", y->label ? y->label : "");
+}
+
+uint8_t *ht_outcomes_packed(Hcap__OutcomeRow **rows, size_t n, Hcap__OutcomeRow *total,
+                            hc_arena *arena, size_t *size)
+{
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, s_row_cmp);
+    Hcap__OutcomesReport r = HCAP__OUTCOMES_REPORT__INIT;
+    r.rows = rows;
+    r.n_rows = n;
+    r.total = total;
+    return hc_msg_pack(&r.base, arena, size);
 }

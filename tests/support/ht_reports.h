@@ -6,7 +6,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "hc_arena.h"
 #include "ht_node.h"
+#include "reporting.pb-c.h"
 
 /* The logs reporting follows (API.md: enrollment, credentialing,
    apprenticeship). */
@@ -29,5 +31,11 @@ int64_t ht_reports_wait(const ht_node *node, int timeout_ms);
 
 /* GET path with token (NULL: admin), asserting 200; the body (malloc'd). */
 char *ht_reports_body(const ht_node *node, const char *token, const char *path);
+
+/* An outcomes report's rows (sorted in place by group, then label) and
+   total, packed in arena: two reports are equal when these bytes are.
+   Sets *size. */
+uint8_t *ht_outcomes_packed(Hcap__OutcomeRow **rows, size_t n, Hcap__OutcomeRow *total,
+                            hc_arena *arena, size_t *size);
 
 #endif

@@ -14,6 +14,7 @@
    event of the epoch a log left is skipped; a rebuild replays both epochs
    in the hub's order to the same reports. */
 #include <criterion/criterion.h>
+#include "ht_reports.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -503,24 +504,6 @@ Test(reporting_central, a_region_refuses_by_node_and_keeps_no_node)
 
 /* --- a region restored: its logs under a new epoch --- */
 
-static int s_row_cmp(const void *a, const void *b)
-{
-    const Hcap__OutcomeRow *x = *(Hcap__OutcomeRow *const *)a, *y = *(Hcap__OutcomeRow *const *)b;
-    return strcmp(x->group, y->group);
-}
-
-/* Outcome rows and total packed in group order, to compare bytes. */
-static uint8_t *s_packed(Hcap__OutcomeRow **rows, size_t n, Hcap__OutcomeRow *total, size_t *size)
-{
-    if (n > 1)
-        qsort(rows, n, sizeof *rows, s_row_cmp);
-    Hcap__OutcomesReport r = HCAP__OUTCOMES_REPORT__INIT;
-    r.rows = rows;
-    r.n_rows = n;
-    r.total = total;
-    return hc_msg_pack(&r.base, s_rep.arena, size);
-}
-
 static const Hcap__Dimension s_dims[] = {
     HCAP__DIMENSION__DIMENSION_NODE,     HCAP__DIMENSION__DIMENSION_AGE_BAND,
     HCAP__DIMENSION__DIMENSION_GENDER,   HCAP__DIMENSION__DIMENSION_EMPLOYMENT_STATUS,
@@ -546,7 +529,8 @@ static void s_model_equals_sql(void)
         cr_assert_eq(
             rep_query_outcomes(store, s_dims[d], NULL, NULL, s_rep.arena, &rs, &ns, &ts, &err),
             HC_OK, "%s", err.message);
-        uint8_t *a = s_packed(ri, ni, ti, &si), *b = s_packed(rs, ns, ts, &ss);
+        uint8_t *a = ht_outcomes_packed(ri, ni, ti, s_rep.arena, &si),
+                *b = ht_outcomes_packed(rs, ns, ts, s_rep.arena, &ss);
         cr_assert(si == ss && memcmp(a, b, si) == 0, "by %d: %zu rows from the model, %zu from SQL",
                   s_dims[d], ni, ns);
     }

@@ -10,6 +10,7 @@
    store (an instance that does not project); after a trimmed change log
    and after a rebuild's clear. */
 #include <criterion/criterion.h>
+#include "ht_reports.h"
 #include <stdlib.h>
 #include <string.h>
 #include "ht.h"
@@ -172,26 +173,6 @@ static void s_sync(hc_store *store)
     cr_assert_eq(rep_model_sync(s_model, store, &err), HC_OK, "%s", err.message);
 }
 
-static int s_row_cmp(const void *a, const void *b)
-{
-    const Hcap__OutcomeRow *x = *(Hcap__OutcomeRow *const *)a, *y = *(Hcap__OutcomeRow *const *)b;
-    int c = strcmp(x->group, y->group);
-    return c ? c : strcmp(x->label ? x->label : "", y->label ? y->label : "");
-}
-
-/* The rows and total packed in a canonical order. */
-static uint8_t *s_outcomes_packed(Hcap__OutcomeRow **rows, size_t n, Hcap__OutcomeRow *total,
-                                  size_t *size)
-{
-    if (n > 1)
-        qsort(rows, n, sizeof *rows, s_row_cmp);
-    Hcap__OutcomesReport r = HCAP__OUTCOMES_REPORT__INIT;
-    r.rows = rows;
-    r.n_rows = n;
-    r.total = total;
-    return hc_msg_pack(&r.base, s_local.arena, size);
-}
-
 static const Hcap__Dimension s_dims[] = {
     HCAP__DIMENSION__DIMENSION_RACE_ETHNICITY,    HCAP__DIMENSION__DIMENSION_GENDER,
     HCAP__DIMENSION__DIMENSION_AGE_BAND,          HCAP__DIMENSION__DIMENSION_SECTOR,
@@ -223,8 +204,8 @@ static void s_same_outcomes(Hcap__Dimension by, const char *from, const char *to
     cr_assert_eq(
         rep_query_outcomes(s_store(), by, from, to, s_local.arena, &rows_s, &n_s, &total_s, &err),
         HC_OK, "%s", err.message);
-    uint8_t *a = s_outcomes_packed(rows_i, n_i, total_i, &size_i);
-    uint8_t *b = s_outcomes_packed(rows_s, n_s, total_s, &size_s);
+    uint8_t *a = ht_outcomes_packed(rows_i, n_i, total_i, s_local.arena, &size_i);
+    uint8_t *b = ht_outcomes_packed(rows_s, n_s, total_s, s_local.arena, &size_s);
     cr_assert(size_i == size_s && memcmp(a, b, size_i) == 0,
               "by %d %s..%s: %zu rows from the index, %zu from SQL", by, from ? from : "",
               to ? to : "", n_i, n_s);
@@ -495,8 +476,8 @@ Test(reporting_index, reports_through_the_handlers_read_the_index_for_every_role
     cr_assert_eq(rep_query_outcomes(s_store(), req.by, req.from, req.to, s_local.arena, &rows, &n,
                                     &total, &err),
                  HC_OK);
-    uint8_t *a = s_outcomes_packed(r->rows, r->n_rows, r->total, &size_a);
-    uint8_t *b = s_outcomes_packed(rows, n, total, &size_b);
+    uint8_t *a = ht_outcomes_packed(r->rows, r->n_rows, r->total, s_local.arena, &size_a);
+    uint8_t *b = ht_outcomes_packed(rows, n, total, s_local.arena, &size_b);
     cr_assert(size_a == size_b && memcmp(a, b, size_a) == 0);
 }
 
@@ -518,8 +499,8 @@ Test(reporting_index, a_store_the_model_cannot_hold_is_answered_by_the_sql)
     cr_assert_eq(
         rep_query_outcomes(s_store(), req.by, NULL, NULL, s_local.arena, &rows, &n, &total, &err),
         HC_OK);
-    uint8_t *a = s_outcomes_packed(r->rows, r->n_rows, r->total, &size_a);
-    uint8_t *b = s_outcomes_packed(rows, n, total, &size_b);
+    uint8_t *a = ht_outcomes_packed(r->rows, r->n_rows, r->total, s_local.arena, &size_a);
+    uint8_t *b = ht_outcomes_packed(rows, n, total, s_local.arena, &size_b);
     cr_assert(size_a == size_b && memcmp(a, b, size_a) == 0, "the SQL answered");
     s_sql("DELETE FROM facts WHERE entity = 'odd';");
     cr_assert_eq(rep_model_sync(s_model, s_store(), &err), HC_OK, "a changed store loads again");

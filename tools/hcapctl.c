@@ -1,5 +1,5 @@
 /* hcapctl: the command-line client of a node's gateway (ZeroMQ/protobuf).
-   Every command is one row of s_commands: the method's input is built from
+   Every command is one row of ctl_commands: the method's input is built from
    positional arguments and `--field value` pairs through the JSON walker,
    and the reply printed as a table, CSV or JSON, so a new method needs a
    row, not code. */
@@ -12,6 +12,7 @@
 #include "credentialing.pb-c.h"
 #include "ctl.h"
 #include "ctl_backup.h"
+#include "ctl_commands.h"
 #include "enrollment.pb-c.h"
 #include "federation.pb-c.h"
 #include "gateway.pb-c.h"
@@ -23,138 +24,6 @@
 #define S_MAX_WORDS  8
 #define S_MAX_FIELDS 64
 #define S_MAX_PAGES  100000
-
-typedef struct {
-    const char *words;      /* "workers add" */
-    const char *service;    /* broker service name */
-    const char *method;     /* rpc name */
-    const char *positional; /* input fields given by position ("id status"), or "" */
-} s_command;
-
-static const s_command s_commands[] = {
-    {"status", "gateway", "Health", ""},
-    {"tokens create", "gateway", "CreateToken", "role name"},
-    {"tokens list", "gateway", "ListTokens", ""},
-    {"tokens revoke", "gateway", "RevokeToken", "id"},
-    {"employers add", "enrollment", "CreateEmployer", ""},
-    {"employers list", "enrollment", "ListEmployers", ""},
-    {"employers show", "enrollment", "GetEmployer", "id"},
-    {"workers add", "enrollment", "CreateWorker", ""},
-    {"workers show", "enrollment", "GetWorker", "id"},
-    {"workers list", "enrollment", "ListWorkers", ""},
-    {"workers update", "enrollment", "UpdateWorker", "id"},
-    {"workers erase", "enrollment", "EraseWorker", "id"},
-    {"workers profile", "gateway", "GetProfile", "id"},
-    {"employment add", "enrollment", "RecordEmployment", "id"},
-    {"employment list", "enrollment", "ListEmployment", "worker_id"},
-    {"programs add", "enrollment", "CreateProgram", ""},
-    {"programs list", "enrollment", "ListPrograms", ""},
-    {"programs show", "enrollment", "GetProgram", "id"},
-    {"cohorts add", "enrollment", "CreateCohort", ""},
-    {"cohorts list", "enrollment", "ListCohorts", ""},
-    {"cohorts show", "enrollment", "GetCohort", "id"},
-    {"enroll", "enrollment", "CreateEnrollment", "worker_id cohort_id"},
-    {"enrollments list", "enrollment", "ListEnrollments", ""},
-    {"enrollments show", "enrollment", "GetEnrollment", "id"},
-    {"enrollments status", "enrollment", "ChangeEnrollmentStatus", "id status"},
-    {"tuition submit", "enrollment", "SubmitTuitionClaim", "worker_id"},
-    {"tuition decide", "enrollment", "DecideTuitionClaim", "id status"},
-    {"tuition list", "enrollment", "ListTuitionClaims", "worker_id"},
-    {"competencies add", "credentialing", "CreateCompetency", "code name"},
-    {"competencies list", "credentialing", "ListCompetencies", ""},
-    {"competencies show", "credentialing", "GetCompetency", "id"},
-    {"credential-types add", "credentialing", "CreateCredentialType", "code"},
-    {"credential-types list", "credentialing", "ListCredentialTypes", ""},
-    {"credential-types show", "credentialing", "GetCredentialType", "id"},
-    {"credentials award", "credentialing", "AwardCredential",
-     "worker_id credential_code issued_on"},
-    {"credentials list", "credentialing", "ListCredentials", ""},
-    {"credentials show", "credentialing", "GetCredential", "id"},
-    {"credentials revoke", "credentialing", "RevokeCredential", "id reason"},
-    {"credentials verify", "credentialing", "GetVerification", "id"},
-    {"credentials badge", "credentialing", "GetBadge", "id"},
-    {"prior-learning assess", "credentialing", "AssessPriorLearning", "worker_id"},
-    {"prior-learning list", "credentialing", "ListPriorLearning", "worker_id"},
-    {"ladders create", "credentialing", "CreateLadder", "code name"},
-    {"ladders list", "credentialing", "ListLadders", ""},
-    {"ladders show", "credentialing", "ListWorkerLadders", "worker_id"},
-    {"apprenticeship-programs add", "apprenticeship", "CreateApprenticeshipProgram", "code"},
-    {"apprenticeship-programs list", "apprenticeship", "ListApprenticeshipPrograms", ""},
-    {"apprenticeship-programs show", "apprenticeship", "GetApprenticeshipProgram", "id"},
-    {"apprentices register", "apprenticeship", "RegisterApprentice",
-     "worker_id program_code employer_id start_date"},
-    {"apprentices hours", "apprenticeship", "LogHours", "id kind date hours"},
-    {"apprentices hours-list", "apprenticeship", "ListHours", "id"},
-    {"apprentices signoff", "apprenticeship", "SignOff", "id competency signed_by date"},
-    {"apprentices status", "apprenticeship", "ChangeApprenticeStatus", "id status"},
-    {"apprentices show", "apprenticeship", "GetApprentice", "id"},
-    {"apprentices list", "apprenticeship", "ListApprentices", ""},
-    {"apprentices export", "apprenticeship", "ExportApprentices", ""},
-    {"grants add", "reporting", "CreateGrant", ""},
-    {"grants list", "reporting", "ListGrants", ""},
-    {"grants show", "reporting", "GetGrant", "id"},
-    {"report grant", "reporting", "GetGrantReport", "id"},
-    {"report outcomes", "reporting", "GetOutcomes", "by"},
-    {"report apprenticeship", "reporting", "GetApprenticeshipReport", ""},
-    {"report indicators", "reporting", "GetIndicators", ""},
-    {"reporting status", "reporting", "GetStatus", ""},
-    {"reporting rebuild", "reporting", "Rebuild", ""},
-    {"nodes", "central", "ListNodes", ""},
-    {"uplink status", "uplink", "GetStatus", ""},
-    {"uplink resend", "uplink", "Resend", ""},
-};
-#define S_COMMANDS (sizeof s_commands / sizeof s_commands[0])
-
-/* Replies printed as the text of one field, whatever the format: a badge
-   is a document to save and pass on as it is. */
-static const struct {
-    const char *method;
-    const char *field;
-} s_raw_replies[] = {
-    {"GetBadge", "document"},
-};
-
-/* Commands whose first argument may be a JSON file holding the input (the
-   body of the HTTP route); --field pairs are set on top of it. */
-static const char *const s_json_inputs[] = {"CreateGrant"};
-
-static bool s_json_input(const s_command *cmd)
-{
-    for (size_t i = 0; i < sizeof s_json_inputs / sizeof s_json_inputs[0]; i++)
-        if (strcmp(s_json_inputs[i], cmd->method) == 0)
-            return true;
-    return false;
-}
-
-/* Reports meant for another system: every page, as CSV unless --format
-   says otherwise. */
-static const char *const s_reports[] = {"ExportApprentices"};
-
-static bool s_is_report(const s_command *cmd)
-{
-    for (size_t i = 0; i < sizeof s_reports / sizeof s_reports[0]; i++)
-        if (strcmp(s_reports[i], cmd->method) == 0)
-            return true;
-    return false;
-}
-
-/* Short flags for filters: --worker W is --worker_id W. Used only when
-   the input has no field of the name itself. */
-static const struct {
-    const char *flag;
-    const char *field;
-} s_aliases[] = {
-    {"worker", "worker_id"},
-    {"program", "program_code"},
-};
-
-static const char *s_raw_field(const s_command *cmd)
-{
-    for (size_t i = 0; i < sizeof s_raw_replies / sizeof s_raw_replies[0]; i++)
-        if (strcmp(s_raw_replies[i].method, cmd->method) == 0)
-            return s_raw_replies[i].field;
-    return NULL;
-}
 
 static const struct {
     const char *name;
@@ -193,12 +62,12 @@ static void s_usage(FILE *out)
     fprintf(out, "usage: hcapctl [--node DIR] [--gateway ENDPOINT] [--token TOKEN|--token-file F]\n"
                  "               [--format table|json|csv] [--timeout MS] [--idempotency-key K]\n"
                  "               COMMAND [ARGS] [--FIELD VALUE ...]\n\ncommands:\n");
-    for (size_t i = 0; i < S_COMMANDS; i++) {
+    for (size_t i = 0; ctl_commands[i].words; i++) {
         char args[128] = "";
-        const char *p = s_commands[i].positional;
+        const char *p = ctl_commands[i].positional;
         for (size_t n = 0; *p && n + 2 < sizeof args; p++)
             args[n++] = *p == ' ' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        fprintf(out, "  %-29s %-36s [--FIELD VALUE ...]\n", s_commands[i].words, args);
+        fprintf(out, "  %-29s %-36s [--FIELD VALUE ...]\n", ctl_commands[i].words, args);
     }
     fprintf(out, "  %-29s %-36s [--key PUBFILE]\n", "credentials verify-badge", "FILE");
     fprintf(out, "  %-29s %-36s [--dry-run]\n", "import workers", "FILE");
@@ -306,25 +175,25 @@ static int s_parse(int argc, char **argv, s_opts *o)
 
 /* The command whose words start o->words (the longest such); sets *used
    to the number of words it took. NULL when none. */
-static const s_command *s_find(const s_opts *o, size_t *used)
+static const ctl_command *s_find(const s_opts *o, size_t *used)
 {
-    const s_command *best = NULL;
-    for (size_t i = 0; i < S_COMMANDS; i++) {
+    const ctl_command *best = NULL;
+    for (size_t i = 0; ctl_commands[i].words; i++) {
         char words[64];
-        snprintf(words, sizeof words, "%s", s_commands[i].words);
+        snprintf(words, sizeof words, "%s", ctl_commands[i].words);
         size_t n = 0;
         bool match = true;
         for (char *w = strtok(words, " "); w && match; w = strtok(NULL, " "), n++)
             match = n < o->n_words && strcmp(w, o->words[n]) == 0;
         if (match && (!best || n > *used)) {
-            best = &s_commands[i];
+            best = &ctl_commands[i];
             *used = n;
         }
     }
     return best;
 }
 
-static const ProtobufCMethodDescriptor *s_method(const s_command *cmd)
+static const ProtobufCMethodDescriptor *s_method(const ctl_command *cmd)
 {
     for (size_t i = 0; i < sizeof s_services / sizeof s_services[0]; i++)
         if (strcmp(s_services[i].name, cmd->service) == 0)
@@ -396,11 +265,12 @@ static int s_set_field(json_t *obj, const ProtobufCMessageDescriptor *desc, cons
         *p = *p == '-' ? '_' : *p;
     const ProtobufCFieldDescriptor *field =
         protobuf_c_message_descriptor_get_field_by_name(desc, name);
-    for (size_t i = 0; !field && i < sizeof s_aliases / sizeof s_aliases[0]; i++)
-        if (strcmp(s_aliases[i].flag, name) == 0) {
-            snprintf(name, sizeof name, "%s", s_aliases[i].field);
-            field = protobuf_c_message_descriptor_get_field_by_name(desc, name);
-        }
+    /* a short flag only when the input has no field of its own name */
+    const char *alias = field ? NULL : ctl_command_alias(name);
+    if (alias) {
+        snprintf(name, sizeof name, "%s", alias);
+        field = protobuf_c_message_descriptor_get_field_by_name(desc, name);
+    }
     if (!field)
         return hc_error_set(err, HC_INVALID_ARGUMENT, name, "%s has no field %s", desc->name, name);
     if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
@@ -453,13 +323,13 @@ static int s_input_file(const char *path, json_t *obj, hc_error *err)
 
 /* The input as JSON: a JSON file for the commands that take one, then
    positional arguments, then --field value pairs. */
-static int s_input_json(const s_command *cmd, const ProtobufCMessageDescriptor *desc,
+static int s_input_json(const ctl_command *cmd, const ProtobufCMessageDescriptor *desc,
                         const s_opts *o, size_t used, json_t *obj, hc_error *err)
 {
     char names[128];
     snprintf(names, sizeof names, "%s", cmd->positional);
     size_t n = used;
-    if (s_json_input(cmd) && n < o->n_words) {
+    if (ctl_command_json_input(cmd) && n < o->n_words) {
         int rc = s_input_file(o->words[n++], obj, err);
         if (rc != HC_OK)
             return rc;
@@ -483,7 +353,7 @@ static int s_input_json(const s_command *cmd, const ProtobufCMessageDescriptor *
 }
 
 /* One call with the input JSON; on HC_OK *reply is the output as JSON. */
-static int s_call(hc_client *client, const s_command *cmd, const ProtobufCMethodDescriptor *m,
+static int s_call(hc_client *client, const ctl_command *cmd, const ProtobufCMethodDescriptor *m,
                   const s_opts *o, const json_t *input, json_t **reply, hc_error *err)
 {
     hc_arena *arena = hc_arena_new();
@@ -508,8 +378,9 @@ static bool s_is_list(const ProtobufCMessageDescriptor *desc)
 
 /* Calls a list method page after page (following "next" through "after")
    while --all asks for it, gathering the items into the first reply. */
-static int s_call_pages(hc_client *client, const s_command *cmd, const ProtobufCMethodDescriptor *m,
-                        const s_opts *o, json_t *input, json_t **reply, hc_error *err)
+static int s_call_pages(hc_client *client, const ctl_command *cmd,
+                        const ProtobufCMethodDescriptor *m, const s_opts *o, json_t *input,
+                        json_t **reply, hc_error *err)
 {
     int rc = s_call(client, cmd, m, o, input, reply, err);
     bool pages = o->all && s_is_list(m->output) &&
@@ -561,7 +432,7 @@ static const char *s_type_name(const ProtobufCFieldDescriptor *f)
 }
 
 /* `hcapctl COMMAND --help`: the input's fields. */
-static int s_command_help(const s_command *cmd, const ProtobufCMethodDescriptor *m)
+static int ctl_command_help(const ctl_command *cmd, const ProtobufCMethodDescriptor *m)
 {
     printf("hcapctl %s: %s.%s (%s -> %s)\nfields:\n", cmd->words, cmd->service, cmd->method,
            m->input->name, m->output->name);
@@ -585,7 +456,7 @@ static int s_command_help(const s_command *cmd, const ProtobufCMethodDescriptor 
 }
 
 /* Health: exit 1 unless every service has a live instance. */
-static int s_status_code(const s_command *cmd, const json_t *reply)
+static int s_status_code(const ctl_command *cmd, const json_t *reply)
 {
     if (strcmp(cmd->method, "Health") != 0)
         return 0;
@@ -596,7 +467,7 @@ static int s_status_code(const s_command *cmd, const json_t *reply)
 /* A reply of the reporting service, printed as a report; Rebuild's table
    says what happened. HC_OK, or the error of a reply that does not fit
    its type (err filled). */
-static int s_print_reporting(const s_command *cmd, const ProtobufCMethodDescriptor *m,
+static int s_print_reporting(const ctl_command *cmd, const ProtobufCMethodDescriptor *m,
                              const json_t *reply, ctl_format format, hc_error *err)
 {
     hc_arena *arena = hc_arena_new();
@@ -611,14 +482,14 @@ static int s_print_reporting(const s_command *cmd, const ProtobufCMethodDescript
     return rc;
 }
 
-static bool s_is_reporting(const s_command *cmd)
+static bool s_is_reporting(const ctl_command *cmd)
 {
     return strcmp(cmd->service, "reporting") == 0;
 }
 
-static int s_run_command(const s_command *cmd, size_t used, s_opts *o)
+static int s_run_command(const ctl_command *cmd, size_t used, s_opts *o)
 {
-    if (s_is_report(cmd)) {
+    if (ctl_command_is_report(cmd)) {
         o->all = true;
         o->format = o->format_given ? o->format : CTL_FORMAT_CSV;
     }
@@ -626,7 +497,7 @@ static int s_run_command(const s_command *cmd, size_t used, s_opts *o)
     if (!m)
         return s_usage_error("no method %s", cmd->method);
     if (o->help)
-        return s_command_help(cmd, m);
+        return ctl_command_help(cmd, m);
     hc_error err;
     hc_error_clear(&err);
     json_t *input = json_object(), *reply = NULL;
@@ -637,8 +508,8 @@ static int s_run_command(const s_command *cmd, size_t used, s_opts *o)
     else if (rc == HC_OK)
         rc = err.code;
     int code = 1;
-    if (rc == HC_OK && s_raw_field(cmd)) {
-        const char *text = json_string_value(json_object_get(reply, s_raw_field(cmd)));
+    if (rc == HC_OK && ctl_command_raw_field(cmd)) {
+        const char *text = json_string_value(json_object_get(reply, ctl_command_raw_field(cmd)));
         fprintf(stdout, "%s\n", text ? text : "");
         code = 0;
     } else if (rc == HC_OK && s_is_reporting(cmd)) {
@@ -832,7 +703,7 @@ int main(int argc, char **argv)
         strcmp(o.words[1], "import-hours") == 0)
         return s_import_hours(&o);
     size_t used = 0;
-    const s_command *cmd = s_find(&o, &used);
+    const ctl_command *cmd = s_find(&o, &used);
     if (!cmd)
         return s_usage_error("unknown command %s", o.words[0]);
     return s_run_command(cmd, used, &o);

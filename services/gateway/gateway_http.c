@@ -97,24 +97,11 @@ static void s_fail(s_request *req, int code, const char *field, const char *mess
     req->state = S_READY;
 }
 
-/* A dashboard file, or 304 when the client holds this very version. */
+/* A dashboard file (gateway_static), or 304 when the client holds it. */
 static enum MHD_Result s_send_asset(s_request *req)
 {
-    const gw_asset *asset = req->asset;
-    const char *held =
-        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    bool fresh = held && strcmp(held, asset->etag) == 0;
-    struct MHD_Response *response = MHD_create_response_from_buffer(
-        fresh ? 0 : asset->size, fresh ? (char *)"" : (char *)asset->data, MHD_RESPMEM_PERSISTENT);
-    if (!response)
-        return MHD_NO;
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, asset->content_type);
-    MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, asset->etag);
-    for (const char *const *h = gw_static_headers; *h; h += 2)
-        MHD_add_response_header(response, h[0], h[1]);
-    unsigned status = fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
-    enum MHD_Result rc = MHD_queue_response(req->conn, status, response);
-    MHD_destroy_response(response);
+    unsigned status = 0;
+    enum MHD_Result rc = gw_static_send(req->conn, req->asset, &status);
     if (rc == MHD_YES) {
         req->state = S_SENT;
         req->sent_status = (int)status;

@@ -5,6 +5,7 @@
 #define GATEWAY_STATIC_H
 
 #include <stddef.h>
+#include <microhttpd.h>
 
 typedef struct {
     const char *name;         /* "app.js" */
@@ -21,9 +22,12 @@ extern const gw_asset gw_web_assets[];
    none (any bytes, including "", "..", "a/b": never a path on disk). */
 const gw_asset *gw_static_find(const char *name);
 
-/* Headers every dashboard reply carries, NULL-terminated name/value pairs:
-   a Content-Security-Policy that allows only the node's own scripts,
-   styles and API, no framing and no sniffing. */
-extern const char *const gw_static_headers[];
+/* Queues asset on conn: 200 with the file, or 304 when the request's
+   If-None-Match holds its ETag; either way with its ETag and a
+   Content-Security-Policy that allows only the node's own scripts, styles
+   and API, no framing and no sniffing. Sets *status; MHD_YES when queued,
+   MHD_NO otherwise (out of memory: MHD closes the connection). */
+enum MHD_Result gw_static_send(struct MHD_Connection *conn, const gw_asset *asset,
+                               unsigned *status);
 
 #endif

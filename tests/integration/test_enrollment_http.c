@@ -985,6 +985,39 @@ Test(errors, unauthenticated_and_permission_denied)
     json_decref(staff);
 }
 
+/* The dashboard needs no token, is revalidated by its ETag and carries a
+   policy that lets no other site's script run in it. */
+Test(errors, dashboard_is_public_cached_by_etag_and_locked_down)
+{
+    ht_req req = {.method = "GET", .path = "/"};
+    ht_resp resp;
+    cr_assert_eq(ht_http(NODE, &req, &resp), 200);
+    cr_assert(strstr(resp.body, "<html"), "%s", resp.body);
+    cr_assert(strcasestr(resp.head, "Content-Security-Policy: default-src 'none'"), "%s",
+              resp.head);
+    cr_assert(strcasestr(resp.head, "Content-Type: text/html"), "%s", resp.head);
+    const char *etag = strcasestr(resp.head, "ETag: ");
+    cr_assert_not_null(etag, "%s", resp.head);
+    char header[128];
+    snprintf(header, sizeof header, "If-None-Match: %.*s", (int)strcspn(etag + 6, "\r\n"),
+             etag + 6);
+    ht_resp_free(&resp);
+    req.extra_header = header;
+    cr_assert_eq(ht_http(NODE, &req, &resp), 304, "%s", resp.head);
+    cr_assert_eq(resp.body_len, 0);
+    ht_resp_free(&resp);
+    ht_req script = {.method = "GET", .path = "/assets/app.js"};
+    cr_assert_eq(ht_http(NODE, &script, &resp), 200);
+    cr_assert(strcasestr(resp.head, "Content-Type: text/javascript"), "%s", resp.head);
+    ht_resp_free(&resp);
+    const char *missing[] = {"/assets/nope.js", "/assets/..%2Fadmin.token", "/assets/"};
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+        ht_req bad = {.method = "GET", .path = missing[i]};
+        cr_assert_eq(ht_http(NODE, &bad, &resp), 404, "%s", missing[i]);
+        ht_resp_free(&resp);
+    }
+}
+
 Test(errors, not_found_and_too_large)
 {
     json_t *reply = NULL;

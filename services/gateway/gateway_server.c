@@ -40,15 +40,16 @@ struct _gw_server {
 
 /* --- the gateway's own methods --- */
 
-static void s_reply_message(const ProtobufCMessage *msg, hc_arena *arena, hc_broker_reply_fn *cb,
-                            void *arg)
+int gw_reply_message(const ProtobufCMessage *msg, hc_arena *arena, hc_broker_reply_fn *cb,
+                     void *arg)
 {
     hc_broker_reply reply = {.code = HC_OK};
     reply.body = hc_msg_pack(msg, arena, &reply.size);
     cb(arg, &reply);
+    return HC_OK;
 }
 
-static int s_reply_error(const hc_error *err, hc_broker_reply_fn *cb, void *arg)
+int gw_reply_error(const hc_error *err, hc_broker_reply_fn *cb, void *arg)
 {
     hc_broker_reply reply = {.code = err->code, .field = err->field, .message = err->message};
     cb(arg, &reply);
@@ -126,7 +127,7 @@ static int s_health(gw_server *self, hc_broker_reply_fn *cb, void *arg)
     reply.followers = lag.followers;
     reply.n_nodes = lag.n_nodes;
     reply.nodes = lag.nodes;
-    s_reply_message(&reply.base, arena, cb, arg);
+    gw_reply_message(&reply.base, arena, cb, arg);
     hc_arena_destroy(&arena);
     return HC_OK;
 }
@@ -137,7 +138,7 @@ static int s_session(gw_server *self, const gw_call *call, hc_broker_reply_fn *c
     if (!principal || !principal->token_id) {
         hc_error err;
         hc_error_set(&err, HC_UNAUTHENTICATED, NULL, "a bearer token is required");
-        return s_reply_error(&err, cb, arg);
+        return gw_reply_error(&err, cb, arg);
     }
     hc_arena *arena = hc_arena_new();
     Hcap__Session session = HCAP__SESSION__INIT;
@@ -145,7 +146,7 @@ static int s_session(gw_server *self, const gw_call *call, hc_broker_reply_fn *c
     session.name = principal->name;
     session.role = principal->role;
     session.central = s_service_required(self, "central");
-    s_reply_message(&session.base, arena, cb, arg);
+    gw_reply_message(&session.base, arena, cb, arg);
     hc_arena_destroy(&arena);
     return HC_OK;
 }
@@ -165,7 +166,7 @@ static int s_dispatch_own(gw_server *self, const gw_call *call, hc_broker_reply_
                                  self->options.fanout_deadline_ms, cb, arg);
     hc_error err;
     hc_error_set(&err, HC_UNIMPLEMENTED, "method", "gateway.%s is not implemented", method);
-    return s_reply_error(&err, cb, arg);
+    return gw_reply_error(&err, cb, arg);
 }
 
 /* An erasure in flight: on success the stored replies naming the erased id
@@ -289,10 +290,10 @@ static void s_on_checked(void *arg, const hc_broker_reply *reply)
         checking->cb(checking->arg, reply);
     else if (self->stopping || !self->broker) {
         hc_error_set(&err, HC_UNAVAILABLE, NULL, "the gateway is stopping");
-        code = s_reply_error(&err, checking->cb, checking->arg);
+        code = gw_reply_error(&err, checking->cb, checking->arg);
     } else if (left <= 0) {
         hc_error_set(&err, HC_DEADLINE_EXCEEDED, NULL, "deadline exceeded checking references");
-        code = s_reply_error(&err, checking->cb, checking->arg);
+        code = gw_reply_error(&err, checking->cb, checking->arg);
     } else {
         checking->call.deadline_ms = (uint32_t)left;
         code = s_forward(self, &checking->call, checking->cb, checking->arg);
@@ -327,11 +328,11 @@ int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn 
     hc_error err;
     if (self->stopping || !self->broker) {
         hc_error_set(&err, HC_UNAVAILABLE, NULL, "the gateway is stopping");
-        return s_reply_error(&err, cb, arg);
+        return gw_reply_error(&err, cb, arg);
     }
     if (!route->service || !route->method) {
         hc_error_set(&err, HC_UNIMPLEMENTED, "method", "not callable");
-        return s_reply_error(&err, cb, arg);
+        return gw_reply_error(&err, cb, arg);
     }
     if (strcmp(route->service, "gateway") == 0)
         return s_dispatch_own(self, call, cb, arg);

@@ -12,6 +12,7 @@
 #include "gateway_metrics.h"
 #include "gateway_routes.h"
 #include "gateway_store.h"
+#include "hc_arena.h"
 #include "hc_broker.h"
 #include "hc_error.h"
 #include "hcap.pb-c.h"
@@ -59,6 +60,12 @@ int gw_server_run(gw_server *self);
    returns, with the packed output or an error. Returns HC_OK or the code cb
    was already called with. */
 int gw_server_dispatch(gw_server *self, const gw_call *call, hc_broker_reply_fn *cb, void *arg);
+
+/* Replies to a gateway method of its own: msg packed in arena (HC_OK),
+   or err (returns err->code). cb is called once. */
+int gw_reply_message(const ProtobufCMessage *msg, hc_arena *arena, hc_broker_reply_fn *cb,
+                     void *arg);
+int gw_reply_error(const hc_error *err, hc_broker_reply_fn *cb, void *arg);
 
 /* Authenticates token text and authorizes route: HC_OK with *token filled,
    HC_UNAUTHENTICATED, HC_PERMISSION_DENIED or HC_UNAVAILABLE (store

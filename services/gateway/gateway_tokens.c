@@ -4,25 +4,11 @@
 
 #include <string.h>
 #include "gateway.pb-c.h"
+#include "gateway_server.h"
 #include "hc_arena.h"
 #include "hc_call.h"
 #include "hc_log.h"
 #include "hc_msg.h"
-
-static int s_reply(const ProtobufCMessage *msg, hc_arena *arena, hc_broker_reply_fn *cb, void *arg)
-{
-    hc_broker_reply reply = {.code = HC_OK};
-    reply.body = hc_msg_pack(msg, arena, &reply.size);
-    cb(arg, &reply);
-    return HC_OK;
-}
-
-static int s_fail(const hc_error *err, hc_broker_reply_fn *cb, void *arg)
-{
-    hc_broker_reply reply = {.code = err->code, .field = err->field, .message = err->message};
-    cb(arg, &reply);
-    return err->code;
-}
 
 static const char *s_by(const Hcap__Principal *principal)
 {
@@ -58,7 +44,7 @@ static int s_create(gw_store *store, const Hcap__Principal *principal, const voi
     reply.name = record.name;
     reply.role = (Hcap__Role)record.role;
     reply.id = record.id;
-    s_reply(&reply.base, arena, cb, arg);
+    gw_reply_message(&reply.base, arena, cb, arg);
     memset(token, 0, sizeof token);
     return HC_OK;
 }
@@ -90,7 +76,7 @@ static int s_list(gw_store *store, const void *input, hc_arena *arena, hc_broker
     list.items = hc_arena_alloc(arena, limit * sizeof *list.items);
     s_page page = {arena, &list, limit};
     int rc = gw_store_token_each(store, request->after, limit + 1, s_page_add, &page, err);
-    return rc == HC_OK ? s_reply(&list.base, arena, cb, arg) : rc;
+    return rc == HC_OK ? gw_reply_message(&list.base, arena, cb, arg) : rc;
 }
 
 static int s_revoke(gw_store *store, const Hcap__Principal *principal, const void *input,
@@ -103,7 +89,7 @@ static int s_revoke(gw_store *store, const Hcap__Principal *principal, const voi
         return rc;
     hc_log_info("token_revoked", "token_id=%s role=%s by=%s", token.id,
                 hc_auth_role_name(token.role), s_by(principal));
-    return s_reply(&s_token_message(arena, &token)->base, arena, cb, arg);
+    return gw_reply_message(&s_token_message(arena, &token)->base, arena, cb, arg);
 }
 
 int gw_tokens_call(gw_store *store, const char *method, const Hcap__Principal *principal,
@@ -130,7 +116,7 @@ int gw_tokens_call(gw_store *store, const char *method, const Hcap__Principal *p
     else
         rc = s_revoke(store, principal, input, arena, cb, arg, &err);
     if (rc != HC_OK)
-        s_fail(&err, cb, arg);
+        gw_reply_error(&err, cb, arg);
     hc_arena_destroy(&arena);
     return rc;
 }
